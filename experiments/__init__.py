@@ -1,0 +1,1 @@
+"""Experiments: runs, replicates, comparisons, sensitivity analysis and the command line."""

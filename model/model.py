@@ -1,0 +1,354 @@
+"""The Mesa model: one step is one month; the month's order of mechanisms is in :meth:`step`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from ..agents import Firm, Government, Park
+from ..scenarios.schema import Scenario
+from . import choice, fiscal, governance, kpis, land, outreach, pipeline, pressure, retention
+from .codes import PIPELINE, Cause, Channel, Stage
+from .events import EventLog
+from .firms import NEVER, FirmTable, home_wage_path
+from .places import CityState, ParkState, Policy
+from .streams import KeyedStreams, Purpose
+from .world import World
+
+DELAY_KINDS = {"inspection": 1, "negotiation": 2, "framework": 3, "approval": 4, "construction": 5}
+SERIES = (
+    "contacts", "inspections", "intentions", "framework_agreements", "contracts",
+    "construction_starts", "entries", "exits", "operating_firms", "jobs",
+    "contracted_investment_yuan", "realized_investment_yuan", "tax_revenue_yuan",
+    "incentive_spending_yuan", "net_fiscal_yuan", "land_allocated_ha", "land_developed_ha",
+    "idle_land_ha", "credibility", "pollution_load", "searching_firms",
+)
+FLOW_STAGES = {
+    "contacts": Stage.AWARE, "inspections": Stage.INSPECTING, "intentions": Stage.NEGOTIATING,
+    "framework_agreements": Stage.FRAMEWORK, "contracts": Stage.CONTRACT,
+    "construction_starts": Stage.CONSTRUCTION, "entries": Stage.OPERATING, "exits": Stage.EXITED,
+}
+
+
+class AttractionModel(mesa.Model):
+    """Investment attraction into specialised parks, month by month.
+
+    Args:
+        scenario: A validated :class:`Scenario` (see ``load_scenario``).
+        rng: Seed (or generator) of the model's random numbers; one seed, one result.
+        firm_agents: Create a :class:`Firm` agent for every firm that becomes active (turn off
+            in large batches: results are identical, only the views are skipped).
+        collect_firms: Also collect per-firm data every month (slow; off by default).
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        rng: int | np.random.Generator | None = None,
+        *,
+        firm_agents: bool = True,
+        collect_firms: bool = False,
+    ):
+        super().__init__(rng=rng)
+        self.spec = scenario  # the resolved Scenario (Mesa keeps its own `scenario`)
+        self.world = w = World.build(scenario)
+        self.streams = KeyedStreams(int(self.rng.integers(0, 2**63 - 1)))
+        self.month = 0
+        self.horizon = scenario.time.months
+        self.firms = FirmTable(w, self.streams)
+        self.parks = ParkState(w)
+        self.cities = CityState(w)
+        self.policy = Policy(w)
+        mech = scenario.mechanisms
+        self.home_wages = home_wage_path(w, self.horizon, mech.pressure)
+        growth = w.city_array(lambda g: g.wage_growth)[:, None]
+        wage0 = w.city_array(lambda g: g.wage_yuan_month)[:, None]
+        self.city_wages = wage0 * (1.0 + growth) ** (np.arange(self.horizon + 1)[None, :] / 12.0)
+        self.home_wage = self.home_wages[:, 0]
+        self.city_wage = self.city_wages[:, 0]
+        self.logistics_share = w.sector_array("logistics_share")
+        hazard = scenario.behaviour.relocation_hazard
+        self.firms.schedule_minded(
+            w, self.streams, self.home_wages, hazard, scenario.behaviour.wage_push if mech.pressure else 0.0
+        )
+        pool = np.arange(self.firms.n_pool)
+        self.minded_order = pool[np.argsort(self.firms.minded[pool], kind="stable")]
+        self.minded_ptr = 0
+        self.urn_counts = np.zeros(len(w.park_ids))
+        self.event_log = EventLog()
+        self._is_active = np.zeros(self.firms.n, dtype=bool)
+        self.active = np.zeros(0, dtype=np.int64)
+        self._directories: dict[int, outreach.Directory] = {}
+        self.firm_agents = firm_agents
+        self.firm_agent: dict[int, Firm] = {}
+        self._setup_outreach()
+        self.governments = [Government(self, c) for c in range(len(w.city_ids))]
+        self.park_agents = [Park(self, p) for p in range(len(w.park_ids))]
+        self._flow = np.zeros(len(Stage), dtype=np.int64)
+        self._seed_incumbents()
+        self.current: dict[str, float] = {}
+        self.terms = choice.park_terms(self)
+        reporters = {name: (lambda m, k=name: m.current[k]) for name in ("date",) + SERIES}
+        agent_reporters = (
+            {"stage": lambda a: a.stage, "park": lambda a: a.park} if collect_firms else None
+        )
+        self.datacollector = mesa.DataCollector(
+            model_reporters=reporters,
+            agenttype_reporters={Firm: agent_reporters} if agent_reporters else None,
+        )
+
+    # ------------------------------------------------------------------ the month
+    def step(self) -> None:
+        """Simulate one month, mechanisms in this order."""
+        self._flow[:] = 0
+        self.home_wage = self.home_wages[:, self.month]
+        self.city_wage = self.city_wages[:, self.month]
+        self.terms = choice.park_terms(self)  # prices, cluster benefits, credibility
+        governance.turnover(self)  # leaders leave; successors honour or break promises
+        pressure.start_searches(self)  # relocation pressure from rising home costs
+        if self.spec.mechanisms.outreach:
+            outreach.offices(self)  # resident offices visit firms
+            outreach.conferences(self)  # promotion conferences (invitees may declare intent)
+            outreach.agents(self)  # entrusted agents
+        outreach.passive(self)  # unprompted inquiries (waiting at the door)
+        self.choose_pending()  # location choice by firms with news
+        pipeline.advance(self)  # inspection -> negotiation -> signing -> construction -> operation
+        land.enforce(self)  # idle-land fees and reclamation
+        retention.update(self)  # satisfaction, exits, reinvestment, referrals
+        fiscal.collect(self)  # taxes and rebates
+        pressure.end_searches(self)  # searches that found nothing end at home
+        self._prune()
+        self._snapshot()
+        self.datacollector.collect(self)
+        self.month += 1
+        if self.month >= self.horizon:
+            self.running = False
+
+    def run_for(self, months: int) -> None:
+        """Run ``months`` more months (stopping at the scenario's horizon)."""
+        for _ in range(months):
+            if self.month >= self.horizon:
+                break
+            self.step()
+
+    # ------------------------------------------------------------------ helpers for mechanisms
+    def log(self, ids, from_stage, to_stage, park, city, channel, cause) -> None:
+        """Record transitions and count those of the focus city for this month's series."""
+        ids = np.asarray(ids)
+        if len(ids) == 0:
+            return
+        self.event_log.append(self.month, ids, from_stage, to_stage, park, city, channel, cause)
+        focus = np.broadcast_to(np.asarray(city) == self.world.focus, ids.shape)
+        if focus.any():
+            to = np.broadcast_to(np.asarray(to_stage), ids.shape)[focus]
+            self._flow += np.bincount(to.astype(np.int64), minlength=len(Stage))
+
+    def activate(self, ids: np.ndarray) -> None:
+        """Add firms to the active set (those the month's mechanisms look at)."""
+        new = ids[~self._is_active[ids]]
+        if len(new) == 0:
+            return
+        new = np.unique(new)
+        self._is_active[new] = True
+        self.active = np.concatenate([self.active, new])
+        if self.firm_agents:
+            for i in new.tolist():
+                if i not in self.firm_agent:
+                    self.firm_agent[i] = Firm(self, i)
+
+    def _prune(self) -> None:
+        f = self.firms
+        a = self.active
+        st = f.stage[a]
+        keep = ((st >= Stage.INSPECTING) & (st <= Stage.OPERATING)) | (
+            (st <= Stage.AWARE) & self.searching(a)
+        )
+        self._is_active[a[~keep]] = False
+        self.active = a[keep]
+
+    def searching(self, ids: np.ndarray) -> np.ndarray:
+        """Whether each firm is relocation-minded and still searching this month."""
+        f = self.firms
+        return (f.search_start[ids] <= self.month) & (self.month < f.search_end[ids])
+
+    def searchers(self) -> np.ndarray:
+        """Active firms searching for a site and not in any deal."""
+        a = self.active
+        return a[self.searching(a) & (self.firms.stage[a] <= Stage.AWARE)]
+
+    def in_pipeline(self) -> np.ndarray:
+        """Active firms in some city's pipeline before operation."""
+        st = self.firms.stage[self.active]
+        return self.active[(st >= min(PIPELINE)) & (st <= max(PIPELINE))]
+
+    def tenants(self) -> np.ndarray:
+        """Operating firms (in any city)."""
+        return self.active[self.firms.stage[self.active] == Stage.OPERATING]
+
+    def directory(self, city: int) -> outreach.Directory:
+        """The ordering in which ``city`` approaches candidate firms (built on first use)."""
+        if city not in self._directories:
+            self._directories[city] = outreach.Directory(self, city)
+        return self._directories[city]
+
+    def inform(self, ids: np.ndarray, city: int, channel: Channel) -> None:
+        """Firms learn of ``city`` through ``channel``; a pitch may start their search."""
+        if len(ids) == 0:
+            return
+        f = self.firms
+        self.log(ids, f.stage[ids], Stage.AWARE, -1, city, channel, Cause.OUTREACH)
+        f.known[ids, city] = channel
+        f.stage[ids] = Stage.AWARE
+        if channel != Channel.PASSIVE:
+            idle = ids[~self.searching(ids)]
+            trigger = self.streams.uniform(Purpose.TRIGGER, idle, self.month, city)
+            pressure.begin_search(self, idle[trigger < self.spec.behaviour.pitch_trigger])
+        f.needs_choice[ids] = True
+        self.activate(ids)
+
+    def choose_pending(self) -> None:
+        """Firms that have news (a new city, a failed deal, a new search) choose now."""
+        s = self.searchers()
+        pending = s[self.firms.needs_choice[s]]
+        self.firms.needs_choice[pending] = False
+        choice.choose(self, pending)
+
+    def delay(self, ids: np.ndarray, kind: str, city: np.ndarray | int) -> np.ndarray:
+        """Months until a firm's next pipeline step (stochastic rounding of the mean)."""
+        if not self.spec.mechanisms.pipeline_delays:
+            return np.ones(len(ids), dtype=np.int64)
+        b, pol = self.spec.behaviour, self.policy
+        if kind == "inspection":
+            mean = np.full(len(ids), b.inspection_months)
+        elif kind == "negotiation":
+            mean = b.negotiation_months * (1.5 - pol.professionalism[city]) + pol.delay_months[city]
+        elif kind == "framework":
+            mean = np.full(len(ids), 2.0 * b.negotiation_months)
+        elif kind == "approval":
+            mean = pol.approval_months[city] * (1.0 - pol.service[city]) + pol.delay_months[city]
+        else:
+            mean = np.where(self.firms.in_building[ids], b.building_months, b.construction_months)
+        u = self.streams.uniform(Purpose.DELAY, ids, self.month, DELAY_KINDS[kind])
+        return np.maximum(np.floor(np.broadcast_to(mean, (len(ids),)) + u), 1).astype(np.int64)
+
+    # ------------------------------------------------------------------ set-up
+    def _setup_outreach(self) -> None:
+        w, sc = self.world, self.spec
+        offices = []
+        for city, cid in enumerate(w.city_ids):
+            listed = [o for o in sc.offices.values() if o.government == cid]
+            count = sc.governments[cid].outreach.office_count
+            if not sc.governments[cid].outreach.proactive:
+                count = 0
+            count = len(listed) if count is None else count
+            if listed:
+                for k in range(count):
+                    o = listed[k % len(listed)]
+                    offices.append({
+                        "city": city,
+                        "region": w.region_ids.index(o.region),
+                        "sectors": [w.sector_ids.index(s) for s in o.sectors],
+                        "visits": o.visits_per_month,
+                    })
+        self.active_offices = offices
+        self.office_cost_per_month = np.zeros(len(w.city_ids))
+        for o in offices:
+            self.office_cost_per_month[o["city"]] += self.policy_cost(o["city"])
+        self.conferences_by_month: dict[int, list[dict[str, Any]]] = {}
+        self.conference_results: dict[str, dict[str, Any]] = {}
+        for cid, conf in sc.conferences.items():
+            month = w.month_of(conf.date)
+            if 0 <= month < self.horizon:
+                self.conferences_by_month.setdefault(month, []).append({
+                    "id": cid,
+                    "city": w.city_ids.index(conf.government),
+                    "region": w.region_ids.index(conf.region),
+                    "sectors": [w.sector_ids.index(s) for s in conf.sectors],
+                    "invitees": conf.invitees,
+                })
+
+    def policy_cost(self, city: int) -> float:
+        """Monthly running cost of one resident office of ``city``."""
+        return self.spec.governments[self.world.city_ids[city]].outreach.office_cost_yuan_month
+
+    def _seed_incumbents(self) -> None:
+        f = self.firms
+        ids, parks = f.incumbents
+        if len(ids) == 0:
+            return
+        f.seed_incumbents(self.world.park_city)
+        np.add.at(self.parks.tenants, (parks, f.sector[ids]), 1)
+        np.add.at(self.parks.land_allocated, parks, f.land_held[ids])
+        self.log(ids, Stage.UNAWARE, Stage.OPERATING, parks, self.world.park_city[parks],
+                 Channel.INCUMBENT, Cause.SEEDED)
+        self.activate(ids)
+
+    # ------------------------------------------------------------------ outputs
+    def idle_land_by_park(self) -> np.ndarray:
+        """Allocated but undeveloped land per park (ha), from operating firms."""
+        ids = self.tenants()
+        idle = self.firms.land_held[ids] - self.firms.land_developed[ids]
+        return np.bincount(self.firms.park[ids], weights=idle, minlength=len(self.world.park_ids))
+
+    def _snapshot(self) -> None:
+        f, w, c = self.firms, self.world, self.world.focus
+        ids = self.tenants()
+        here = ids[f.city[ids] == c]
+        focus_parks = w.park_city == c
+        row: dict[str, Any] = {"date": w.date(self.month)}
+        for name, stage in FLOW_STAGES.items():
+            row[name] = int(self._flow[stage])
+        row["operating_firms"] = len(here)
+        row["jobs"] = float(f.employees[here].sum())
+        row["contracted_investment_yuan"] = float(self.cities.contracted_investment[c])
+        row["realized_investment_yuan"] = float(self.cities.realized_investment[c])
+        row["tax_revenue_yuan"] = float(self.cities.tax[c])
+        row["incentive_spending_yuan"] = float(self.cities.incentives[c])
+        row["net_fiscal_yuan"] = float(self.cities.net_fiscal[c])
+        row["land_allocated_ha"] = float(self.parks.land_allocated[focus_parks].sum())
+        developed = f.land_developed[here].sum()
+        row["land_developed_ha"] = float(developed)
+        row["idle_land_ha"] = float((f.land_held[here] - f.land_developed[here]).sum())
+        row["credibility"] = float(self.cities.credibility[c])
+        row["pollution_load"] = float((f.pollution_rate[here] * f.output[here] / 1e6).sum())
+        row["searching_firms"] = len(self.searchers())
+        self.current = row
+
+    def kpis(self) -> dict[str, Any]:
+        """Run totals and breakdowns (see :func:`zhaoshang.model.kpis.compute`)."""
+        return kpis.compute(self)
+
+    @property
+    def events(self) -> pd.DataFrame:
+        """Every pipeline transition as a DataFrame with readable labels."""
+        dates = [self.world.date(m) for m in range(self.horizon + 1)]
+        return self.events.frame(self.world.park_ids, self.world.city_ids, dates)
+
+    def firm_frame(self) -> pd.DataFrame:
+        """The firm table now, one row per firm that was ever active or seeded."""
+        from .codes import CHANNEL_NAMES, STAGE_NAMES
+
+        f, w = self.firms, self.world
+        touched = np.flatnonzero((f.stage > Stage.UNAWARE) | (f.known.any(axis=1)))
+        park = f.park[touched]
+        city = f.city[touched]
+        return pd.DataFrame({
+            "firm": touched,
+            "sector": np.asarray(w.sector_ids)[f.sector[touched]],
+            "origin": np.asarray(w.region_ids)[f.region[touched]],
+            "stage": np.asarray(STAGE_NAMES)[f.stage[touched]],
+            "park": np.where(park >= 0, np.asarray(w.park_ids + [""])[park], ""),
+            "city": np.where(city >= 0, np.asarray(w.city_ids + [""])[city], ""),
+            "channel": np.asarray(CHANNEL_NAMES)[f.channel[touched]],
+            "employees": f.employees[touched],
+            "investment_yuan": f.investment[touched] + f.reinvested[touched],
+            "land_held_ha": f.land_held[touched],
+            "land_developed_ha": f.land_developed[touched],
+            "satisfaction": f.satisfaction[touched],
+            "promise_broken": f.promise_broken[touched],
+            "entered_month": np.where(f.entered[touched] < NEVER, f.entered[touched], -1),
+            "incumbent": touched >= f.n_pool,
+        })

@@ -1,0 +1,105 @@
+"""User-facing errors for scenario and experiment files."""
+
+from __future__ import annotations
+
+import typing
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+
+class InputError(Exception):
+    """A problem with user input: reported as one paragraph, exit status 2, no traceback."""
+
+    def __init__(self, message: str, source: str | None = None, path: str | None = None):
+        self.source = source
+        self.path = path
+        where = ": ".join(p for p in (source, path) if p)
+        self.message = f"{where}: {message}" if where else message
+        super().__init__(self.message)
+
+
+class ScenarioError(InputError):
+    """A scenario file or override that cannot be used."""
+
+
+def dotted(loc: tuple[Any, ...]) -> str:
+    """Render a pydantic location tuple as a dotted path, list indices in brackets."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _unwrap(annotation: Any) -> Any:
+    """Return the BaseModel class or dict value type inside an annotation, if any."""
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+        for arg in typing.get_args(annotation):
+            if arg is not type(None):
+                return _unwrap(arg)
+    return annotation
+
+
+def allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str] | None:
+    """The field names allowed at ``loc`` (the location of the parent of a bad key)."""
+    current: Any = model
+    for part in loc:
+        current = _unwrap(current)
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            field = current.model_fields.get(str(part))
+            if field is None:
+                return None
+            current = field.annotation
+        elif typing.get_origin(current) is dict:
+            current = typing.get_args(current)[1]
+        else:
+            return None
+    current = _unwrap(current)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return list(current.model_fields)
+    return None
+
+
+def describe_validation(
+    error: ValidationError, model: type[BaseModel], origin_of: Any = None, default_source: str = ""
+) -> InputError:
+    """Turn a pydantic error into one readable paragraph naming file, field path and rule.
+
+    Args:
+        error: The validation error.
+        model: The root model that was validated (used to list allowed keys).
+        origin_of: Optional callable mapping a location tuple to the file that set it.
+        default_source: File named when no better origin is known.
+
+    Returns:
+        An :class:`InputError` whose message lists every problem.
+    """
+    lines = []
+    first_source, first_path = None, None
+    for item in error.errors():
+        loc = tuple(item["loc"])
+        path = dotted(loc) or "(top level)"
+        source = (origin_of(loc) if origin_of else None) or default_source
+        kind = item["type"]
+        if kind == "extra_forbidden":
+            allowed = allowed_keys(model, loc[:-1])
+            hint = f"; allowed keys here: {', '.join(allowed)}" if allowed else ""
+            msg = f"unknown key{hint}"
+        elif kind == "missing":
+            msg = "required key is missing"
+        else:
+            msg = item["msg"]
+            if kind.endswith("_type") or kind.endswith("_parsing"):
+                msg += f" (got {item.get('input')!r})"
+            msg = msg.replace("Value error, ", "")
+        lines.append(f"{source}: {path}: {msg}")
+        if first_source is None:
+            first_source, first_path = source, path
+    text = f"{len(lines)} problems: " + " | ".join(lines) if len(lines) > 1 else lines[0]
+    err = ScenarioError(text)
+    err.source, err.path = first_source, first_path
+    return err

@@ -1,0 +1,218 @@
+"""Load scenarios: library names or paths, ``extends`` with deep merge, ``--set`` overrides.
+
+The resolved scenario (after ``extends`` and overrides) is what a run records.
+"""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from .errors import ScenarioError, describe_validation
+from .schema import Scenario
+
+LIBRARY = Path(__file__).parent / "library"
+
+
+def library_names() -> list[str]:
+    """Names of the scenarios shipped with the package (``ills/all``, ``ruzhou-2017``, ...)."""
+    return sorted(
+        p.relative_to(LIBRARY).with_suffix("").as_posix() for p in LIBRARY.rglob("*.toml")
+    )
+
+
+def find_scenario(name_or_path: str | Path, relative_to: Path | None = None) -> Path:
+    """Locate a scenario file given a library name or a path.
+
+    Args:
+        name_or_path: A library name (``ills/all``) or a path to a TOML file.
+        relative_to: Folder against which a relative path in ``extends`` is resolved.
+
+    Returns:
+        The path of the file.
+
+    Raises:
+        ScenarioError: If nothing matches.
+    """
+    text = str(name_or_path)
+    candidates = []
+    if relative_to is not None:
+        candidates.append(relative_to / text)
+    candidates += [Path(text), LIBRARY / text, LIBRARY / f"{text}.toml"]
+    for path in candidates:
+        if path.is_file():
+            return path
+    names = ", ".join(library_names())
+    raise ScenarioError(
+        f"no scenario file or library scenario named {text!r}; library scenarios: {names}"
+    )
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Read a TOML file, turning every failure into a :class:`ScenarioError`."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ScenarioError(f"cannot read the file ({exc.strerror})", str(path)) from None
+    if not raw.strip():
+        raise ScenarioError("the file is empty; a scenario needs at least a title", str(path))
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(
+            f"not UTF-8 text (byte {exc.start}); scenario files are TOML", str(path)
+        ) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"not valid TOML: {exc}", str(path)) from None
+
+
+def deep_merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    """Merge ``over`` into a copy of ``base``: tables merge key by key, other values replace."""
+    out = copy.deepcopy(base)
+    for key, value in over.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), dict):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _leaves(data: Mapping[str, Any], prefix: tuple = ()) -> Iterable[tuple]:
+    for key, value in data.items():
+        if isinstance(value, Mapping) and value:
+            yield from _leaves(value, prefix + (key,))
+        else:
+            yield prefix + (key,)
+
+
+def parse_override(text: str) -> tuple[list[str], Any]:
+    """Parse ``a.b.c=VALUE`` with VALUE read as a TOML literal (bare words are strings).
+
+    Raises:
+        ScenarioError: If the text has no ``=`` or the path is empty.
+    """
+    if "=" not in text:
+        raise ScenarioError(
+            f"override {text!r} must look like path.to.key=VALUE, for example "
+            "governments.ruzhou.service.quality=0.8", "--set"
+        )
+    path, _, literal = text.partition("=")
+    keys = [k.strip() for k in path.strip().split(".")]
+    if not all(keys):
+        raise ScenarioError(f"override {text!r} has an empty key in its path", "--set")
+    try:
+        value = tomllib.loads(f"v = {literal.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = literal.strip()
+    return keys, value
+
+
+def apply_override(data: dict[str, Any], keys: list[str], value: Any) -> None:
+    """Set ``data[k1][k2]...[kn] = value``, creating tables along the way."""
+    node = data
+    for depth, key in enumerate(keys[:-1]):
+        child = node.setdefault(key, {})
+        if not isinstance(child, dict):
+            raise ScenarioError(
+                f"cannot set {'.'.join(keys)}: {'.'.join(keys[:depth + 1])} is a value, not a table",
+                "--set",
+            )
+        node = child
+    node[keys[-1]] = value
+
+
+class Resolved:
+    """Raw merged data of a scenario with, for each leaf, the file that set it."""
+
+    def __init__(self, data: dict[str, Any], origins: dict[tuple, str], chain: list[str]):
+        self.data = data
+        self.origins = origins
+        self.chain = chain
+
+    def origin_of(self, loc: tuple) -> str | None:
+        """The file (or ``--set``) that set the value at ``loc`` or its nearest parent."""
+        loc = tuple(str(p) for p in loc if not isinstance(p, int))
+        for n in range(len(loc), 0, -1):
+            if loc[:n] in self.origins:
+                return self.origins[loc[:n]]
+        for key, source in self.origins.items():
+            if key[: len(loc)] == loc:
+                return source
+        return None
+
+
+def resolve(name_or_path: str | Path, _seen: tuple[Path, ...] = (), _rel: Path | None = None) -> Resolved:
+    """Read a scenario and everything it extends, merged, without validating it."""
+    path = find_scenario(name_or_path, _rel).resolve()
+    if path in _seen:
+        cycle = " -> ".join(str(p) for p in _seen + (path,))
+        raise ScenarioError(f"`extends` forms a cycle: {cycle}", str(path), "extends")
+    data = read_toml(path)
+    parent = data.pop("extends", None)
+    if parent is None:
+        origins = {leaf: str(path) for leaf in _leaves(data)}
+        return Resolved(data, origins, [str(path)])
+    if not isinstance(parent, str):
+        raise ScenarioError(
+            f"must be a scenario name or path as a string, got {parent!r}", str(path), "extends"
+        )
+    try:
+        base = resolve(parent, _seen + (path,), path.parent)
+    except ScenarioError as exc:
+        if exc.source is None:
+            raise ScenarioError(exc.message, str(path), "extends") from None
+        raise
+    merged = deep_merge(base.data, data)
+    origins = dict(base.origins)
+    origins.update({leaf: str(path) for leaf in _leaves(data)})
+    return Resolved(merged, origins, base.chain + [str(path)])
+
+
+def load_scenario(
+    name_or_path: str | Path, overrides: Iterable[str] | Mapping[str, Any] | None = None
+) -> Scenario:
+    """Load, merge and validate a scenario.
+
+    Args:
+        name_or_path: Library name (``ruzhou-2017``) or path to a TOML file.
+        overrides: ``["a.b=1", ...]`` strings as on the command line, or a mapping from
+            dotted path to value.
+
+    Returns:
+        The validated :class:`Scenario`.
+
+    Raises:
+        ScenarioError: With the file, the field path and what is allowed.
+    """
+    resolved = resolve(name_or_path)
+    items: list[tuple[list[str], Any]] = []
+    if isinstance(overrides, Mapping):
+        items = [(str(k).split("."), v) for k, v in overrides.items()]
+    elif overrides:
+        items = [parse_override(text) for text in overrides]
+    for keys, value in items:
+        apply_override(resolved.data, keys, value)
+        resolved.origins[tuple(keys)] = f"--set {'.'.join(keys)}"
+    return validate_data(resolved.data, resolved.origin_of, resolved.chain[-1])
+
+
+def validate_data(data: dict[str, Any], origin_of: Any = None, source: str = "") -> Scenario:
+    """Validate merged scenario data, raising a readable :class:`ScenarioError`."""
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise describe_validation(exc, Scenario, origin_of, source) from None
+    except (TypeError, RecursionError) as exc:  # pragma: no cover - defensive
+        raise ScenarioError(f"cannot be read as a scenario: {exc}", source) from None
+
+
+def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
+    """The resolved scenario as plain data (what a run records in its manifest)."""
+    return scenario.model_dump(mode="json")

@@ -1,0 +1,632 @@
+"""The scenario schema: every table and parameter a scenario file may hold.
+
+Collections (sectors, regions, governments, parks, offices, conferences) are tables keyed by a
+short id, so one dotted path names any parameter: ``governments.ruzhou.service.quality``.
+Every field has a unit, a documented default and a source; unknown keys are errors.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from .fields import ASSUMPTION, CALIBRATED, LITERATURE, SEED, Strict, param
+
+ID_PATTERN = r"^[a-z][a-z0-9_]*$"
+MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def month_index(text: str) -> tuple[int, int]:
+    """Parse ``YYYY-MM`` into (year, month), raising ``ValueError`` when malformed."""
+    match = MONTH_PATTERN.match(text)
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise ValueError(f"expected a month written YYYY-MM, got {text!r}")
+    return int(match.group(1)), int(match.group(2))
+
+
+class TimeSpec(Strict):
+    """Calendar of a run."""
+
+    start: str = param("2017-01", "First simulated month.", unit="YYYY-MM", source=SEED)
+    months: int = param(120, "Horizon of the run.", unit="months", ge=1, le=1200)
+
+    @field_validator("start")
+    @classmethod
+    def _check_start(cls, value: str) -> str:
+        month_index(value)
+        return value
+
+
+class PoolSpec(Strict):
+    """The candidate firms: potential investors in the origin regions."""
+
+    firms: int = param(
+        20000, "Number of candidate firms across all origin regions.", unit="firms", ge=0,
+        le=20_000_000,
+    )
+    size_sigma: float = param(
+        0.6, "Log-normal spread of firm size around the sector mean.", unit="log units",
+        source=ASSUMPTION, ge=0, le=3,
+    )
+
+
+class SectorSpec(Strict):
+    """An industrial sector: typical firm and its supply-chain links."""
+
+    name: str = param("", "English name.")
+    name_zh: str = param("", "Chinese name.")
+    employees: float = param(80, "Mean employees per relocating firm.", unit="persons", gt=0)
+    investment_myuan: float = param(
+        50, "Mean fixed investment per project.", unit="million yuan", gt=0
+    )
+    land_ha: float = param(2.0, "Mean land need per project.", unit="ha", ge=0)
+    output_myuan: float = param(60, "Mean annual output per firm.", unit="million yuan/year", gt=0)
+    tax_share: float = param(
+        0.04, "Local taxes as a share of output.", unit="share 0-1", source=LITERATURE, ge=0, le=1
+    )
+    logistics_share: float = param(
+        0.02, "Transport cost share of output per 1,000 km from the firm's home market.",
+        unit="share per 1000 km", ge=0, le=1,
+    )
+    pollution: float = param(
+        1.0, "Pollution load per million yuan of output (index, 1 = manufacturing average).",
+        unit="index/million yuan", ge=0,
+    )
+    energy: float = param(
+        0.1, "Energy use per million yuan of output.", unit="tce/million yuan", ge=0
+    )
+    tech: float = param(0.5, "Mean technology level.", unit="score 0-1", ge=0, le=1)
+    suppliers: dict[str, float] = param(
+        {}, "Input-output links: supplier sector id -> strength of the link.",
+        unit="share 0-1",
+    )
+
+    @field_validator("suppliers")
+    @classmethod
+    def _check_weights(cls, value: dict[str, float]) -> dict[str, float]:
+        for key, weight in value.items():
+            if not 0 <= weight <= 1:
+                raise ValueError(f"link strength of {key!r} must be between 0 and 1, got {weight}")
+        return value
+
+
+class RegionSpec(Strict):
+    """An origin region from which candidate firms come."""
+
+    name: str = param("", "English name.")
+    name_zh: str = param("", "Chinese name.")
+    lon: float = param(120.0, "Longitude of the region's centre.", unit="degrees", ge=-180, le=180)
+    lat: float = param(31.0, "Latitude of the region's centre.", unit="degrees", ge=-90, le=90)
+    weight: float = param(1.0, "Share of the candidate pool (relative weight).", ge=0)
+    wage_yuan_month: float = param(
+        5000, "Average manufacturing wage in 2017.", unit="yuan/month", source=LITERATURE, gt=0
+    )
+    wage_growth: float = param(
+        0.08, "Annual growth of the wage.", unit="share/year", source=LITERATURE, ge=-0.5, le=1
+    )
+    land_price_yuan_m2: float = param(
+        600, "Industrial land price.", unit="yuan/m2", source=LITERATURE, ge=0
+    )
+    sectors: dict[str, float] = param(
+        {}, "Sector mix of the region's candidate firms (relative weights; empty = even).",
+    )
+
+
+class Incentives(Strict):
+    """Incentives a government promises to investors."""
+
+    land_discount: float = param(
+        0.3, "Share of the land price waived for a signed project.", unit="share 0-1",
+        ge=0, le=1,
+    )
+    tax_rebate: float = param(
+        0.5, "Share of local taxes rebated during the rebate period.", unit="share 0-1",
+        ge=0, le=1,
+    )
+    rebate_years: float = param(3, "Length of the tax rebate period.", unit="years", ge=0, le=30)
+    subsidy_per_job_yuan: float = param(
+        2000, "One-off subsidy per job created.", unit="yuan/job", ge=0
+    )
+    performance_linked: bool = param(
+        False, "Rebates are paid only while a firm meets its output commitment (mutual benefit)."
+    )
+
+
+class Service(Strict):
+    """Service quality of the government."""
+
+    quality: float = param(
+        0.6, "Administrative service quality (one-stop approval).", unit="score 0-1",
+        ge=0, le=1, source=SEED,
+    )
+    aftercare: float = param(
+        0.6, "Aftercare for firms already operating ('nanny-style' service).",
+        unit="score 0-1", ge=0, le=1, source=SEED,
+    )
+    approval_months: float = param(
+        3, "Months of approvals before construction can start at quality 0.",
+        unit="months", ge=0, le=60,
+    )
+
+
+class RentSeeking(Strict):
+    """Informal fees, levies, fines and delays."""
+
+    fee_share: float = param(
+        0.0, "Informal fees and levies as a share of output.", unit="share 0-1", ge=0, le=0.5
+    )
+    delay_months: float = param(
+        0.0, "Extra months added at negotiation and approval.", unit="months", ge=0, le=60
+    )
+
+
+class Staff(Strict):
+    """The attraction staff."""
+
+    professionalism: float = param(
+        0.5, "Professionalism of attraction staff (targeting, negotiation).",
+        unit="score 0-1", ge=0, le=1,
+    )
+
+
+class Selectivity(Strict):
+    """Screening of projects before signing."""
+
+    enabled: bool = param(False, "Screen projects before signing.")
+    max_pollution: float = param(
+        2.0, "Highest pollution index per million yuan of output admitted.",
+        unit="index/million yuan", ge=0,
+    )
+    max_energy: float = param(
+        0.5, "Highest energy use per million yuan of output admitted.",
+        unit="tce/million yuan", ge=0,
+    )
+    min_tax_per_ha_myuan: float = param(
+        0.0, "Lowest annual local tax per hectare admitted.", unit="million yuan/ha/year", ge=0
+    )
+    min_tech: float = param(0.0, "Lowest technology score admitted.", unit="score 0-1", ge=0, le=1)
+
+
+class LandPolicy(Strict):
+    """Land management."""
+
+    allocation: Literal["first_come", "merit"] = param(
+        "merit",
+        "How scarce land is allotted among the month's signers: first come (negotiated) or "
+        "ranked by tax per hectare.",
+    )
+    enforcement: bool = param(
+        True, "Charge idle-land fees and reclaim idle land.", source=SEED
+    )
+    idle_fee_share: float = param(
+        0.2, "Idle-land fee as a share of the land price.", unit="share 0-1",
+        source=LITERATURE + ": 2012 idle land rule", ge=0, le=1,
+    )
+    fee_after_months: int = param(
+        12, "Months idle before the fee is charged.", unit="months",
+        source=LITERATURE + ": 2012 idle land rule", ge=1, le=240,
+    )
+    reclaim_after_months: int = param(
+        24, "Months idle before the land is reclaimed.", unit="months",
+        source=LITERATURE + ": 2012 idle land rule", ge=1, le=240,
+    )
+
+
+class Governance(Strict):
+    """Officials, policy continuity and credibility."""
+
+    tenure_years: float = param(
+        3.5, "Mean tenure of the city's leader.", unit="years", source=LITERATURE, gt=0, le=100
+    )
+    honour_probability: float = param(
+        0.85, "Probability that a successor honours a predecessor's commitment.",
+        unit="probability", ge=0, le=1,
+    )
+    credibility_prior: float = param(
+        0.7, "Investors' prior belief that promises are kept.", unit="probability", ge=0, le=1
+    )
+    credibility_weight: float = param(
+        20, "Weight of the prior, in observed promises.", unit="promises", gt=0
+    )
+    turnover: bool = param(True, "Leaders turn over at the tenure hazard.")
+
+
+class Outreach(Strict):
+    """How the government reaches investors."""
+
+    proactive: bool = param(
+        True, "Resident offices, conferences and agents are active (false = waiting at the door)."
+    )
+    office_count: int | None = param(
+        None, "Number of resident offices in service (none = those listed in `offices`).",
+        unit="offices", ge=0, le=100,
+    )
+    referrals: bool = param(True, "Business attracts business: tenants refer partners.")
+    visibility: float = param(
+        0.01, "Monthly probability that a searching firm learns of the city unprompted.",
+        unit="probability/month", ge=0, le=1,
+    )
+    office_cost_yuan_month: float = param(
+        80000, "Running cost of one resident office.", unit="yuan/month", ge=0
+    )
+    conference_cost_yuan: float = param(
+        1_500_000, "Cost of one promotion conference.", unit="yuan", ge=0
+    )
+
+
+class Entrusted(Strict):
+    """Entrusted attraction: third parties paid to find investors."""
+
+    count: int = param(0, "Number of entrusted agents.", unit="agents", ge=0, le=1000)
+    contacts_per_month: float = param(
+        4, "Firms each agent contacts per month.", unit="firms/month", ge=0
+    )
+    pay_on_results: bool = param(
+        True, "Agents are paid per signed project (false = a retainer regardless of results)."
+    )
+    fee_per_project_yuan: float = param(
+        200000, "Fee per signed project.", unit="yuan", ge=0
+    )
+    retainer_yuan_month: float = param(
+        30000, "Monthly retainer when not paid on results.", unit="yuan/month", ge=0
+    )
+
+
+class Partnership(Strict):
+    """Mutual benefit: the government helps firms succeed rather than extracting from them."""
+
+    matchmaking: float = param(
+        0.0, "Help in finding local suppliers and customers (raises the cluster benefit).",
+        unit="score 0-1", ge=0, le=1,
+    )
+
+
+class GovernmentSpec(Strict):
+    """A destination city and its government."""
+
+    name: str = param("", "English name.")
+    name_zh: str = param("", "Chinese name.")
+    lon: float = param(112.8, "Longitude.", unit="degrees", ge=-180, le=180)
+    lat: float = param(34.2, "Latitude.", unit="degrees", ge=-90, le=90)
+    wage_yuan_month: float = param(
+        3200, "Average manufacturing wage in 2017.", unit="yuan/month", source=LITERATURE, gt=0
+    )
+    wage_growth: float = param(0.07, "Annual wage growth.", unit="share/year", ge=-0.5, le=1)
+    incentives: Incentives = Field(default_factory=Incentives)
+    service: Service = Field(default_factory=Service)
+    rent_seeking: RentSeeking = Field(default_factory=RentSeeking)
+    staff: Staff = Field(default_factory=Staff)
+    selectivity: Selectivity = Field(default_factory=Selectivity)
+    land: LandPolicy = Field(default_factory=LandPolicy)
+    governance: Governance = Field(default_factory=Governance)
+    outreach: Outreach = Field(default_factory=Outreach)
+    entrusted: Entrusted = Field(default_factory=Entrusted)
+    partnership: Partnership = Field(default_factory=Partnership)
+
+
+class ParkSpec(Strict):
+    """A specialised industrial park of a destination city."""
+
+    government: str = param("", "Id of the owning government.", pattern=ID_PATTERN)
+    name: str = param("", "English name.")
+    name_zh: str = param("", "Chinese name.")
+    sectors: list[str] = param([], "Sector focus of the park (sector ids).")
+    land_ha: float = param(300, "Industrial land area.", unit="ha", ge=0)
+    land_price_yuan_m2: float = param(
+        250, "Land price before discounts.", unit="yuan/m2", source=LITERATURE, ge=0
+    )
+    standard_buildings: int = param(
+        0, "Ready standard factory buildings.", unit="buildings", source=SEED, ge=0
+    )
+    infrastructure: float = param(0.6, "Infrastructure quality.", unit="score 0-1", ge=0, le=1)
+    incumbents: dict[str, int] = param(
+        {}, "Operating firms at start, by sector id.", unit="firms", source=SEED
+    )
+    incumbent_employees: float = param(
+        30, "Mean employees of an incumbent firm.", unit="persons", gt=0
+    )
+
+
+class OfficeSpec(Strict):
+    """A resident attraction branch office stationed in an origin region."""
+
+    government: str = param("ruzhou", "Id of the government it belongs to.", pattern=ID_PATTERN)
+    region: str = param("", "Id of the region where it is stationed.", pattern=ID_PATTERN)
+    sectors: list[str] = param([], "Target sectors (empty = all).")
+    visits_per_month: float = param(
+        5, "Firms visited per month.", unit="firms/month", source=SEED + ": 300+ visits by 5 offices in 2017", ge=0
+    )
+
+
+class ConferenceSpec(Strict):
+    """A promotion conference held on a date in an origin region."""
+
+    government: str = param("ruzhou", "Id of the organising government.", pattern=ID_PATTERN)
+    date: str = param("2017-06", "Month of the conference.", unit="YYYY-MM", source=SEED)
+    place: str = param("", "Where it is held.")
+    region: str = param("", "Origin region of the invitees.", pattern=ID_PATTERN)
+    sectors: list[str] = param([], "Sectors invited (empty = all).")
+    park: str | None = param(None, "Park promoted (none = the city's best fit).")
+    invitees: int = param(100, "Firms attending.", unit="firms", ge=0)
+
+    @field_validator("date")
+    @classmethod
+    def _check_date(cls, value: str) -> str:
+        month_index(value)
+        return value
+
+
+class SupplyChain(Strict):
+    """Agglomeration benefits through the input-output matrix, against congestion."""
+
+    returns: Literal["diminishing", "linear", "off"] = param(
+        "diminishing",
+        "Shape of the cluster benefit in co-located firms: diminishing (n/(n+scale)), "
+        "linear (n/scale, unbounded increasing returns) or off.",
+    )
+    scale: float = param(
+        20, "Firms at which the diminishing benefit is half its maximum.", unit="firms", gt=0
+    )
+    same_sector: float = param(0.5, "Weight of same-sector firms.", ge=0)
+    suppliers: float = param(1.0, "Weight of co-located suppliers.", ge=0)
+    customers: float = param(0.7, "Weight of co-located customers.", ge=0)
+    congestion: float = param(
+        1.0, "Land-price increase at full occupancy (price x (1 + c occupancy^2)).",
+        unit="share", ge=0,
+    )
+
+
+class Behaviour(Strict):
+    """Behavioural parameters no document fixes; calibrated to the 2017 funnel."""
+
+    relocation_hazard: float = param(
+        0.04, "Annual hazard that a firm considers relocating at 2017 home costs.",
+        unit="1/year", source=CALIBRATED, ge=0, le=1,
+    )
+    wage_push: float = param(
+        2.0, "Elasticity of the relocation hazard to home wages relative to 2017.",
+        source=LITERATURE, ge=0,
+    )
+    search_months: int = param(
+        18, "Months a relocation-minded firm keeps searching.", unit="months", ge=1, le=240
+    )
+    pitch_trigger: float = param(
+        0.15, "Probability that a visit makes a firm not yet minded consider relocating.",
+        unit="probability", source=CALIBRATED, ge=0, le=1,
+    )
+    beta_cost: float = param(
+        12.0, "Utility per unit of cost share of output.", source=CALIBRATED, ge=0
+    )
+    beta_incentive: float = param(
+        8.0, "Utility per unit of incentive value as a share of annual output.", ge=0,
+        source=LITERATURE + ": tax breaks weigh less than predictability",
+    )
+    beta_service: float = param(1.5, "Utility per unit of service quality.", ge=0)
+    beta_credibility: float = param(
+        2.5, "Utility per unit of credibility.", ge=0,
+        source=LITERATURE + ": predictability weighs most with investors",
+    )
+    beta_cluster: float = param(1.2, "Utility per unit of cluster benefit.", ge=0)
+    beta_fit: float = param(1.0, "Utility of a park whose focus includes the firm's sector.", ge=0)
+    beta_infrastructure: float = param(0.8, "Utility per unit of infrastructure quality.", ge=0)
+    home_bias: float = param(
+        1.5, "Utility of staying home (moving costs, ties).", source=CALIBRATED
+    )
+    inspect_rate: float = param(
+        0.7, "Base probability that an inspection leads to negotiation.", source=CALIBRATED,
+        ge=0, le=1,
+    )
+    sign_rate: float = param(
+        0.6, "Base probability that a negotiation ends in a signature.", source=CALIBRATED,
+        ge=0, le=1,
+    )
+    contract_share: float = param(
+        0.83, "Share of signatures that are construction contracts (the rest framework).",
+        source=SEED + ": 43 contracts and 9 framework agreements", ge=0, le=1,
+    )
+    framework_conversion: float = param(
+        0.5, "Probability that a framework agreement becomes a contract.", ge=0, le=1
+    )
+    start_rate: float = param(
+        0.85, "Base probability that a contract leads to construction.", ge=0, le=1
+    )
+    margin_effect: float = param(
+        0.5, "Log-odds of conversion per unit of utility margin over the next best option.", ge=0
+    )
+    professionalism_effect: float = param(
+        1.5, "Log-odds of conversion per unit of staff professionalism above 0.5.", ge=0
+    )
+    service_effect: float = param(
+        1.0, "Log-odds of conversion per unit of service quality above 0.5.", ge=0
+    )
+    rent_effect: float = param(
+        20.0, "Log-odds of conversion lost per unit of informal fee share.", ge=0
+    )
+    inspection_months: float = param(1, "Months from interest to site visit.", unit="months", ge=0)
+    negotiation_months: float = param(2, "Months of negotiation at average professionalism.", unit="months", ge=0)
+    construction_months: float = param(12, "Months to build a plant.", unit="months", ge=0)
+    building_months: float = param(
+        3, "Months to fit out a standard factory building.", unit="months", ge=0
+    )
+    hoarding: float = param(
+        0.2, "Share of firms that would hoard land without enforcement.", ge=0, le=1,
+        source=SEED + ": attracted firms enclose land and leave it idle",
+    )
+    hoard_share: float = param(
+        0.6, "Share of a hoarder's land left undeveloped.", ge=0, le=1
+    )
+    satisfaction_speed: float = param(
+        0.1, "Monthly speed at which satisfaction approaches its target.", ge=0, le=1
+    )
+    broken_promise_shock: float = param(0.3, "Satisfaction lost when a promise is broken.", ge=0, le=1)
+    exit_hazard: float = param(
+        0.03, "Annual exit hazard of a firm at satisfaction 0.5.", unit="1/year", ge=0, le=1
+    )
+    exit_sensitivity: float = param(
+        4.0, "Log-hazard of exit per unit of satisfaction below 0.5.", ge=0
+    )
+    reinvest_hazard: float = param(
+        0.06, "Annual hazard of reinvesting at satisfaction 1.", unit="1/year", ge=0, le=1
+    )
+    reinvest_share: float = param(
+        0.3, "Reinvestment as a share of the original investment and jobs.", ge=0
+    )
+    referral_rate: float = param(
+        0.04, "Referrals per satisfied tenant per month.", unit="1/month", ge=0, le=5
+    )
+    satisfied_level: float = param(
+        0.6, "Satisfaction above which tenants refer and reinvest.", ge=0, le=1
+    )
+    satisfaction_base: float = param(0.15, "Satisfaction target with nothing in its favour.", ge=0, le=1)
+    satisfaction_aftercare: float = param(
+        0.4, "Satisfaction target per unit of aftercare.", ge=0, le=1
+    )
+    satisfaction_service: float = param(
+        0.15, "Satisfaction target per unit of service quality.", ge=0, le=1
+    )
+    satisfaction_cluster: float = param(
+        0.3, "Satisfaction target per unit of cluster benefit.", ge=0, le=1
+    )
+    satisfaction_fees: float = param(
+        3.0, "Satisfaction target lost per unit of informal fee share.", ge=0
+    )
+    hoard_deterrence: float = param(
+        0.5, "Share of would-be hoarders deterred by idle-land enforcement.", ge=0, le=1
+    )
+    lead_targeting: float = param(
+        0.6, "Share of an office's visits that reach firms already looking, at professionalism 1.",
+        ge=0, le=1,
+    )
+    conference_lead_share: float = param(
+        0.3, "Share of conference invitees already looking for a site.", ge=0, le=1
+    )
+    agent_lead_share: float = param(
+        0.6, "Share of an agent's contacts that are real leads when paid on results.", ge=0, le=1
+    )
+    retainer_effort: float = param(
+        0.5, "Effort of agents paid a retainer, relative to agents paid on results.", ge=0, le=1
+    )
+
+
+class World(Strict):
+    """Global settings of the environment."""
+
+    information_friction: float = param(
+        1.0, "Information frictions: 1 = firms learn of cities only at each city's visibility, "
+        "0 = every searching firm knows every city.", unit="score 0-1", ge=0, le=1,
+    )
+    capacity: Literal["limited", "unlimited"] = param(
+        "limited", "Whether park land limits entry."
+    )
+    choice: Literal["logit", "proportional"] = param(
+        "logit",
+        "Location choice rule: random utility (logit) or proportional attraction (Polya urn).",
+    )
+    urn_weight: float = param(
+        1.0, "Initial weight of each park under proportional attraction.", gt=0
+    )
+    urn_increment: float = param(1.0, "Weight added per entrant under proportional attraction.", ge=0)
+
+
+class Mechanisms(Strict):
+    """Switches for each mechanism (all on by default)."""
+
+    pressure: bool = param(True, "Relocation pressure from rising home costs.")
+    outreach: bool = param(True, "Outreach channels.")
+    pipeline_delays: bool = param(True, "Stage delays in the pipeline (false = one month each).")
+    conversion: bool = param(True, "Stochastic conversion at each stage (false = always converts).")
+    selectivity: bool = param(True, "Project screening where governments enable it.")
+    land: bool = param(True, "Land hoarding, fees and reclamation.")
+    retention: bool = param(True, "Satisfaction, exits, reinvestment and referrals.")
+    governance: bool = param(True, "Official turnover and commitments.")
+
+
+class Scenario(Strict):
+    """A complete scenario."""
+
+    title: str = param("", "Title in English.")
+    title_zh: str = param("", "Title in Chinese.")
+    description: str = param("", "What the scenario represents.")
+    source: str = param("", "The seed passage it comes from.")
+    extends: str | None = param(None, "Scenario this one extends (library name or path).")
+    time: TimeSpec = Field(default_factory=TimeSpec)
+    pool: PoolSpec = Field(default_factory=PoolSpec)
+    world: World = Field(default_factory=World)
+    mechanisms: Mechanisms = Field(default_factory=Mechanisms)
+    behaviour: Behaviour = Field(default_factory=Behaviour)
+    supply_chain: SupplyChain = Field(default_factory=SupplyChain)
+    sectors: dict[str, SectorSpec] = param({}, "Sectors, keyed by id.")
+    regions: dict[str, RegionSpec] = param({}, "Origin regions, keyed by id.")
+    governments: dict[str, GovernmentSpec] = param({}, "Destination cities, keyed by id.")
+    parks: dict[str, ParkSpec] = param({}, "Industrial parks, keyed by id.")
+    offices: dict[str, OfficeSpec] = param({}, "Resident attraction offices, keyed by id.")
+    conferences: dict[str, ConferenceSpec] = param({}, "Promotion conferences, keyed by id.")
+    focus: str = param("ruzhou", "Id of the government whose KPIs are reported.")
+
+    @field_validator("sectors", "regions", "governments", "parks", "offices", "conferences")
+    @classmethod
+    def _check_ids(cls, value: dict) -> dict:
+        for key in value:
+            if not re.match(ID_PATTERN, key):
+                raise ValueError(
+                    f"id {key!r} must start with a lower-case letter and hold only a-z, 0-9, _"
+                )
+        return value
+
+    @model_validator(mode="after")
+    def _check_references(self) -> Scenario:
+        problems = list(reference_problems(self))
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+def reference_problems(scenario: Scenario):
+    """Yield a message for every reference to a sector, region, government or park that is
+    not defined, and for empty required collections."""
+    sectors, regions = set(scenario.sectors), set(scenario.regions)
+    governments, parks = set(scenario.governments), set(scenario.parks)
+
+    def check(path: str, value: str, known: set[str], kind: str):
+        if value not in known:
+            allowed = ", ".join(sorted(known)) or "none defined"
+            yield f"{path} = {value!r} names no {kind} (defined: {allowed})"
+
+    for kind, items in (("sector", sectors), ("region", regions), ("government", governments)):
+        if not items:
+            yield f"at least one {kind} must be defined (table `{kind}s`)"
+    if not parks:
+        yield "at least one park must be defined (table `parks`)"
+    if scenario.governments and scenario.focus not in governments:
+        yield from check("focus", scenario.focus, governments, "government")
+    for sid, sector in scenario.sectors.items():
+        for other in sector.suppliers:
+            yield from check(f"sectors.{sid}.suppliers.{other}", other, sectors, "sector")
+    for rid, region in scenario.regions.items():
+        for other in region.sectors:
+            yield from check(f"regions.{rid}.sectors.{other}", other, sectors, "sector")
+    for pid, park in scenario.parks.items():
+        yield from check(f"parks.{pid}.government", park.government, governments, "government")
+        for i, sid in enumerate(park.sectors):
+            yield from check(f"parks.{pid}.sectors[{i}]", sid, sectors, "sector")
+        for sid in park.incumbents:
+            yield from check(f"parks.{pid}.incumbents.{sid}", sid, sectors, "sector")
+    for oid, office in scenario.offices.items():
+        yield from check(f"offices.{oid}.government", office.government, governments, "government")
+        yield from check(f"offices.{oid}.region", office.region, regions, "region")
+        for i, sid in enumerate(office.sectors):
+            yield from check(f"offices.{oid}.sectors[{i}]", sid, sectors, "sector")
+    for cid, conf in scenario.conferences.items():
+        yield from check(f"conferences.{cid}.government", conf.government, governments, "government")
+        yield from check(f"conferences.{cid}.region", conf.region, regions, "region")
+        for i, sid in enumerate(conf.sectors):
+            yield from check(f"conferences.{cid}.sectors[{i}]", sid, sectors, "sector")
+        if conf.park is not None:
+            yield from check(f"conferences.{cid}.park", conf.park, parks, "park")
+            if conf.park in scenario.parks and scenario.parks[conf.park].government != conf.government:
+                yield f"conferences.{cid}.park = {conf.park!r} belongs to another government"
+    for gid in governments:
+        if not any(p.government == gid for p in scenario.parks.values()):
+            yield f"governments.{gid} has no park (every destination city needs at least one)"

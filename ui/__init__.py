@@ -1,0 +1,1 @@
+"""The interactive teaching app (a Mesa SolaraViz page)."""

@@ -52,4 +52,5 @@ class Park(mesa.Agent):
         return {s: int(n) for s, n in zip(self.model.world.sector_ids, row, strict=True) if n}
 
     def __repr__(self) -> str:
-        return f"Park({self.park_id}, {self.city}, tenants={int(self.model.parks.tenants[self.index].sum())})"
+        tenants = int(self.model.parks.tenants[self.index].sum())
+        return f"Park({self.park_id}, {self.city}, tenants={tenants})"

@@ -66,7 +66,8 @@ def park_terms(m: AttractionModel) -> ParkTerms:
         service=gov.service[pc],
         credibility=m.cities.credibility[pc],
         discount=gov.land_discount[pc],
-        rebate_value=gov.tax_rebate[pc] * np.minimum(gov.rebate_years[pc], HORIZON_YEARS)
+        rebate_value=gov.tax_rebate[pc]
+        * np.minimum(gov.rebate_years[pc], HORIZON_YEARS)
         / HORIZON_YEARS,
         subsidy=gov.subsidy[pc],
         infrastructure=m.parks.infrastructure,
@@ -74,7 +75,9 @@ def park_terms(m: AttractionModel) -> ParkTerms:
     )
 
 
-def utilities(m: AttractionModel, ids: np.ndarray, terms: ParkTerms) -> tuple[np.ndarray, np.ndarray]:
+def utilities(
+    m: AttractionModel, ids: np.ndarray, terms: ParkTerms
+) -> tuple[np.ndarray, np.ndarray]:
     """Deterministic utilities of every park (n, P) and of home (n,) for firms ``ids``."""
     b = m.spec.behaviour
     f = m.firms
@@ -83,7 +86,9 @@ def utilities(m: AttractionModel, ids: np.ndarray, terms: ParkTerms) -> tuple[np
     land = f.land_need[ids][:, None]
     sector = f.sector[ids]
     region = f.region[ids]
-    logistics = m.logistics_share[sector][:, None] * m.world.dist_km[region][:, m.world.park_city] / 1000
+    logistics = (
+        m.logistics_share[sector][:, None] * m.world.dist_km[region][:, m.world.park_city] / 1000
+    )
     land_cost = land * 1e4 * terms.price[None, :] * ANNUITY
     cost = (emp * terms.wage[None, :] * 12 + land_cost) / out + logistics + terms.fee[None, :]
     incentive = (
@@ -161,14 +166,18 @@ def choose(m: AttractionModel, ids: np.ndarray, direct_city: int = -1) -> None:
     f.due[ids] = m.month + delay
 
 
-def _urn_choice(m: AttractionModel, ids: np.ndarray, avail: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _urn_choice(
+    m: AttractionModel, ids: np.ndarray, avail: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Sequential Polya-urn choice: each firm sees the counts left by the ones before it."""
     w = m.spec.world
     u = m.streams.uniform(Purpose.URN, ids, m.month)
     parks = np.empty(len(ids), dtype=np.int64)
     for k in range(len(ids)):
         weights = np.where(avail[k], w.urn_weight + w.urn_increment * m.urn_counts, 0.0)
-        parks[k] = min(int(np.searchsorted(np.cumsum(weights) / weights.sum(), u[k], "right")),
-                       len(weights) - 1)
+        parks[k] = min(
+            int(np.searchsorted(np.cumsum(weights) / weights.sum(), u[k], "right")),
+            len(weights) - 1,
+        )
         m.urn_counts[parks[k]] += 1
     return parks, np.zeros(len(ids))

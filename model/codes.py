@@ -59,4 +59,10 @@ CHANNEL_NAMES = [c.name.lower() for c in Channel]
 CAUSE_NAMES = [c.name.lower() for c in Cause]
 
 #: Stages in which a firm is in a city's pipeline before operating.
-PIPELINE = (Stage.INSPECTING, Stage.NEGOTIATING, Stage.FRAMEWORK, Stage.CONTRACT, Stage.CONSTRUCTION)
+PIPELINE = (
+    Stage.INSPECTING,
+    Stage.NEGOTIATING,
+    Stage.FRAMEWORK,
+    Stage.CONTRACT,
+    Stage.CONSTRUCTION,
+)

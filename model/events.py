@@ -51,7 +51,7 @@ class EventLog:
         cols = self.columns()
 
         def labels(codes: np.ndarray, names: list[str]) -> pd.Categorical:
-            names_ext = list(names) + [""]
+            names_ext = [*list(names), ""]
             return pd.Categorical.from_codes(np.where(codes < 0, len(names), codes), names_ext)
 
         return pd.DataFrame(

@@ -64,8 +64,8 @@ class FirmTable:
         inc_park = np.array([p for _, _, p in incumbents], dtype=np.int64)
         if len(incumbents):
             inc_emp = world.park_array("incumbent_employees")[inc_park]
-            base_emp = world.sector_array("employees")[self.sector[self.n_pool:]]
-            size[self.n_pool:] *= inc_emp / base_emp
+            base_emp = world.sector_array("employees")[self.sector[self.n_pool :]]
+            size[self.n_pool :] *= inc_emp / base_emp
         s = self.sector
         self.employees = world.sector_array("employees")[s] * size
         self.investment = world.sector_array("investment_myuan")[s] * size * 1e6

@@ -63,5 +63,12 @@ def _successor_decides(m: AttractionModel, city: int) -> None:
     m.cities.honoured[city] += kept.sum()
     m.cities.broken[city] += len(broken)
     m.cities.broken_total[city] += len(broken)
-    m.log(broken, f.stage[broken], f.stage[broken], f.park[broken], city, f.channel[broken],
-          Cause.PROMISE_BROKEN)
+    m.log(
+        broken,
+        f.stage[broken],
+        f.stage[broken],
+        f.park[broken],
+        city,
+        f.channel[broken],
+        Cause.PROMISE_BROKEN,
+    )

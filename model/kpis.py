@@ -40,7 +40,9 @@ def _clean(value: float) -> float | None:
 def flow_counts(ev: dict[str, np.ndarray], mask: np.ndarray) -> dict[str, int]:
     """Count transitions of each kind among the events selected by ``mask``."""
     to = ev["to_stage"][mask]
-    not_seeded = ev["cause"][mask] != Cause.SEEDED
+    # Seeded incumbents and broken promises are events but not transitions of the funnel.
+    cause = ev["cause"][mask]
+    not_seeded = (cause != Cause.SEEDED) & (cause != Cause.PROMISE_BROKEN)
     counts = {name: int(((to == stage) & not_seeded).sum()) for name, stage in FLOWS.items()}
     counts["signed"] = counts["framework_agreements"] + int(
         ((to == Stage.CONTRACT) & (ev["from_stage"][mask] == Stage.NEGOTIATING)).sum()
@@ -92,13 +94,17 @@ def compute(m: AttractionModel, months: tuple[int, int] | None = None) -> dict[s
         reinvestments=int(cities.reinvestments[c]),
         pollution_load=pollution,
         pollution_per_job=_clean(pollution / jobs if jobs else float("nan")),
-        referrals=int((in_focus & (ev["to_stage"] == Stage.AWARE)
-                       & (ev["channel"] == Channel.REFERRAL)).sum()),
+        referrals=int(
+            (in_focus & (ev["to_stage"] == Stage.AWARE) & (ev["channel"] == Channel.REFERRAL)).sum()
+        ),
     )
     park_of = tenants
     gammas, overall = eg_by_sector(
-        f.park[park_of].astype(np.int64), f.sector[park_of].astype(np.int64),
-        f.employees[park_of], len(w.park_ids), len(w.sector_ids),
+        f.park[park_of].astype(np.int64),
+        f.sector[park_of].astype(np.int64),
+        f.employees[park_of],
+        len(w.park_ids),
+        len(w.sector_ids),
     )
     out["ellison_glaeser"] = _clean(overall)
     out["ellison_glaeser_by_sector"] = {
@@ -108,7 +114,8 @@ def compute(m: AttractionModel, months: tuple[int, int] | None = None) -> dict[s
     out["supplier_customer_links"] = supplier_customer_links(m.parks.tenants[focus_parks], w.io)
     out["by_channel"] = {
         name: flow_counts(ev, in_focus & (ev["channel"] == code))
-        for code, name in enumerate(CHANNEL_NAMES) if code != Channel.NONE
+        for code, name in enumerate(CHANNEL_NAMES)
+        if code != Channel.NONE
     }
     firm_sector = f.sector[ev["firm"]]
     out["by_sector"] = {}
@@ -131,7 +138,9 @@ def compute(m: AttractionModel, months: tuple[int, int] | None = None) -> dict[s
             idle_land_ha=float(idle_by_park[p]),
             standard_buildings_free=int(m.parks.buildings_free[p]),
             turned_away=int(m.parks.turned_away[p]),
-            sector_mix={s: int(n) for s, n in zip(w.sector_ids, m.parks.tenants[p], strict=True) if n},
+            sector_mix={
+                s: int(n) for s, n in zip(w.sector_ids, m.parks.tenants[p], strict=True) if n
+            },
         )
         out["by_park"][pid] = counts
     out["by_city"] = {}
@@ -155,8 +164,11 @@ def compute(m: AttractionModel, months: tuple[int, int] | None = None) -> dict[s
 
 def scalar_kpis(k: dict[str, Any]) -> dict[str, float]:
     """Flatten KPIs to scalars: top-level numbers plus one column per park and sector index."""
-    out = {key: (np.nan if v is None else float(v)) for key, v in k.items()
-           if isinstance(v, (int, float)) or v is None}
+    out = {
+        key: (np.nan if v is None else float(v))
+        for key, v in k.items()
+        if isinstance(v, (int, float)) or v is None
+    }
     for pid, n in k.get("entrants_by_park", {}).items():
         out[f"entrants_park_{pid}"] = float(n)
     for sid, g in k.get("ellison_glaeser_by_sector", {}).items():

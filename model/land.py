@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from .model import AttractionModel
 
 BUILDING_MAX_HA = 2.0  # largest land need a standard factory building can house (assumption)
-__all__ = ["NEVER", "sign_contracts", "release", "develop", "enforce"]
+__all__ = ["NEVER", "develop", "enforce", "release", "sign_contracts"]
 
 
 def allocation_order(m: AttractionModel, ids: np.ndarray) -> np.ndarray:

@@ -20,16 +20,37 @@ from .world import World
 
 DELAY_KINDS = {"inspection": 1, "negotiation": 2, "framework": 3, "approval": 4, "construction": 5}
 SERIES = (
-    "contacts", "inspections", "intentions", "framework_agreements", "contracts",
-    "construction_starts", "entries", "exits", "operating_firms", "jobs",
-    "contracted_investment_yuan", "realized_investment_yuan", "tax_revenue_yuan",
-    "incentive_spending_yuan", "net_fiscal_yuan", "land_allocated_ha", "land_developed_ha",
-    "idle_land_ha", "credibility", "pollution_load", "searching_firms",
+    "contacts",
+    "inspections",
+    "intentions",
+    "framework_agreements",
+    "contracts",
+    "construction_starts",
+    "entries",
+    "exits",
+    "operating_firms",
+    "jobs",
+    "contracted_investment_yuan",
+    "realized_investment_yuan",
+    "tax_revenue_yuan",
+    "incentive_spending_yuan",
+    "net_fiscal_yuan",
+    "land_allocated_ha",
+    "land_developed_ha",
+    "idle_land_ha",
+    "credibility",
+    "pollution_load",
+    "searching_firms",
 )
 FLOW_STAGES = {
-    "contacts": Stage.AWARE, "inspections": Stage.INSPECTING, "intentions": Stage.NEGOTIATING,
-    "framework_agreements": Stage.FRAMEWORK, "contracts": Stage.CONTRACT,
-    "construction_starts": Stage.CONSTRUCTION, "entries": Stage.OPERATING, "exits": Stage.EXITED,
+    "contacts": Stage.AWARE,
+    "inspections": Stage.INSPECTING,
+    "intentions": Stage.NEGOTIATING,
+    "framework_agreements": Stage.FRAMEWORK,
+    "contracts": Stage.CONTRACT,
+    "construction_starts": Stage.CONSTRUCTION,
+    "entries": Stage.OPERATING,
+    "exits": Stage.EXITED,
 }
 
 
@@ -72,7 +93,11 @@ class AttractionModel(mesa.Model):
         self.logistics_share = w.sector_array("logistics_share")
         hazard = scenario.behaviour.relocation_hazard
         self.firms.schedule_minded(
-            w, self.streams, self.home_wages, hazard, scenario.behaviour.wage_push if mech.pressure else 0.0
+            w,
+            self.streams,
+            self.home_wages,
+            hazard,
+            scenario.behaviour.wage_push if mech.pressure else 0.0,
         )
         pool = np.arange(self.firms.n_pool)
         self.minded_order = pool[np.argsort(self.firms.minded[pool], kind="stable")]
@@ -91,7 +116,7 @@ class AttractionModel(mesa.Model):
         self._seed_incumbents()
         self.current: dict[str, float] = {}
         self.terms = choice.park_terms(self)
-        reporters = {name: (lambda m, k=name: m.current[k]) for name in ("date",) + SERIES}
+        reporters = {name: (lambda m, k=name: m.current[k]) for name in ("date", *SERIES)}
         agent_reporters = (
             {"stage": lambda a: a.stage, "park": lambda a: a.park} if collect_firms else None
         )
@@ -247,12 +272,14 @@ class AttractionModel(mesa.Model):
             if listed:
                 for k in range(count):
                     o = listed[k % len(listed)]
-                    offices.append({
-                        "city": city,
-                        "region": w.region_ids.index(o.region),
-                        "sectors": [w.sector_ids.index(s) for s in o.sectors],
-                        "visits": o.visits_per_month,
-                    })
+                    offices.append(
+                        {
+                            "city": city,
+                            "region": w.region_ids.index(o.region),
+                            "sectors": [w.sector_ids.index(s) for s in o.sectors],
+                            "visits": o.visits_per_month,
+                        }
+                    )
         self.active_offices = offices
         self.office_cost_per_month = np.zeros(len(w.city_ids))
         for o in offices:
@@ -262,13 +289,15 @@ class AttractionModel(mesa.Model):
         for cid, conf in sc.conferences.items():
             month = w.month_of(conf.date)
             if 0 <= month < self.horizon:
-                self.conferences_by_month.setdefault(month, []).append({
-                    "id": cid,
-                    "city": w.city_ids.index(conf.government),
-                    "region": w.region_ids.index(conf.region),
-                    "sectors": [w.sector_ids.index(s) for s in conf.sectors],
-                    "invitees": conf.invitees,
-                })
+                self.conferences_by_month.setdefault(month, []).append(
+                    {
+                        "id": cid,
+                        "city": w.city_ids.index(conf.government),
+                        "region": w.region_ids.index(conf.region),
+                        "sectors": [w.sector_ids.index(s) for s in conf.sectors],
+                        "invitees": conf.invitees,
+                    }
+                )
 
     def policy_cost(self, city: int) -> float:
         """Monthly running cost of one resident office of ``city``."""
@@ -282,8 +311,15 @@ class AttractionModel(mesa.Model):
         f.seed_incumbents(self.world.park_city)
         np.add.at(self.parks.tenants, (parks, f.sector[ids]), 1)
         np.add.at(self.parks.land_allocated, parks, f.land_held[ids])
-        self.log(ids, Stage.UNAWARE, Stage.OPERATING, parks, self.world.park_city[parks],
-                 Channel.INCUMBENT, Cause.SEEDED)
+        self.log(
+            ids,
+            Stage.UNAWARE,
+            Stage.OPERATING,
+            parks,
+            self.world.park_city[parks],
+            Channel.INCUMBENT,
+            Cause.SEEDED,
+        )
         self.activate(ids)
 
     # ------------------------------------------------------------------ outputs
@@ -325,7 +361,7 @@ class AttractionModel(mesa.Model):
     def events(self) -> pd.DataFrame:
         """Every pipeline transition as a DataFrame with readable labels."""
         dates = [self.world.date(m) for m in range(self.horizon + 1)]
-        return self.events.frame(self.world.park_ids, self.world.city_ids, dates)
+        return self.event_log.frame(self.world.park_ids, self.world.city_ids, dates)
 
     def firm_frame(self) -> pd.DataFrame:
         """The firm table now, one row per firm that was ever active or seeded."""
@@ -335,20 +371,22 @@ class AttractionModel(mesa.Model):
         touched = np.flatnonzero((f.stage > Stage.UNAWARE) | (f.known.any(axis=1)))
         park = f.park[touched]
         city = f.city[touched]
-        return pd.DataFrame({
-            "firm": touched,
-            "sector": np.asarray(w.sector_ids)[f.sector[touched]],
-            "origin": np.asarray(w.region_ids)[f.region[touched]],
-            "stage": np.asarray(STAGE_NAMES)[f.stage[touched]],
-            "park": np.where(park >= 0, np.asarray(w.park_ids + [""])[park], ""),
-            "city": np.where(city >= 0, np.asarray(w.city_ids + [""])[city], ""),
-            "channel": np.asarray(CHANNEL_NAMES)[f.channel[touched]],
-            "employees": f.employees[touched],
-            "investment_yuan": f.investment[touched] + f.reinvested[touched],
-            "land_held_ha": f.land_held[touched],
-            "land_developed_ha": f.land_developed[touched],
-            "satisfaction": f.satisfaction[touched],
-            "promise_broken": f.promise_broken[touched],
-            "entered_month": np.where(f.entered[touched] < NEVER, f.entered[touched], -1),
-            "incumbent": touched >= f.n_pool,
-        })
+        return pd.DataFrame(
+            {
+                "firm": touched,
+                "sector": np.asarray(w.sector_ids)[f.sector[touched]],
+                "origin": np.asarray(w.region_ids)[f.region[touched]],
+                "stage": np.asarray(STAGE_NAMES)[f.stage[touched]],
+                "park": np.where(park >= 0, np.asarray([*w.park_ids, ""])[park], ""),
+                "city": np.where(city >= 0, np.asarray([*w.city_ids, ""])[city], ""),
+                "channel": np.asarray(CHANNEL_NAMES)[f.channel[touched]],
+                "employees": f.employees[touched],
+                "investment_yuan": f.investment[touched] + f.reinvested[touched],
+                "land_held_ha": f.land_held[touched],
+                "land_developed_ha": f.land_developed[touched],
+                "satisfaction": f.satisfaction[touched],
+                "promise_broken": f.promise_broken[touched],
+                "entered_month": np.where(f.entered[touched] < NEVER, f.entered[touched], -1),
+                "incumbent": touched >= f.n_pool,
+            }
+        )

@@ -34,7 +34,9 @@ class Directory:
         n_sectors = len(m.world.sector_ids)
         group = f.region[:n].astype(np.int64) * n_sectors + f.sector[:n]
         self.order = np.lexsort((self.priority, group))
-        self.bounds = np.searchsorted(group[self.order], np.arange(len(m.world.region_ids) * n_sectors + 1))
+        self.bounds = np.searchsorted(
+            group[self.order], np.arange(len(m.world.region_ids) * n_sectors + 1)
+        )
         self.n_sectors = n_sectors
         self.pointers: dict[tuple, int] = {}
         self.orders: dict[tuple, np.ndarray] = {}
@@ -49,20 +51,27 @@ class Directory:
                 regs = regions if regions is not None else range(len(self.bounds) // self.n_sectors)
                 secs = sectors or range(self.n_sectors)
                 parts = [
-                    self.order[self.bounds[r * self.n_sectors + s]: self.bounds[r * self.n_sectors + s + 1]]
-                    for r in regs for s in secs
+                    self.order[
+                        self.bounds[r * self.n_sectors + s] : self.bounds[
+                            r * self.n_sectors + s + 1
+                        ]
+                    ]
+                    for r in regs
+                    for s in secs
                 ]
                 ids = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
             self.orders[key] = ids[np.argsort(self.priority[ids], kind="stable")]
         return self.orders[key]
 
-    def next_firms(self, m: AttractionModel, city: int, key: tuple, ids: np.ndarray, k: int) -> np.ndarray:
+    def next_firms(
+        self, m: AttractionModel, city: int, key: tuple, ids: np.ndarray, k: int
+    ) -> np.ndarray:
         """The next ``k`` contactable firms of an ordering, advancing its pointer."""
         start = self.pointers.get(key, 0)
         taken = np.zeros(0, dtype=np.int64)
         window = 4 * k + 16
         while len(taken) < k and start < len(ids):
-            chunk = ids[start: start + window]
+            chunk = ids[start : start + window]
             ok = contactable(m, chunk, city)
             need = k - len(taken)
             hits = np.flatnonzero(ok)[:need]
@@ -79,7 +88,9 @@ def contactable(m: AttractionModel, ids: np.ndarray, city: int) -> np.ndarray:
     return (f.known[ids, city] == 0) & (f.stage[ids] <= Stage.AWARE) & ~f.excluded[ids, city]
 
 
-def leads(m: AttractionModel, city: int, regions, sectors, k: int, directory: Directory) -> np.ndarray:
+def leads(
+    m: AttractionModel, city: int, regions, sectors, k: int, directory: Directory
+) -> np.ndarray:
     """Up to ``k`` firms already looking for a site, in the given regions and sectors."""
     if k <= 0:
         return np.zeros(0, dtype=np.int64)
@@ -99,13 +110,21 @@ def due_count(rate: float, month: int) -> int:
     return int(np.floor((month + 1) * rate) - np.floor(month * rate))
 
 
-def reach(m: AttractionModel, city: int, key: tuple, regions, sectors, k: int, lead_share: float,
-          channel: Channel) -> np.ndarray:
+def reach(
+    m: AttractionModel,
+    city: int,
+    key: tuple,
+    regions,
+    sectors,
+    k: int,
+    lead_share: float,
+    channel: Channel,
+) -> np.ndarray:
     """Contact ``k`` firms for a city: a share of leads, the rest in priority order."""
     if k <= 0:
         return np.zeros(0, dtype=np.int64)
     directory = m.directory(city)
-    n_lead = int(round(k * lead_share))
+    n_lead = round(k * lead_share)
     hot = leads(m, city, regions, sectors, n_lead, directory)
     cold = directory.next_firms(m, city, key, directory.ordering(regions, sectors), k - len(hot))
     ids = np.concatenate([hot, cold])
@@ -120,8 +139,16 @@ def offices(m: AttractionModel) -> None:
         city = office["city"]
         visits = due_count(office["visits"], m.month)
         lead_share = b.lead_targeting * m.policy.professionalism[city]
-        reach(m, city, ("office", k), [office["region"]], office["sectors"], visits, lead_share,
-              Channel.OFFICE)
+        reach(
+            m,
+            city,
+            ("office", k),
+            [office["region"]],
+            office["sectors"],
+            visits,
+            lead_share,
+            Channel.OFFICE,
+        )
     m.cities.outreach_cost += m.office_cost_per_month
 
 
@@ -133,15 +160,25 @@ def conferences(m: AttractionModel) -> None:
         city = conf["city"]
         if not m.policy.proactive[city]:
             continue
-        ids = reach(m, city, ("conference", conf["id"]), [conf["region"]], conf["sectors"],
-                    conf["invitees"], m.spec.behaviour.conference_lead_share, Channel.CONFERENCE)
+        ids = reach(
+            m,
+            city,
+            ("conference", conf["id"]),
+            [conf["region"]],
+            conf["sectors"],
+            conf["invitees"],
+            m.spec.behaviour.conference_lead_share,
+            Channel.CONFERENCE,
+        )
         m.cities.outreach_cost[city] += m.policy.conference_cost[city]
         deciding = ids[m.searching(ids) & m.firms.needs_choice[ids]]
         m.firms.needs_choice[deciding] = False
         choose(m, deciding, direct_city=city)
         declared = (m.firms.stage[deciding] == Stage.NEGOTIATING) & (m.firms.city[deciding] == city)
         m.conference_results[conf["id"]] = {
-            "date": m.world.date(m.month), "attendees": len(ids), "intentions": int(declared.sum()),
+            "date": m.world.date(m.month),
+            "attendees": len(ids),
+            "intentions": int(declared.sum()),
         }
 
 
@@ -169,7 +206,9 @@ def passive(m: AttractionModel) -> None:
     n_cities = len(p)
     u = m.streams.uniform(Purpose.PASSIVE, s[:, None], m.month, np.arange(n_cities)[None, :])
     f = m.firms
-    learn = (u < p[None, :]) & (f.known[s] == 0) & ~f.excluded[s] & (f.stage[s] <= Stage.AWARE)[:, None]
+    learn = (
+        (u < p[None, :]) & (f.known[s] == 0) & ~f.excluded[s] & (f.stage[s] <= Stage.AWARE)[:, None]
+    )
     for city in np.flatnonzero(learn.any(axis=0)):
         m.inform(s[learn[:, city]], city, Channel.PASSIVE)
 

@@ -65,7 +65,9 @@ def advance(m: AttractionModel) -> None:
     _inspect(m, due[stage == Stage.INSPECTING], b.inspect_rate)
 
 
-def move(m: AttractionModel, ids: np.ndarray, to: Stage, cause: Cause, delay_kind: str | None) -> None:
+def move(
+    m: AttractionModel, ids: np.ndarray, to: Stage, cause: Cause, delay_kind: str | None
+) -> None:
     """Advance firms to ``to`` within their current deal, scheduling the next step."""
     if len(ids) == 0:
         return

@@ -28,8 +28,10 @@ class ParkState:
     def occupancy(self) -> np.ndarray:
         """Allocated share of each park's land."""
         return np.divide(
-            self.land_allocated, self.land_total,
-            out=np.ones_like(self.land_total), where=self.land_total > 0,
+            self.land_allocated,
+            self.land_total,
+            out=np.ones_like(self.land_total),
+            where=self.land_total > 0,
         )
 
 

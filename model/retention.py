@@ -73,8 +73,15 @@ def exit_firms(m: AttractionModel, ids: np.ndarray) -> None:
     if len(ids) == 0:
         return
     f = m.firms
-    m.log(ids, f.stage[ids], Stage.EXITED, f.park[ids], f.city[ids], f.channel[ids],
-          Cause.DISSATISFIED)
+    m.log(
+        ids,
+        f.stage[ids],
+        Stage.EXITED,
+        f.park[ids],
+        f.city[ids],
+        f.channel[ids],
+        Cause.DISSATISFIED,
+    )
     np.add.at(m.parks.tenants, (f.park[ids], f.sector[ids]), -1)
     land.release(m, ids)
     f.stage[ids] = Stage.EXITED

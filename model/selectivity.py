@@ -33,8 +33,12 @@ def screen(m: AttractionModel, ids: np.ndarray) -> np.ndarray:
     city = f.city[ids]
     pol = m.policy
     on = pol.selective[city]
-    per_ha = np.divide(f.tax[ids] / 1e6, f.land_need[ids], out=np.full(len(ids), np.inf),
-                       where=f.land_need[ids] > 0)
+    per_ha = np.divide(
+        f.tax[ids] / 1e6,
+        f.land_need[ids],
+        out=np.full(len(ids), np.inf),
+        where=f.land_need[ids] > 0,
+    )
     rules = (
         (f.pollution_rate[ids] > pol.max_pollution[city], Cause.SCREENED_POLLUTION),
         (f.energy_rate[ids] > pol.max_energy[city], Cause.SCREENED_ENERGY),

@@ -79,30 +79,47 @@ class KeyedStreams:
         self.key = np.uint64(key)
 
     def bits(
-        self, purpose: int, ids: np.ndarray, month: int | np.ndarray = 0, extra: int | np.ndarray = 0
+        self,
+        purpose: int,
+        ids: np.ndarray,
+        month: int | np.ndarray = 0,
+        extra: int | np.ndarray = 0,
     ) -> np.ndarray:
         """Raw 64-bit hashes for each id."""
         with np.errstate(over="ignore"):
             ids = np.asarray(ids, dtype=np.uint64)
             head = _mix_int(int(self.key) ^ (purpose * 0x9E3779B97F4A7C15 & _MASK))
             if np.ndim(month) == 0 and np.ndim(extra) == 0:
-                tail = (int(month) * 0xBF58476D1CE4E5B9 + int(extra) * 0x94D049BB133111EB + 1) & _MASK
+                tail = (
+                    int(month) * 0xBF58476D1CE4E5B9 + int(extra) * 0x94D049BB133111EB + 1
+                ) & _MASK
                 salt = np.uint64(_mix_int(head ^ tail))
             else:
-                tail = (np.asarray(month, dtype=np.uint64) * _M1
-                        + np.asarray(extra, dtype=np.uint64) * _M2 + np.uint64(1))
+                tail = (
+                    np.asarray(month, dtype=np.uint64) * _M1
+                    + np.asarray(extra, dtype=np.uint64) * _M2
+                    + np.uint64(1)
+                )
                 salt = _mix(np.uint64(head) ^ tail)
             return _mix(_mix(ids * _GOLDEN + salt))
 
     def uniform(
-        self, purpose: int, ids: np.ndarray, month: int | np.ndarray = 0, extra: int | np.ndarray = 0
+        self,
+        purpose: int,
+        ids: np.ndarray,
+        month: int | np.ndarray = 0,
+        extra: int | np.ndarray = 0,
     ) -> np.ndarray:
         """Uniform numbers in the open interval (0, 1)."""
         raw = self.bits(purpose, ids, month, extra) >> np.uint64(11)
         return (raw.astype(np.float64) + 0.5) * _TO_UNIT
 
     def normal(
-        self, purpose: int, ids: np.ndarray, month: int | np.ndarray = 0, extra: int | np.ndarray = 0
+        self,
+        purpose: int,
+        ids: np.ndarray,
+        month: int | np.ndarray = 0,
+        extra: int | np.ndarray = 0,
     ) -> np.ndarray:
         """Standard normal numbers (Box-Muller on two keyed uniforms)."""
         u1 = self.uniform(purpose, ids, month, extra)
@@ -110,7 +127,11 @@ class KeyedStreams:
         return np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
 
     def gumbel(
-        self, purpose: int, ids: np.ndarray, month: int | np.ndarray = 0, extra: int | np.ndarray = 0
+        self,
+        purpose: int,
+        ids: np.ndarray,
+        month: int | np.ndarray = 0,
+        extra: int | np.ndarray = 0,
     ) -> np.ndarray:
         """Standard Gumbel numbers (the logit taste shocks)."""
         return -np.log(-np.log(self.uniform(purpose, ids, month, extra)))

@@ -15,7 +15,10 @@ ROAD_FACTOR = 1.25  # road distance over great-circle distance (assumption)
 def great_circle_km(lon1, lat1, lon2, lat2) -> np.ndarray:
     """Great-circle distance in km between points given in degrees (broadcasting)."""
     lon1, lat1, lon2, lat2 = map(np.radians, (lon1, lat1, lon2, lat2))
-    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    a = (
+        np.sin((lat2 - lat1) / 2) ** 2
+        + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    )
     return 2 * EARTH_KM * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
 
 

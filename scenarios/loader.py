@@ -87,9 +87,9 @@ def deep_merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
 def _leaves(data: Mapping[str, Any], prefix: tuple = ()) -> Iterable[tuple]:
     for key, value in data.items():
         if isinstance(value, Mapping) and value:
-            yield from _leaves(value, prefix + (key,))
+            yield from _leaves(value, (*prefix, key))
         else:
-            yield prefix + (key,)
+            yield (*prefix, key)
 
 
 def parse_override(text: str) -> tuple[list[str], Any]:
@@ -101,7 +101,8 @@ def parse_override(text: str) -> tuple[list[str], Any]:
     if "=" not in text:
         raise ScenarioError(
             f"override {text!r} must look like path.to.key=VALUE, for example "
-            "governments.ruzhou.service.quality=0.8", "--set"
+            "governments.ruzhou.service.quality=0.8",
+            "--set",
         )
     path, _, literal = text.partition("=")
     keys = [k.strip() for k in path.strip().split(".")]
@@ -121,7 +122,8 @@ def apply_override(data: dict[str, Any], keys: list[str], value: Any) -> None:
         child = node.setdefault(key, {})
         if not isinstance(child, dict):
             raise ScenarioError(
-                f"cannot set {'.'.join(keys)}: {'.'.join(keys[:depth + 1])} is a value, not a table",
+                f"cannot set {'.'.join(keys)}: "
+                f"{'.'.join(keys[: depth + 1])} is a value, not a table",
                 "--set",
             )
         node = child
@@ -148,11 +150,13 @@ class Resolved:
         return None
 
 
-def resolve(name_or_path: str | Path, _seen: tuple[Path, ...] = (), _rel: Path | None = None) -> Resolved:
+def resolve(
+    name_or_path: str | Path, _seen: tuple[Path, ...] = (), _rel: Path | None = None
+) -> Resolved:
     """Read a scenario and everything it extends, merged, without validating it."""
     path = find_scenario(name_or_path, _rel).resolve()
     if path in _seen:
-        cycle = " -> ".join(str(p) for p in _seen + (path,))
+        cycle = " -> ".join(str(p) for p in (*_seen, path))
         raise ScenarioError(f"`extends` forms a cycle: {cycle}", str(path), "extends")
     data = read_toml(path)
     parent = data.pop("extends", None)
@@ -164,7 +168,7 @@ def resolve(name_or_path: str | Path, _seen: tuple[Path, ...] = (), _rel: Path |
             f"must be a scenario name or path as a string, got {parent!r}", str(path), "extends"
         )
     try:
-        base = resolve(parent, _seen + (path,), path.parent)
+        base = resolve(parent, (*_seen, path), path.parent)
     except ScenarioError as exc:
         if exc.source is None:
             raise ScenarioError(exc.message, str(path), "extends") from None
@@ -172,7 +176,7 @@ def resolve(name_or_path: str | Path, _seen: tuple[Path, ...] = (), _rel: Path |
     merged = deep_merge(base.data, data)
     origins = dict(base.origins)
     origins.update({leaf: str(path) for leaf in _leaves(data)})
-    return Resolved(merged, origins, base.chain + [str(path)])
+    return Resolved(merged, origins, [*base.chain, str(path)])
 
 
 def load_scenario(

@@ -43,12 +43,19 @@ class PoolSpec(Strict):
     """The candidate firms: potential investors in the origin regions."""
 
     firms: int = param(
-        20000, "Number of candidate firms across all origin regions.", unit="firms", ge=0,
+        20000,
+        "Number of candidate firms across all origin regions.",
+        unit="firms",
+        ge=0,
         le=20_000_000,
     )
     size_sigma: float = param(
-        0.6, "Log-normal spread of firm size around the sector mean.", unit="log units",
-        source=ASSUMPTION, ge=0, le=3,
+        0.6,
+        "Log-normal spread of firm size around the sector mean.",
+        unit="log units",
+        source=ASSUMPTION,
+        ge=0,
+        le=3,
     )
 
 
@@ -67,19 +74,25 @@ class SectorSpec(Strict):
         0.04, "Local taxes as a share of output.", unit="share 0-1", source=LITERATURE, ge=0, le=1
     )
     logistics_share: float = param(
-        0.02, "Transport cost share of output per 1,000 km from the firm's home market.",
-        unit="share per 1000 km", ge=0, le=1,
+        0.02,
+        "Transport cost share of output per 1,000 km from the firm's home market.",
+        unit="share per 1000 km",
+        ge=0,
+        le=1,
     )
     pollution: float = param(
-        1.0, "Pollution load per million yuan of output (index, 1 = manufacturing average).",
-        unit="index/million yuan", ge=0,
+        1.0,
+        "Pollution load per million yuan of output (index, 1 = manufacturing average).",
+        unit="index/million yuan",
+        ge=0,
     )
     energy: float = param(
         0.1, "Energy use per million yuan of output.", unit="tce/million yuan", ge=0
     )
     tech: float = param(0.5, "Mean technology level.", unit="score 0-1", ge=0, le=1)
     suppliers: dict[str, float] = param(
-        {}, "Input-output links: supplier sector id -> strength of the link.",
+        {},
+        "Input-output links: supplier sector id -> strength of the link.",
         unit="share 0-1",
     )
 
@@ -110,7 +123,8 @@ class RegionSpec(Strict):
         600, "Industrial land price.", unit="yuan/m2", source=LITERATURE, ge=0
     )
     sectors: dict[str, float] = param(
-        {}, "Sector mix of the region's candidate firms (relative weights; empty = even).",
+        {},
+        "Sector mix of the region's candidate firms (relative weights; empty = even).",
     )
 
 
@@ -118,12 +132,18 @@ class Incentives(Strict):
     """Incentives a government promises to investors."""
 
     land_discount: float = param(
-        0.3, "Share of the land price waived for a signed project.", unit="share 0-1",
-        ge=0, le=1,
+        0.3,
+        "Share of the land price waived for a signed project.",
+        unit="share 0-1",
+        ge=0,
+        le=1,
     )
     tax_rebate: float = param(
-        0.5, "Share of local taxes rebated during the rebate period.", unit="share 0-1",
-        ge=0, le=1,
+        0.5,
+        "Share of local taxes rebated during the rebate period.",
+        unit="share 0-1",
+        ge=0,
+        le=1,
     )
     rebate_years: float = param(3, "Length of the tax rebate period.", unit="years", ge=0, le=30)
     subsidy_per_job_yuan: float = param(
@@ -138,16 +158,27 @@ class Service(Strict):
     """Service quality of the government."""
 
     quality: float = param(
-        0.6, "Administrative service quality (one-stop approval).", unit="score 0-1",
-        ge=0, le=1, source=SEED,
+        0.6,
+        "Administrative service quality (one-stop approval).",
+        unit="score 0-1",
+        ge=0,
+        le=1,
+        source=SEED,
     )
     aftercare: float = param(
-        0.6, "Aftercare for firms already operating ('nanny-style' service).",
-        unit="score 0-1", ge=0, le=1, source=SEED,
+        0.6,
+        "Aftercare for firms already operating ('nanny-style' service).",
+        unit="score 0-1",
+        ge=0,
+        le=1,
+        source=SEED,
     )
     approval_months: float = param(
-        3, "Months of approvals before construction can start at quality 0.",
-        unit="months", ge=0, le=60,
+        3,
+        "Months of approvals before construction can start at quality 0.",
+        unit="months",
+        ge=0,
+        le=60,
     )
 
 
@@ -166,8 +197,11 @@ class Staff(Strict):
     """The attraction staff."""
 
     professionalism: float = param(
-        0.5, "Professionalism of attraction staff (targeting, negotiation).",
-        unit="score 0-1", ge=0, le=1,
+        0.5,
+        "Professionalism of attraction staff (targeting, negotiation).",
+        unit="score 0-1",
+        ge=0,
+        le=1,
     )
 
 
@@ -176,12 +210,16 @@ class Selectivity(Strict):
 
     enabled: bool = param(False, "Screen projects before signing.")
     max_pollution: float = param(
-        2.0, "Highest pollution index per million yuan of output admitted.",
-        unit="index/million yuan", ge=0,
+        2.0,
+        "Highest pollution index per million yuan of output admitted.",
+        unit="index/million yuan",
+        ge=0,
     )
     max_energy: float = param(
-        0.5, "Highest energy use per million yuan of output admitted.",
-        unit="tce/million yuan", ge=0,
+        0.5,
+        "Highest energy use per million yuan of output admitted.",
+        unit="tce/million yuan",
+        ge=0,
     )
     min_tax_per_ha_myuan: float = param(
         0.0, "Lowest annual local tax per hectare admitted.", unit="million yuan/ha/year", ge=0
@@ -197,20 +235,30 @@ class LandPolicy(Strict):
         "How scarce land is allotted among the month's signers: first come (negotiated) or "
         "ranked by tax per hectare.",
     )
-    enforcement: bool = param(
-        True, "Charge idle-land fees and reclaim idle land.", source=SEED
-    )
+    enforcement: bool = param(True, "Charge idle-land fees and reclaim idle land.", source=SEED)
     idle_fee_share: float = param(
-        0.2, "Idle-land fee as a share of the land price.", unit="share 0-1",
-        source=LITERATURE + ": 2012 idle land rule", ge=0, le=1,
+        0.2,
+        "Idle-land fee as a share of the land price.",
+        unit="share 0-1",
+        source=LITERATURE + ": 2012 idle land rule",
+        ge=0,
+        le=1,
     )
     fee_after_months: int = param(
-        12, "Months idle before the fee is charged.", unit="months",
-        source=LITERATURE + ": 2012 idle land rule", ge=1, le=240,
+        12,
+        "Months idle before the fee is charged.",
+        unit="months",
+        source=LITERATURE + ": 2012 idle land rule",
+        ge=1,
+        le=240,
     )
     reclaim_after_months: int = param(
-        24, "Months idle before the land is reclaimed.", unit="months",
-        source=LITERATURE + ": 2012 idle land rule", ge=1, le=240,
+        24,
+        "Months idle before the land is reclaimed.",
+        unit="months",
+        source=LITERATURE + ": 2012 idle land rule",
+        ge=1,
+        le=240,
     )
 
 
@@ -221,8 +269,11 @@ class Governance(Strict):
         3.5, "Mean tenure of the city's leader.", unit="years", source=LITERATURE, gt=0, le=100
     )
     honour_probability: float = param(
-        0.85, "Probability that a successor honours a predecessor's commitment.",
-        unit="probability", ge=0, le=1,
+        0.85,
+        "Probability that a successor honours a predecessor's commitment.",
+        unit="probability",
+        ge=0,
+        le=1,
     )
     credibility_prior: float = param(
         0.7, "Investors' prior belief that promises are kept.", unit="probability", ge=0, le=1
@@ -240,13 +291,19 @@ class Outreach(Strict):
         True, "Resident offices, conferences and agents are active (false = waiting at the door)."
     )
     office_count: int | None = param(
-        None, "Number of resident offices in service (none = those listed in `offices`).",
-        unit="offices", ge=0, le=100,
+        None,
+        "Number of resident offices in service (none = those listed in `offices`).",
+        unit="offices",
+        ge=0,
+        le=100,
     )
     referrals: bool = param(True, "Business attracts business: tenants refer partners.")
     visibility: float = param(
-        0.01, "Monthly probability that a searching firm learns of the city unprompted.",
-        unit="probability/month", ge=0, le=1,
+        0.01,
+        "Monthly probability that a searching firm learns of the city unprompted.",
+        unit="probability/month",
+        ge=0,
+        le=1,
     )
     office_cost_yuan_month: float = param(
         80000, "Running cost of one resident office.", unit="yuan/month", ge=0
@@ -266,9 +323,7 @@ class Entrusted(Strict):
     pay_on_results: bool = param(
         True, "Agents are paid per signed project (false = a retainer regardless of results)."
     )
-    fee_per_project_yuan: float = param(
-        200000, "Fee per signed project.", unit="yuan", ge=0
-    )
+    fee_per_project_yuan: float = param(200000, "Fee per signed project.", unit="yuan", ge=0)
     retainer_yuan_month: float = param(
         30000, "Monthly retainer when not paid on results.", unit="yuan/month", ge=0
     )
@@ -278,8 +333,11 @@ class Partnership(Strict):
     """Mutual benefit: the government helps firms succeed rather than extracting from them."""
 
     matchmaking: float = param(
-        0.0, "Help in finding local suppliers and customers (raises the cluster benefit).",
-        unit="score 0-1", ge=0, le=1,
+        0.0,
+        "Help in finding local suppliers and customers (raises the cluster benefit).",
+        unit="score 0-1",
+        ge=0,
+        le=1,
     )
 
 
@@ -336,7 +394,11 @@ class OfficeSpec(Strict):
     region: str = param("", "Id of the region where it is stationed.", pattern=ID_PATTERN)
     sectors: list[str] = param([], "Target sectors (empty = all).")
     visits_per_month: float = param(
-        5, "Firms visited per month.", unit="firms/month", source=SEED + ": 300+ visits by 5 offices in 2017", ge=0
+        5,
+        "Firms visited per month.",
+        unit="firms/month",
+        source=SEED + ": 300+ visits by 5 offices in 2017",
+        ge=0,
     )
 
 
@@ -373,8 +435,10 @@ class SupplyChain(Strict):
     suppliers: float = param(1.0, "Weight of co-located suppliers.", ge=0)
     customers: float = param(0.7, "Weight of co-located customers.", ge=0)
     congestion: float = param(
-        1.0, "Land-price increase at full occupancy (price x (1 + c occupancy^2)).",
-        unit="share", ge=0,
+        1.0,
+        "Land-price increase at full occupancy (price x (1 + c occupancy^2)).",
+        unit="share",
+        ge=0,
     )
 
 
@@ -382,30 +446,44 @@ class Behaviour(Strict):
     """Behavioural parameters no document fixes; calibrated to the 2017 funnel."""
 
     relocation_hazard: float = param(
-        0.04, "Annual hazard that a firm considers relocating at 2017 home costs.",
-        unit="1/year", source=CALIBRATED, ge=0, le=1,
+        0.04,
+        "Annual hazard that a firm considers relocating at 2017 home costs.",
+        unit="1/year",
+        source=CALIBRATED,
+        ge=0,
+        le=1,
     )
     wage_push: float = param(
-        2.0, "Elasticity of the relocation hazard to home wages relative to 2017.",
-        source=LITERATURE, ge=0,
+        2.0,
+        "Elasticity of the relocation hazard to home wages relative to 2017.",
+        source=LITERATURE,
+        ge=0,
     )
     search_months: int = param(
         18, "Months a relocation-minded firm keeps searching.", unit="months", ge=1, le=240
     )
     pitch_trigger: float = param(
-        0.15, "Probability that a visit makes a firm not yet minded consider relocating.",
-        unit="probability", source=CALIBRATED, ge=0, le=1,
+        0.15,
+        "Probability that a visit makes a firm not yet minded consider relocating.",
+        unit="probability",
+        source=CALIBRATED,
+        ge=0,
+        le=1,
     )
     beta_cost: float = param(
         12.0, "Utility per unit of cost share of output.", source=CALIBRATED, ge=0
     )
     beta_incentive: float = param(
-        8.0, "Utility per unit of incentive value as a share of annual output.", ge=0,
+        8.0,
+        "Utility per unit of incentive value as a share of annual output.",
+        ge=0,
         source=LITERATURE + ": tax breaks weigh less than predictability",
     )
     beta_service: float = param(1.5, "Utility per unit of service quality.", ge=0)
     beta_credibility: float = param(
-        2.5, "Utility per unit of credibility.", ge=0,
+        2.5,
+        "Utility per unit of credibility.",
+        ge=0,
         source=LITERATURE + ": predictability weighs most with investors",
     )
     beta_cluster: float = param(1.2, "Utility per unit of cluster benefit.", ge=0)
@@ -415,16 +493,25 @@ class Behaviour(Strict):
         1.5, "Utility of staying home (moving costs, ties).", source=CALIBRATED
     )
     inspect_rate: float = param(
-        0.7, "Base probability that an inspection leads to negotiation.", source=CALIBRATED,
-        ge=0, le=1,
+        0.7,
+        "Base probability that an inspection leads to negotiation.",
+        source=CALIBRATED,
+        ge=0,
+        le=1,
     )
     sign_rate: float = param(
-        0.6, "Base probability that a negotiation ends in a signature.", source=CALIBRATED,
-        ge=0, le=1,
+        0.6,
+        "Base probability that a negotiation ends in a signature.",
+        source=CALIBRATED,
+        ge=0,
+        le=1,
     )
     contract_share: float = param(
-        0.83, "Share of signatures that are construction contracts (the rest framework).",
-        source=SEED + ": 43 contracts and 9 framework agreements", ge=0, le=1,
+        0.83,
+        "Share of signatures that are construction contracts (the rest framework).",
+        source=SEED + ": 43 contracts and 9 framework agreements",
+        ge=0,
+        le=1,
     )
     framework_conversion: float = param(
         0.5, "Probability that a framework agreement becomes a contract.", ge=0, le=1
@@ -445,22 +532,27 @@ class Behaviour(Strict):
         20.0, "Log-odds of conversion lost per unit of informal fee share.", ge=0
     )
     inspection_months: float = param(1, "Months from interest to site visit.", unit="months", ge=0)
-    negotiation_months: float = param(2, "Months of negotiation at average professionalism.", unit="months", ge=0)
+    negotiation_months: float = param(
+        2, "Months of negotiation at average professionalism.", unit="months", ge=0
+    )
     construction_months: float = param(12, "Months to build a plant.", unit="months", ge=0)
     building_months: float = param(
         3, "Months to fit out a standard factory building.", unit="months", ge=0
     )
     hoarding: float = param(
-        0.2, "Share of firms that would hoard land without enforcement.", ge=0, le=1,
+        0.2,
+        "Share of firms that would hoard land without enforcement.",
+        ge=0,
+        le=1,
         source=SEED + ": attracted firms enclose land and leave it idle",
     )
-    hoard_share: float = param(
-        0.6, "Share of a hoarder's land left undeveloped.", ge=0, le=1
-    )
+    hoard_share: float = param(0.6, "Share of a hoarder's land left undeveloped.", ge=0, le=1)
     satisfaction_speed: float = param(
         0.1, "Monthly speed at which satisfaction approaches its target.", ge=0, le=1
     )
-    broken_promise_shock: float = param(0.3, "Satisfaction lost when a promise is broken.", ge=0, le=1)
+    broken_promise_shock: float = param(
+        0.3, "Satisfaction lost when a promise is broken.", ge=0, le=1
+    )
     exit_hazard: float = param(
         0.03, "Annual exit hazard of a firm at satisfaction 0.5.", unit="1/year", ge=0, le=1
     )
@@ -479,7 +571,9 @@ class Behaviour(Strict):
     satisfied_level: float = param(
         0.6, "Satisfaction above which tenants refer and reinvest.", ge=0, le=1
     )
-    satisfaction_base: float = param(0.15, "Satisfaction target with nothing in its favour.", ge=0, le=1)
+    satisfaction_base: float = param(
+        0.15, "Satisfaction target with nothing in its favour.", ge=0, le=1
+    )
     satisfaction_aftercare: float = param(
         0.4, "Satisfaction target per unit of aftercare.", ge=0, le=1
     )
@@ -496,8 +590,10 @@ class Behaviour(Strict):
         0.5, "Share of would-be hoarders deterred by idle-land enforcement.", ge=0, le=1
     )
     lead_targeting: float = param(
-        0.6, "Share of an office's visits that reach firms already looking, at professionalism 1.",
-        ge=0, le=1,
+        0.6,
+        "Share of an office's visits that reach firms already looking, at professionalism 1.",
+        ge=0,
+        le=1,
     )
     conference_lead_share: float = param(
         0.3, "Share of conference invitees already looking for a site.", ge=0, le=1
@@ -514,12 +610,14 @@ class World(Strict):
     """Global settings of the environment."""
 
     information_friction: float = param(
-        1.0, "Information frictions: 1 = firms learn of cities only at each city's visibility, "
-        "0 = every searching firm knows every city.", unit="score 0-1", ge=0, le=1,
+        1.0,
+        "Information frictions: 1 = firms learn of cities only at each city's visibility, "
+        "0 = every searching firm knows every city.",
+        unit="score 0-1",
+        ge=0,
+        le=1,
     )
-    capacity: Literal["limited", "unlimited"] = param(
-        "limited", "Whether park land limits entry."
-    )
+    capacity: Literal["limited", "unlimited"] = param("limited", "Whether park land limits entry.")
     choice: Literal["logit", "proportional"] = param(
         "logit",
         "Location choice rule: random utility (logit) or proportional attraction (Polya urn).",
@@ -527,7 +625,9 @@ class World(Strict):
     urn_weight: float = param(
         1.0, "Initial weight of each park under proportional attraction.", gt=0
     )
-    urn_increment: float = param(1.0, "Weight added per entrant under proportional attraction.", ge=0)
+    urn_increment: float = param(
+        1.0, "Weight added per entrant under proportional attraction.", ge=0
+    )
 
 
 class Mechanisms(Strict):
@@ -584,8 +684,7 @@ class Scenario(Strict):
 
 
 def reference_problems(scenario: Scenario):
-    """Yield a message for every reference to a sector, region, government or park that is
-    not defined, and for empty required collections."""
+    """Yield a message for every dangling reference and every empty required collection."""
     sectors, regions = set(scenario.sectors), set(scenario.regions)
     governments, parks = set(scenario.governments), set(scenario.parks)
 
@@ -619,13 +718,18 @@ def reference_problems(scenario: Scenario):
         for i, sid in enumerate(office.sectors):
             yield from check(f"offices.{oid}.sectors[{i}]", sid, sectors, "sector")
     for cid, conf in scenario.conferences.items():
-        yield from check(f"conferences.{cid}.government", conf.government, governments, "government")
+        yield from check(
+            f"conferences.{cid}.government", conf.government, governments, "government"
+        )
         yield from check(f"conferences.{cid}.region", conf.region, regions, "region")
         for i, sid in enumerate(conf.sectors):
             yield from check(f"conferences.{cid}.sectors[{i}]", sid, sectors, "sector")
         if conf.park is not None:
             yield from check(f"conferences.{cid}.park", conf.park, parks, "park")
-            if conf.park in scenario.parks and scenario.parks[conf.park].government != conf.government:
+            if (
+                conf.park in scenario.parks
+                and scenario.parks[conf.park].government != conf.government
+            ):
                 yield f"conferences.{cid}.park = {conf.park!r} belongs to another government"
     for gid in governments:
         if not any(p.government == gid for p in scenario.parks.values()):

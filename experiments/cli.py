@@ -1,0 +1,61 @@
+"""The ``zhaoshang`` command line.
+
+Commands live in modules named ``cli_*.py`` beside this one; each defines ``register(app)``.
+Bad input ends with a one-paragraph message and exit status 2; an internal error with exit
+status 1.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import typer
+
+from ..scenarios.errors import InputError
+
+app = typer.Typer(
+    name="zhaoshang",
+    help="Zhaoshang (招商): simulate investment attraction and industrial clustering.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+#: Modules that add commands, in the order they appear in ``--help``.
+COMMAND_MODULES = ["cli_run"]
+
+for _name in COMMAND_MODULES:
+    importlib.import_module(f"{__package__}.{_name}").register(app)
+
+
+def fail(message: str) -> None:
+    """Print a user error and exit with status 2."""
+    typer.echo(f"error: {message}", err=True)
+    raise SystemExit(2)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the console script."""
+    try:
+        app(args=argv, standalone_mode=True)
+    except InputError as exc:
+        fail(exc.message)
+    except (KeyboardInterrupt, BrokenPipeError):
+        raise SystemExit(130) from None
+    except SystemExit:
+        raise
+    except Exception:  # noqa: BLE001 - last-resort report of an internal error
+        import traceback
+
+        traceback.print_exc()
+        typer.echo(
+            "internal error: this is a bug in zhaoshang; please report it with the "
+            "command you ran and the text above.",
+            err=True,
+        )
+        raise SystemExit(1) from None
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main(sys.argv[1:])

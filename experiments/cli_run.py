@@ -1,0 +1,165 @@
+"""Commands for single scenarios: ``scenarios``, ``validate``, ``schema`` and ``run``."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..scenarios.loader import find_scenario, library_names, load_scenario, read_toml
+from .output import provenance, write_json, write_text
+
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set", help="Override a parameter: dotted.path=VALUE (a TOML literal). Repeatable."
+    ),
+]
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the app."""
+    app.command("scenarios")(scenarios)
+    app.command("validate")(validate)
+    app.command("schema")(schema)
+    app.command("run")(run)
+
+
+def scenarios() -> None:
+    """List the scenario library, one line each."""
+    for name in library_names():
+        data = read_toml(find_scenario(name))
+        title = data.get("title", "")
+        zh = data.get("title_zh", "")
+        typer.echo(f"{name:32s} {title}" + (f" ({zh})" if zh else ""))
+
+
+def validate(
+    file: Annotated[str, typer.Argument(help="Scenario file (TOML) or library name.")],
+    set_: SetOption = None,
+) -> None:
+    """Check a scenario file: exit 0 if it is valid, 2 with the problem if not."""
+    scenario = load_scenario(file, set_ or [])
+    typer.echo(
+        f"ok: {file} is a valid scenario ({len(scenario.parks)} parks, "
+        f"{len(scenario.sectors)} sectors, {scenario.pool.firms:,} candidate firms, "
+        f"{scenario.time.months} months from {scenario.time.start})"
+    )
+
+
+def schema(
+    out: Annotated[
+        Path | None, typer.Option(help="Write to this file instead of printing.")
+    ] = None,
+) -> None:
+    """Print the JSON Schema of scenario files (for editors)."""
+    from ..scenarios.schema import Scenario
+
+    text = json.dumps(Scenario.model_json_schema(), indent=2, ensure_ascii=False) + "\n"
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        write_text(out, text)
+        typer.echo(f"wrote {out}")
+
+
+def default_out(scenario: str, seed: int) -> Path:
+    """Default results folder for a run: ``results/<name>-seed<N>``."""
+    name = re.sub(
+        r"[^A-Za-z0-9_.-]+", "-", Path(scenario).stem if scenario.endswith(".toml") else scenario
+    )
+    return Path("results") / f"{name}-seed{seed}"
+
+
+def run(
+    scenario: Annotated[
+        str, typer.Argument(help="Library name (see `zhaoshang scenarios`) or a path.")
+    ],
+    seed: Annotated[int, typer.Option(help="Random seed: one seed, one result.")] = 1,
+    months: Annotated[
+        int | None,
+        typer.Option(help="Months to simulate (default: the scenario's horizon).", min=1),
+    ] = None,
+    set_: SetOption = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Results folder (default results/<scenario>-seed<N>).")
+    ] = None,
+    figures: Annotated[bool, typer.Option(help="Draw the figures.")] = True,
+    quiet: Annotated[bool, typer.Option(help="No progress bar or summary.")] = False,
+) -> None:
+    """Run one scenario and write data, figures and a provenance manifest."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    from .results import summary_table, write_run
+    from .runner import build_model, run_model
+
+    overrides = list(set_ or [])
+    if months is not None:
+        overrides.append(f"time.months={months}")
+    started = datetime.now(UTC)
+    clock = time.perf_counter()
+    model = build_model(scenario, overrides, seed)
+    out = out or default_out(scenario, seed)
+    console = Console(stderr=True)
+    if quiet:
+        run_model(model)
+    else:
+        with Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("months"),
+            TimeRemainingColumn(),
+            console=console,
+            transient=True,
+        ) as bar:
+            task = bar.add_task(scenario, total=model.horizon)
+            run_model(model, progress=lambda m: bar.update(task, completed=m))
+    seconds = time.perf_counter() - clock
+    manifest = {
+        "scenario_name": scenario,
+        "scenario_chain": [str(p) for p in _chain(scenario)],
+        "seed": seed,
+        "overrides": overrides,
+        "months": model.month,
+        "start_date": model.world.date(0),
+        "end_date": model.world.date(max(model.month - 1, 0)),
+        "command": " ".join(["zhaoshang", *sys.argv[1:]]),
+        "started_at": started.isoformat(),
+        "finished_at": datetime.now(UTC).isoformat(),
+        "run_seconds": round(seconds, 3),
+        **provenance(),
+        "scenario": model.spec.model_dump(mode="json"),
+    }
+    kpis = write_run(model, out, manifest, draw_figures=figures)
+    if not quiet:
+        console.print(
+            summary_table(
+                kpis,
+                f"{scenario}, seed {seed}: {model.world.date(0)} to "
+                f"{model.world.date(model.month - 1)}",
+            )
+        )
+        console.print(f"results in [bold]{out}[/bold] ({seconds:.2f} s)")
+
+
+def _chain(scenario: str) -> list[Path]:
+    from ..scenarios.loader import resolve
+
+    return [Path(p) for p in resolve(scenario).chain]
+
+
+__all__ = ["register", "write_json"]

@@ -272,12 +272,17 @@ class AttractionModel(mesa.Model):
             if listed:
                 for k in range(count):
                     o = listed[k % len(listed)]
+                    region = w.region_ids.index(o.region)
+                    sectors = [w.sector_ids.index(s) for s in o.sectors]
+                    lookup = np.zeros((len(w.region_ids), len(w.sector_ids)), dtype=bool)
+                    lookup[region, sectors or slice(None)] = True
                     offices.append(
                         {
                             "city": city,
-                            "region": w.region_ids.index(o.region),
-                            "sectors": [w.sector_ids.index(s) for s in o.sectors],
+                            "region": region,
+                            "sectors": sectors,
                             "visits": o.visits_per_month,
+                            "lookup": lookup.ravel(),
                         }
                     )
         self.active_offices = offices

@@ -96,12 +96,11 @@ def leads(
         return np.zeros(0, dtype=np.int64)
     f = m.firms
     s = m.searchers()
-    s = s[contactable(m, s, city)]
+    s = s[(s < f.n_pool) & contactable(m, s, city)]
     if regions is not None:
         s = s[np.isin(f.region[s], regions)]
     if sectors:
         s = s[np.isin(f.sector[s], sectors)]
-    s = s[s < f.n_pool]
     return s[np.argsort(directory.priority[s], kind="stable")[:k]]
 
 
@@ -133,22 +132,43 @@ def reach(
 
 
 def offices(m: AttractionModel) -> None:
-    """Resident offices visit firms of their region and target sectors."""
+    """Resident offices visit firms of their region and target sectors.
+
+    The month's leads (searching firms a city can still approach) are found once per city
+    and sorted by the city's priority; each office then takes the first of them in its
+    region and sectors, and fills its remaining visits in its own priority order.
+    """
+    if not m.active_offices:
+        return
     b = m.spec.behaviour
+    f = m.firms
+    n_sectors = len(m.world.sector_ids)
+    hot_by_city: dict[int, np.ndarray] = {}
+    visited: dict[int, list[np.ndarray]] = {}
     for k, office in enumerate(m.active_offices):
         city = office["city"]
         visits = due_count(office["visits"], m.month)
-        lead_share = b.lead_targeting * m.policy.professionalism[city]
-        reach(
-            m,
-            city,
-            ("office", k),
-            [office["region"]],
-            office["sectors"],
-            visits,
-            lead_share,
-            Channel.OFFICE,
+        if visits <= 0:
+            continue
+        directory = m.directory(city)
+        if city not in hot_by_city:
+            s = m.searchers()
+            s = s[(s < f.n_pool) & contactable(m, s, city)]
+            hot_by_city[city] = s[np.argsort(directory.priority[s], kind="stable")]
+        s = hot_by_city[city]
+        s = s[office["lookup"][f.region[s] * n_sectors + f.sector[s]]]
+        s = s[f.known[s, city] == 0]
+        n_lead = round(visits * b.lead_targeting * m.policy.professionalism[city])
+        hot = s[:n_lead]
+        f.known[hot, city] = Channel.OFFICE  # taken: other offices skip it this month
+        cold = directory.next_firms(
+            m, city, ("office", k), directory.ordering([office["region"]], office["sectors"]),
+            visits - len(hot),
         )
+        f.known[cold, city] = Channel.OFFICE
+        visited.setdefault(city, []).extend((hot, cold))
+    for city, parts in visited.items():
+        m.inform(np.concatenate(parts), city, Channel.OFFICE)
     m.cities.outreach_cost += m.office_cost_per_month
 
 
@@ -232,11 +252,14 @@ def referrals(m: AttractionModel, referrers: np.ndarray) -> None:
     own = f.sector[referrers]
     u = m.streams.uniform(Purpose.REFERRAL_TARGET, referrers, m.month)
     target = np.minimum((u[:, None] > cum[own]).sum(axis=1), len(io) - 1)
-    city = f.city[referrers].astype(np.int64)
-    region = f.region[referrers].astype(np.int64)
-    groups, counts = np.unique(np.stack([city, region, target]), axis=1, return_counts=True)
+    n_regions, n_sectors = len(m.world.region_ids), len(io)
+    city_region = f.city[referrers].astype(np.int64) * n_regions + f.region[referrers]
+    key = city_region * n_sectors + target
+    groups, counts = np.unique(key, return_counts=True)
     found: dict[int, list[np.ndarray]] = {}
-    for (c, r, s), k in zip(groups.T.tolist(), counts.tolist(), strict=True):
+    for g, k in zip(groups.tolist(), counts.tolist(), strict=True):
+        c, rest = divmod(g, n_regions * n_sectors)
+        r, s = divmod(rest, n_sectors)
         directory = m.directory(c)
         ids = directory.next_firms(m, c, ("referral", r, s), directory.ordering([r], [s]), k)
         found.setdefault(c, []).append(ids)

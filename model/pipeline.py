@@ -94,12 +94,16 @@ def fail(m: AttractionModel, ids: np.ndarray, to: Stage, cause: np.ndarray | Cau
 
 
 def _inspect(m: AttractionModel, ids: np.ndarray, base: float) -> None:
+    if len(ids) == 0:
+        return
     ok = converts(m, ids, base, Stage.INSPECTING)
     move(m, ids[ok], Stage.NEGOTIATING, Cause.CONVERTED, "negotiation")
     fail(m, ids[~ok], Stage.LOST, Cause.FELL_THROUGH)
 
 
 def _sign(m: AttractionModel, ids: np.ndarray, base: float) -> None:
+    if len(ids) == 0:
+        return
     refusal = selectivity.screen(m, ids)
     refused = refusal >= 0
     fail(m, ids[refused], Stage.REJECTED, refusal[refused])
@@ -113,12 +117,16 @@ def _sign(m: AttractionModel, ids: np.ndarray, base: float) -> None:
 
 
 def _frame(m: AttractionModel, ids: np.ndarray, base: float) -> None:
+    if len(ids) == 0:
+        return
     ok = converts(m, ids, base, Stage.FRAMEWORK)
     fail(m, ids[~ok], Stage.LOST, Cause.FELL_THROUGH)
     land.sign_contracts(m, ids[ok])
 
 
 def _start(m: AttractionModel, ids: np.ndarray, base: float) -> None:
+    if len(ids) == 0:
+        return
     ok = converts(m, ids, base, Stage.CONTRACT)
     fail(m, ids[~ok], Stage.LOST, Cause.FELL_THROUGH)
     move(m, ids[ok], Stage.CONSTRUCTION, Cause.STARTED, "construction")

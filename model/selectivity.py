@@ -27,7 +27,7 @@ def screen(m: AttractionModel, ids: np.ndarray) -> np.ndarray:
         Array of cause codes (``-1`` = admitted).
     """
     cause = np.full(len(ids), -1, dtype=np.int64)
-    if not m.spec.mechanisms.selectivity or len(ids) == 0:
+    if not m.spec.mechanisms.selectivity or len(ids) == 0 or not m.policy.selective.any():
         return cause
     f = m.firms
     city = f.city[ids]

@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from .errors import ScenarioError, describe_validation
-from .schema import Scenario
+from .schema import Scenario, reference_problems
 
 LIBRARY = Path(__file__).parent / "library"
 
@@ -210,11 +210,19 @@ def load_scenario(
 def validate_data(data: dict[str, Any], origin_of: Any = None, source: str = "") -> Scenario:
     """Validate merged scenario data, raising a readable :class:`ScenarioError`."""
     try:
-        return Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data, context={"defer_references": True})
     except ValidationError as exc:
         raise describe_validation(exc, Scenario, origin_of, source) from None
-    except (TypeError, RecursionError) as exc:  # pragma: no cover - defensive
-        raise ScenarioError(f"cannot be read as a scenario: {exc}", source) from None
+    problems = []
+    for path, message in reference_problems(scenario):
+        loc = tuple(path.replace("[", ".").replace("]", "").split("."))
+        file = (origin_of(loc) if origin_of else None) or source
+        problems.append((file, path, message))
+    if problems:
+        lines = [f"{file}: {path}: {message}" for file, path, message in problems]
+        text = lines[0] if len(lines) == 1 else f"{len(lines)} problems: " + " | ".join(lines)
+        raise ScenarioError(text)
+    return scenario
 
 
 def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:

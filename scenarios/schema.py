@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from collections.abc import Iterator
+
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from .fields import ASSUMPTION, CALIBRATED, LITERATURE, SEED, Strict, param
 
@@ -385,6 +387,12 @@ class ParkSpec(Strict):
     incumbent_employees: float = param(
         30, "Mean employees of an incumbent firm.", unit="persons", gt=0
     )
+    urn_weight: float | None = param(
+        None,
+        "Initial weight of the park under proportional attraction and the birth-death urn "
+        "(none = world.urn_weight).",
+        gt=0,
+    )
 
 
 class OfficeSpec(Strict):
@@ -439,6 +447,9 @@ class SupplyChain(Strict):
         "Land-price increase at full occupancy (price x (1 + c occupancy^2)).",
         unit="share",
         ge=0,
+    )
+    cap: float | None = param(
+        None, "Upper bound on the cluster benefit (none = uncapped).", ge=0
     )
 
 
@@ -628,6 +639,22 @@ class World(Strict):
     urn_increment: float = param(
         1.0, "Weight added per entrant under proportional attraction.", ge=0
     )
+    taste_scale: float = param(
+        1.0,
+        "Scale of the Gumbel taste shocks of the logit choice (0 = deterministic choice).",
+        ge=0,
+    )
+    dynamics: Literal["pipeline", "birth_death"] = param(
+        "pipeline",
+        "Population dynamic: the attraction pipeline, or the birth-death urn (a fixed "
+        "population in which one firm exits and one enters per replacement).",
+    )
+    population: int = param(
+        0, "Firms placed at the start under the birth-death urn.", unit="firms", ge=0
+    )
+    replacements_per_month: int = param(
+        1, "Exit-entry replacements per month under the birth-death urn.", ge=0, le=100_000
+    )
 
 
 class Mechanisms(Strict):
@@ -676,29 +703,31 @@ class Scenario(Strict):
         return value
 
     @model_validator(mode="after")
-    def _check_references(self) -> Scenario:
-        problems = list(reference_problems(self))
+    def _check_references(self, info: ValidationInfo) -> Scenario:
+        if info.context and info.context.get("defer_references"):
+            return self
+        problems = [f"{path}: {message}" for path, message in reference_problems(self)]
         if problems:
             raise ValueError("; ".join(problems))
         return self
 
 
-def reference_problems(scenario: Scenario):
-    """Yield a message for every dangling reference and every empty required collection."""
+def reference_problems(scenario: Scenario) -> Iterator[tuple[str, str]]:
+    """Yield (field path, message) for every dangling reference and empty collection."""
     sectors, regions = set(scenario.sectors), set(scenario.regions)
     governments, parks = set(scenario.governments), set(scenario.parks)
 
     def check(path: str, value: str, known: set[str], kind: str):
         if value not in known:
             allowed = ", ".join(sorted(known)) or "none defined"
-            yield f"{path} = {value!r} names no {kind} (defined: {allowed})"
+            yield path, f"{value!r} names no {kind} (defined: {allowed})"
 
     for kind, items in (("sector", sectors), ("region", regions), ("government", governments)):
         if not items:
-            yield f"at least one {kind} must be defined (table `{kind}s`)"
+            yield f"{kind}s", f"at least one {kind} must be defined"
     if not parks:
-        yield "at least one park must be defined (table `parks`)"
-    if scenario.governments and scenario.focus not in governments:
+        yield "parks", "at least one park must be defined"
+    if scenario.governments:
         yield from check("focus", scenario.focus, governments, "government")
     for sid, sector in scenario.sectors.items():
         for other in sector.suppliers:
@@ -718,19 +747,16 @@ def reference_problems(scenario: Scenario):
         for i, sid in enumerate(office.sectors):
             yield from check(f"offices.{oid}.sectors[{i}]", sid, sectors, "sector")
     for cid, conf in scenario.conferences.items():
-        yield from check(
-            f"conferences.{cid}.government", conf.government, governments, "government"
-        )
-        yield from check(f"conferences.{cid}.region", conf.region, regions, "region")
+        path = f"conferences.{cid}"
+        yield from check(f"{path}.government", conf.government, governments, "government")
+        yield from check(f"{path}.region", conf.region, regions, "region")
         for i, sid in enumerate(conf.sectors):
-            yield from check(f"conferences.{cid}.sectors[{i}]", sid, sectors, "sector")
+            yield from check(f"{path}.sectors[{i}]", sid, sectors, "sector")
         if conf.park is not None:
-            yield from check(f"conferences.{cid}.park", conf.park, parks, "park")
-            if (
-                conf.park in scenario.parks
-                and scenario.parks[conf.park].government != conf.government
-            ):
-                yield f"conferences.{cid}.park = {conf.park!r} belongs to another government"
+            yield from check(f"{path}.park", conf.park, parks, "park")
+            owner = scenario.parks[conf.park].government if conf.park in parks else None
+            if owner is not None and owner != conf.government:
+                yield f"{path}.park", f"{conf.park!r} belongs to {owner!r}, not {conf.government!r}"
     for gid in governments:
         if not any(p.government == gid for p in scenario.parks.values()):
-            yield f"governments.{gid} has no park (every destination city needs at least one)"
+            yield f"governments.{gid}", "has no park (every destination city needs at least one)"

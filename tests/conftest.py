@@ -24,6 +24,8 @@ def small():
 
 def run(scenario, seed=1, months=None, **overrides):
     """Build and run a model of ``scenario`` with dotted-path overrides."""
+    if months is not None:
+        overrides["time.months"] = months
     if overrides:
         data = scenario.model_dump(mode="json")
         from zhaoshang.scenarios.loader import apply_override, validate_data
@@ -32,5 +34,5 @@ def run(scenario, seed=1, months=None, **overrides):
             apply_override(data, path.split("."), value)
         scenario = validate_data(data)
     model = AttractionModel(scenario, rng=seed, firm_agents=False)
-    model.run_for(months or scenario.time.months)
+    model.run_for(scenario.time.months)
     return model

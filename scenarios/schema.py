@@ -8,9 +8,8 @@ Every field has a unit, a documented default and a source; unknown keys are erro
 from __future__ import annotations
 
 import re
-from typing import Literal
-
 from collections.abc import Iterator
+from typing import Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
+from tests.conftest import run
 from zhaoshang.model import choice, supply_chain
 from zhaoshang.model.codes import Stage
 from zhaoshang.model.pipeline import conversion_probability
-
-from tests.conftest import run
 
 R = "governments.ruzhou"
 

@@ -17,10 +17,10 @@ import pytest
 import tomli_w
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from zhaoshang.experiments.cli import main
-from zhaoshang.scenarios.loader import LIBRARY
 
 from zhaoshang import AttractionModel, load_scenario
+from zhaoshang.experiments.cli import main
+from zhaoshang.scenarios.loader import LIBRARY
 
 BASE = tomllib.loads((LIBRARY / "ruzhou-2017.toml").read_text(encoding="utf-8"))
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from zhaoshang.experiments.cli import main
-from zhaoshang.scenarios.loader import library_names, parse_override
 
 from zhaoshang import ScenarioError, load_scenario
+from zhaoshang.experiments.cli import main
+from zhaoshang.scenarios.loader import library_names, parse_override
 
 
 def write(tmp_path: Path, text: str | bytes, name: str = "s.toml") -> Path:

@@ -16,6 +16,7 @@ from .events import EventLog
 from .firms import NEVER, FirmTable, home_wage_path
 from .places import CityState, ParkState, Policy
 from .streams import KeyedStreams, Purpose
+from .urn_dynamics import step as birth_death_urn
 from .world import World
 
 DELAY_KINDS = {"inspection": 1, "negotiation": 2, "framework": 3, "approval": 4, "construction": 5}
@@ -101,6 +102,7 @@ class AttractionModel(mesa.Model):
         )
         pool = np.arange(self.firms.n_pool)
         self.minded_order = pool[np.argsort(self.firms.minded[pool], kind="stable")]
+        self.minded_sorted = self.firms.minded[self.minded_order]
         self.minded_ptr = 0
         self.urn_counts = np.zeros(len(w.park_ids))
         self.event_log = EventLog()
@@ -140,6 +142,7 @@ class AttractionModel(mesa.Model):
             outreach.agents(self)  # entrusted agents
         outreach.passive(self)  # unprompted inquiries (waiting at the door)
         self.choose_pending()  # location choice by firms with news
+        birth_death_urn(self)  # validation dynamic, only under world.dynamics = birth_death
         pipeline.advance(self)  # inspection -> negotiation -> signing -> construction -> operation
         land.enforce(self)  # idle-land fees and reclamation
         retention.update(self)  # satisfaction, exits, reinvestment, referrals

@@ -236,9 +236,10 @@ def passive(m: AttractionModel) -> None:
 def referrals(m: AttractionModel, referrers: np.ndarray) -> None:
     """Satisfied tenants bring partners: same home region, own or supply-chain sectors.
 
-    Each referrer names one firm of its home region, in its own sector or a sector linked to
-    it by the input-output matrix (drawn in proportion to the link weights); referrals to the
-    same (city, region, sector) group are served together in the city's priority order.
+    Each referrer names one partner: a firm of its home region, in its own sector or a sector
+    linked to it by the input-output matrix (drawn in proportion to the link weights), picked
+    at random within that group. A partner who already knows the city or is busy with a deal
+    adds nothing, so referrals saturate as a region's network is used up.
     """
     f = m.firms
     referrers = referrers[m.policy.referrals[f.city[referrers]]]
@@ -249,19 +250,16 @@ def referrals(m: AttractionModel, referrers: np.ndarray) -> None:
     weights = sc.suppliers * io + sc.customers * io.T + max(sc.same_sector, 1e-9) * np.eye(len(io))
     cum = np.cumsum(weights, axis=1)
     cum /= cum[:, -1:]
-    own = f.sector[referrers]
     u = m.streams.uniform(Purpose.REFERRAL_TARGET, referrers, m.month)
-    target = np.minimum((u[:, None] > cum[own]).sum(axis=1), len(io) - 1)
-    n_regions, n_sectors = len(m.world.region_ids), len(io)
-    city_region = f.city[referrers].astype(np.int64) * n_regions + f.region[referrers]
-    key = city_region * n_sectors + target
-    groups, counts = np.unique(key, return_counts=True)
-    found: dict[int, list[np.ndarray]] = {}
-    for g, k in zip(groups.tolist(), counts.tolist(), strict=True):
-        c, rest = divmod(g, n_regions * n_sectors)
-        r, s = divmod(rest, n_sectors)
-        directory = m.directory(c)
-        ids = directory.next_firms(m, c, ("referral", r, s), directory.ordering([r], [s]), k)
-        found.setdefault(c, []).append(ids)
-    for c, parts in found.items():
-        m.inform(np.concatenate(parts), c, Channel.REFERRAL)
+    target = np.minimum((u[:, None] > cum[f.sector[referrers]]).sum(axis=1), len(io) - 1)
+    group = f.region[referrers].astype(np.int64) * len(io) + target
+    pick = m.streams.uniform(Purpose.REFERRAL_PARTNER, referrers, m.month)
+    cities = f.city[referrers]
+    for city in np.unique(cities).tolist():
+        mine = cities == city
+        directory = m.directory(city)
+        lo, hi = directory.bounds[group[mine]], directory.bounds[group[mine] + 1]
+        has = hi > lo
+        partner = directory.order[(lo + np.floor(pick[mine] * (hi - lo)).astype(np.int64))[has]]
+        partner = np.unique(partner[contactable(m, partner, city)])
+        m.inform(partner, city, Channel.REFERRAL)

@@ -21,12 +21,10 @@ if TYPE_CHECKING:
 def start_searches(m: AttractionModel) -> None:
     """Start the search of every firm whose relocation month is now."""
     f = m.firms
-    order, ptr = m.minded_order, m.minded_ptr
-    end = ptr
-    while end < len(order) and f.minded[order[end]] <= m.month:
-        end += 1
+    ptr = m.minded_ptr
+    end = int(np.searchsorted(m.minded_sorted, m.month, side="right"))
     m.minded_ptr = end
-    ids = order[ptr:end]
+    ids = m.minded_order[ptr:end]
     ids = ids[(f.stage[ids] <= Stage.AWARE) & ~m.searching(ids)]
     begin_search(m, ids)
 

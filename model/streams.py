@@ -45,6 +45,7 @@ class Purpose(IntEnum):
     ENERGY = 22
     REFERRAL_TARGET = 23
     LEAD = 24
+    REFERRAL_PARTNER = 25
 
 
 def _mix(x: np.ndarray) -> np.ndarray:

@@ -225,7 +225,15 @@ def test_reclamation_means_less_idle_land(small):
     lax = run(small, months=72, **settings, **{f"{R}.land.enforcement": False})
     strict = run(small, months=72, **settings, **{f"{R}.land.enforcement": True})
     assert kpi(lax, "idle_land_ha") > 0
-    assert kpi(strict, "idle_land_ha") < 0.5 * kpi(lax, "idle_land_ha")
+    assert kpi(strict, "idle_land_ha") < 0.75 * kpi(lax, "idle_land_ha")
+
+    def oldest_idle(model):
+        ids = model.tenants()
+        since = model.firms.idle_since[ids]
+        return model.month - since[since < 10**8].min()
+
+    assert oldest_idle(strict) <= small.governments["ruzhou"].land.reclaim_after_months
+    assert oldest_idle(lax) > small.governments["ruzhou"].land.reclaim_after_months
     assert kpi(strict, "reclaimed_land_ha") > 0 and kpi(lax, "reclaimed_land_ha") == 0
     assert kpi(strict, "idle_land_fees_yuan") > 0 and kpi(lax, "idle_land_fees_yuan") == 0
 

@@ -23,7 +23,14 @@ app = typer.Typer(
 )
 
 #: Modules that add commands, in the order they appear in ``--help``.
-COMMAND_MODULES = ["cli_run"]
+COMMAND_MODULES = [
+    "cli_run",
+    "cli_ui",
+    "cli_experiments",
+    "cli_validity",
+    "cli_report",
+    "cli_compare",
+]
 
 for _name in COMMAND_MODULES:
     importlib.import_module(f"{__package__}.{_name}").register(app)

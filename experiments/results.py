@@ -59,8 +59,8 @@ def write_run(
     """Write a run's results folder atomically and return its KPIs.
 
     Files: ``manifest.json``, ``kpis.json``, ``timeseries.csv`` (one row per month),
-    ``events.parquet`` (every transition), ``firms.parquet`` (final firm table) and
-    ``figures/`` (funnel, firms by park).
+    ``land_by_park.csv`` (land per park and month), ``events.parquet`` (every transition),
+    ``firms.parquet`` (final firm table) and ``figures/``.
     """
     kpis = model.kpis()
     events = model.events
@@ -68,6 +68,7 @@ def write_run(
         write_json(tmp / "manifest.json", manifest)
         write_json(tmp / "kpis.json", kpis)
         timeseries(model).to_csv(tmp / "timeseries.csv", index=False)
+        model.land_by_park().to_csv(tmp / "land_by_park.csv", index=False)
         events.to_parquet(tmp / "events.parquet", index=False)
         model.firm_frame().to_parquet(tmp / "firms.parquet", index=False)
         if draw_figures:

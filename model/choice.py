@@ -7,10 +7,14 @@ Deterministic utility of park ``p`` (in city ``c``) for firm ``i`` of sector ``s
         + beta_cluster * cluster[p, s] + beta_fit * fit[p, s] + beta_infrastructure * infra
 
 and of staying home ``V0 = - beta_cost * home_cost_share + home_bias``. Each firm carries a
-persistent Gumbel taste shock per option (keyed by firm and option), so a firm's ranking is
-stable and simulated shares equal the multinomial-logit probabilities. Under the
-``proportional`` rule (a Polya urn) a firm picks a known park with probability proportional
-to ``urn_weight + urn_increment * entrants``.
+persistent Gumbel taste shock per option (keyed by firm and option) scaled by
+``world.taste_scale``, so a firm's ranking is stable and simulated shares equal the
+multinomial-logit probabilities ``softmax(V / taste_scale)``; at ``taste_scale = 0`` the choice
+is deterministic. ``supply_chain.cap`` bounds the cluster benefit. Under the ``proportional``
+rule (a Polya urn) a firm picks a known park with probability proportional to
+``a_p + urn_increment * n_p``, where ``a_p`` is the park's ``urn_weight`` (default
+``world.urn_weight``) and ``n_p`` counts the firms that chose the park before it, updated after
+every single choice so that arrivals are sequential even within a month.
 """
 
 from __future__ import annotations
@@ -57,6 +61,8 @@ def park_terms(m: AttractionModel) -> ParkTerms:
     tenants = m.parks.tenants
     cluster = cluster_benefit(tenants, w.io, m.spec.supply_chain)
     cluster = cluster * (1.0 + gov.matchmaking[pc])[:, None]
+    if m.spec.supply_chain.cap is not None:
+        cluster = np.minimum(cluster, m.spec.supply_chain.cap)
     occupancy = m.parks.occupancy if m.spec.world.capacity == "limited" else 0.0
     return ParkTerms(
         price=congested_price(m.parks.base_price, occupancy, m.spec.supply_chain.congestion),
@@ -140,9 +146,10 @@ def choose(m: AttractionModel, ids: np.ndarray, direct_city: int = -1) -> None:
         park, margin = _urn_choice(m, ids, avail)
     else:
         v, v_home = utilities(m, ids, m.terms)
+        scale = m.spec.world.taste_scale
         shocks = m.streams.gumbel(Purpose.TASTE, ids[:, None], 0, np.arange(n_parks)[None, :])
-        total = np.where(avail, v + shocks, -np.inf)
-        home = v_home + m.streams.gumbel(Purpose.TASTE, ids, 0, HOME)
+        total = np.where(avail, v + scale * shocks, -np.inf)
+        home = v_home + scale * m.streams.gumbel(Purpose.TASTE, ids, 0, HOME)
         best = total.argmax(axis=1)
         best_u = total[np.arange(len(ids)), best]
         total[np.arange(len(ids)), best] = -np.inf
@@ -166,15 +173,24 @@ def choose(m: AttractionModel, ids: np.ndarray, direct_city: int = -1) -> None:
     f.due[ids] = m.month + delay
 
 
+def urn_weights(m: AttractionModel) -> np.ndarray:
+    """Initial weight ``a_p`` of every park in the urn (its own or ``world.urn_weight``)."""
+    default = m.spec.world.urn_weight
+    parks = m.spec.parks
+    return np.array(
+        [default if parks[p].urn_weight is None else parks[p].urn_weight for p in m.world.park_ids]
+    )
+
+
 def _urn_choice(
     m: AttractionModel, ids: np.ndarray, avail: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Sequential Polya-urn choice: each firm sees the counts left by the ones before it."""
-    w = m.spec.world
+    prior, increment = urn_weights(m), m.spec.world.urn_increment
     u = m.streams.uniform(Purpose.URN, ids, m.month)
     parks = np.empty(len(ids), dtype=np.int64)
     for k in range(len(ids)):
-        weights = np.where(avail[k], w.urn_weight + w.urn_increment * m.urn_counts, 0.0)
+        weights = np.where(avail[k], prior + increment * m.urn_counts, 0.0)
         parks[k] = min(
             int(np.searchsorted(np.cumsum(weights) / weights.sum(), u[k], "right")),
             len(weights) - 1,

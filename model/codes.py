@@ -52,6 +52,7 @@ class Cause(IntEnum):
     SEEDED = 13
     CONFERENCE_SIGNING = 14
     PROMISE_BROKEN = 15
+    REPLACED = 16
 
 
 STAGE_NAMES = [s.name.lower() for s in Stage]

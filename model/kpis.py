@@ -71,11 +71,13 @@ def compute(m: AttractionModel, months: tuple[int, int] | None = None) -> dict[s
     tenants = m.tenants()
     here = tenants[f.city[tenants] == c]
     jobs = float(f.employees[here].sum())
+    created = float(f.employees[here[here < f.n_pool]].sum())  # jobs of firms that came
     pollution = float((f.pollution_rate[here] * f.output[here] / 1e6).sum())
     cities = m.cities
     out.update(
         operating_firms=len(here),
         jobs=jobs,
+        jobs_created=created,
         contracted_investment_yuan=float(cities.contracted_investment[c]),
         realized_investment_yuan=float(cities.realized_investment[c]),
         tax_revenue_yuan=float(cities.tax[c]),
@@ -83,7 +85,9 @@ def compute(m: AttractionModel, months: tuple[int, int] | None = None) -> dict[s
         outreach_spending_yuan=float(cities.outreach_cost[c]),
         idle_land_fees_yuan=float(cities.idle_fees[c]),
         net_fiscal_yuan=float(cities.net_fiscal[c]),
-        cost_per_job_yuan=_clean(float(cities.incentives[c]) / jobs if jobs else float("nan")),
+        cost_per_job_yuan=_clean(
+            float(cities.incentives[c]) / created if created else float("nan")
+        ),
         idle_land_ha=float((f.land_held[here] - f.land_developed[here]).sum()),
         land_allocated_ha=float(m.parks.land_allocated[w.park_city == c].sum()),
         reclaimed_land_ha=float(cities.reclaimed_ha[c]),
@@ -159,7 +163,54 @@ def compute(m: AttractionModel, months: tuple[int, int] | None = None) -> dict[s
     out["entrants_by_park"] = {pid: out["by_park"][pid]["entries"] for pid in w.park_ids}
     out["by_conference"] = dict(m.conference_results)
     out["stayed_home"] = int((period & (ev["cause"] == Cause.STAYED_HOME)).sum())
+    if m.spec.programme is not None:
+        out.update(programme_kpis(m, ev, period))
     return out
+
+
+def programme_kpis(
+    m: AttractionModel, ev: dict[str, np.ndarray], period: np.ndarray
+) -> dict[str, Any]:
+    """Targets of a transfer programme (the scenario's ``programme`` table).
+
+    A mover from the programme's origin regions is *transferred* when it starts operating in
+    a park of a programme city by the deadline, and *commercialised* when it starts operating
+    in any park of any destination by the deadline; ``transfer_share`` is their ratio.
+    """
+    prog, w = m.spec.programme, m.world
+    entered = (
+        period
+        & (ev["to_stage"] == Stage.OPERATING)
+        & (ev["cause"] == Cause.COMPLETED)
+        & (ev["month"] <= w.month_of(prog.deadline))
+    )
+    if prog.origins:
+        origins = [w.region_ids.index(r) for r in prog.origins]
+        entered &= np.isin(m.firms.region[ev["firm"]], origins)
+    cities = [w.city_ids.index(c) for c in prog.cities]
+    here = entered & np.isin(ev["city"], cities)
+    transferred, commercialised = int(here.sum()), int(entered.sum())
+    share = transferred / commercialised if commercialised else None
+    by_park = np.bincount(ev["park"][here].astype(np.int64), minlength=len(w.park_ids))
+    by_city = np.bincount(ev["city"][here].astype(np.int64), minlength=len(w.city_ids))
+    return {
+        "programme": {
+            "name": prog.name,
+            "deadline": prog.deadline,
+            "target_results": prog.target_results,
+            "target_share": prog.target_share,
+        },
+        "results_transferred": transferred,
+        "results_commercialised": commercialised,
+        "transfer_share": share,
+        "results_target_reached": transferred >= prog.target_results,
+        "share_target_reached": share is not None and share >= prog.target_share,
+        "results_by_highland": {
+            hid: int(sum(by_park[w.park_ids.index(p)] for p in parks))
+            for hid, parks in prog.highlands.items()
+        },
+        "results_by_city": {c: int(by_city[k]) for c, k in zip(prog.cities, cities, strict=True)},
+    }
 
 
 def scalar_kpis(k: dict[str, Any]) -> dict[str, float]:

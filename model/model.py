@@ -117,6 +117,7 @@ class AttractionModel(mesa.Model):
         self._flow = np.zeros(len(Stage), dtype=np.int64)
         self._seed_incumbents()
         self.current: dict[str, float] = {}
+        self._land_history: list[np.ndarray] = []
         self.terms = choice.park_terms(self)
         reporters = {name: (lambda m, k=name: m.current[k]) for name in ("date", *SERIES)}
         agent_reporters = (
@@ -165,14 +166,22 @@ class AttractionModel(mesa.Model):
     # ------------------------------------------------------------------ helpers for mechanisms
     def log(self, ids, from_stage, to_stage, park, city, channel, cause) -> None:
         """Record transitions and count those of the focus city for this month's series."""
-        ids = np.asarray(ids)
         if len(ids) == 0:
             return
         self.event_log.append(self.month, ids, from_stage, to_stage, park, city, channel, cause)
-        focus = np.broadcast_to(np.asarray(city) == self.world.focus, ids.shape)
-        if focus.any():
-            to = np.broadcast_to(np.asarray(to_stage), ids.shape)[focus]
-            self._flow += np.bincount(to.astype(np.int64), minlength=len(Stage))
+        if np.ndim(cause) == 0 and cause in (Cause.PROMISE_BROKEN, Cause.SEEDED):
+            return  # events, but not flows of the funnel
+        focus = self.world.focus
+        if np.ndim(city) == 0:
+            if city != focus:
+                return
+            if np.ndim(to_stage) == 0:
+                self._flow[to_stage] += len(ids)
+                return
+            to = to_stage
+        else:
+            to = np.broadcast_to(to_stage, np.shape(city))[city == focus]
+        self._flow += np.bincount(np.asarray(to, dtype=np.int64), minlength=len(Stage))
 
     def activate(self, ids: np.ndarray) -> None:
         """Add firms to the active set (those the month's mechanisms look at)."""
@@ -360,6 +369,29 @@ class AttractionModel(mesa.Model):
         row["pollution_load"] = float((f.pollution_rate[here] * f.output[here] / 1e6).sum())
         row["searching_firms"] = len(self.searchers())
         self.current = row
+        n_parks = len(w.park_ids)
+        developed = np.bincount(f.park[ids], weights=f.land_developed[ids], minlength=n_parks)
+        held = np.bincount(f.park[ids], weights=f.land_held[ids], minlength=n_parks)
+        self._land_history.append(
+            np.stack([self.parks.land_allocated.copy(), developed, held - developed])
+        )
+
+    def land_by_park(self) -> pd.DataFrame:
+        """Land allocated, developed and idle per park and month (ha), one row per pair."""
+        if not self._land_history:
+            return pd.DataFrame(columns=["month", "date", "park", "land_allocated_ha",
+                                         "land_developed_ha", "idle_land_ha"])
+        history = np.stack(self._land_history)  # (months, 3, parks)
+        months, _, n_parks = history.shape
+        month = np.repeat(np.arange(months), n_parks)
+        return pd.DataFrame({
+            "month": month,
+            "date": [self.world.date(int(t)) for t in month],
+            "park": np.tile(self.world.park_ids, months),
+            "land_allocated_ha": history[:, 0].ravel(),
+            "land_developed_ha": history[:, 1].ravel(),
+            "idle_land_ha": history[:, 2].ravel(),
+        })
 
     def kpis(self) -> dict[str, Any]:
         """Run totals and breakdowns (see :func:`zhaoshang.model.kpis.compute`)."""

@@ -180,6 +180,8 @@ def conferences(m: AttractionModel) -> None:
         city = conf["city"]
         if not m.policy.proactive[city]:
             continue
+        if not m.spec.governments[m.world.city_ids[city]].outreach.conferences:
+            continue
         ids = reach(
             m,
             city,

@@ -299,6 +299,11 @@ class Outreach(Strict):
         le=100,
     )
     referrals: bool = param(True, "Business attracts business: tenants refer partners.")
+    conferences: bool = param(
+        True,
+        "Promotion conferences listed in `conferences` are held (false = none is held, so a "
+        "scenario can switch the channel off without removing the table it extends).",
+    )
     visibility: float = param(
         0.01,
         "Monthly probability that a searching firm learns of the city unprompted.",
@@ -669,6 +674,42 @@ class Mechanisms(Strict):
     governance: bool = param(True, "Official turnover and commitments.")
 
 
+class Programme(Strict):
+    """A regional transfer programme with targets, such as Hebei's 52111 programme.
+
+    A mover (a firm or research result from one of ``origins``) counts as *transferred* when
+    it starts operating in a park of one of the programme's ``cities`` by the deadline, and
+    as *commercialised* when it starts operating in any park of any destination by the
+    deadline. The KPIs ``results_transferred`` and ``transfer_share`` (transferred divided by
+    commercialised) are reported when this table is present.
+    """
+
+    name: str = param("", "Name of the programme.")
+    cities: list[str] = param([], "Receiving governments of the programme (ids).", source=SEED)
+    origins: list[str] = param([], "Origin regions whose movers count (empty = all regions).")
+    highlands: dict[str, list[str]] = param(
+        {}, "Groups of the programme's parks: group id -> park ids.", source=SEED
+    )
+    target_results: int = param(
+        0, "Movers to transfer by the deadline.", unit="results", source=SEED, ge=0
+    )
+    target_share: float = param(
+        0.0,
+        "Target share of commercialised movers that are transferred by the deadline.",
+        unit="share 0-1",
+        source=SEED,
+        ge=0,
+        le=1,
+    )
+    deadline: str = param("2020-12", "Last month counted.", unit="YYYY-MM", source=SEED)
+
+    @field_validator("deadline")
+    @classmethod
+    def _check_deadline(cls, value: str) -> str:
+        month_index(value)
+        return value
+
+
 class Scenario(Strict):
     """A complete scenario."""
 
@@ -690,6 +731,9 @@ class Scenario(Strict):
     offices: dict[str, OfficeSpec] = param({}, "Resident attraction offices, keyed by id.")
     conferences: dict[str, ConferenceSpec] = param({}, "Promotion conferences, keyed by id.")
     focus: str = param("ruzhou", "Id of the government whose KPIs are reported.")
+    programme: Programme | None = param(
+        None, "Optional transfer programme whose targets the run checks (see `Programme`)."
+    )
 
     @field_validator("sectors", "regions", "governments", "parks", "offices", "conferences")
     @classmethod
@@ -759,3 +803,29 @@ def reference_problems(scenario: Scenario) -> Iterator[tuple[str, str]]:
     for gid in governments:
         if not any(p.government == gid for p in scenario.parks.values()):
             yield f"governments.{gid}", "has no park (every destination city needs at least one)"
+    if scenario.programme is not None:
+        yield from programme_problems(scenario, check)
+
+
+def programme_problems(scenario: Scenario, check) -> Iterator[tuple[str, str]]:
+    """Yield (field path, message) for every bad reference of the ``programme`` table."""
+    prog = scenario.programme
+    if not prog.cities:
+        yield "programme.cities", "a programme needs at least one receiving government"
+    for i, gid in enumerate(prog.cities):
+        yield from check(f"programme.cities[{i}]", gid, set(scenario.governments), "government")
+    for i, rid in enumerate(prog.origins):
+        yield from check(f"programme.origins[{i}]", rid, set(scenario.regions), "region")
+    seen: dict[str, str] = {}
+    for hid, members in prog.highlands.items():
+        if not re.match(ID_PATTERN, hid):
+            yield f"programme.highlands.{hid}", "an id must start with a-z and hold a-z, 0-9, _"
+        for i, pid in enumerate(members):
+            path = f"programme.highlands.{hid}[{i}]"
+            yield from check(path, pid, set(scenario.parks), "park")
+            owner = scenario.parks[pid].government if pid in scenario.parks else None
+            if owner is not None and owner not in prog.cities:
+                yield path, f"{pid!r} belongs to {owner!r}, which is not in programme.cities"
+            if pid in seen:
+                yield path, f"{pid!r} is already in highland {seen[pid]!r}"
+            seen[pid] = hid

@@ -36,3 +36,14 @@ def run(scenario, seed=1, months=None, **overrides):
     model = AttractionModel(scenario, rng=seed, firm_agents=False)
     model.run_for(scenario.time.months)
     return model
+
+
+def run_cli(args: list[str]) -> int:
+    """Run the ``zhaoshang`` command line in this process and return its exit status."""
+    from zhaoshang.experiments.cli import main
+
+    try:
+        main(args)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    return 0

@@ -1,0 +1,133 @@
+"""Land per park over time: allocated, developed and idle."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from .style import GREY, PALETTE, date_axis, finish, pretty, style, to_dates
+
+#: Columns of a land series (per park or a city total), in drawing order.
+LAND_COLUMNS = {
+    "land_allocated_ha": ("allocated", PALETTE[0]),
+    "land_developed_ha": ("developed", PALETTE[2]),
+    "idle_land_ha": ("idle", PALETTE[3]),
+}
+
+#: Caption of a per-park series reconstructed from the firm table.
+RECONSTRUCTED = (
+    "Per park: land of the firms holding it at the end of the run, from their contract and "
+    "start of operation;\nland of firms that left, and land reclaimed, are not in the park "
+    "panels (the city total is exact)."
+)
+
+
+def land_from_firms(
+    events: pd.DataFrame, firms: pd.DataFrame, dates: Sequence[str], parks: Sequence[str]
+) -> pd.DataFrame:
+    """Reconstruct land per park and month from the final firm table and the event log.
+
+    Each firm holding land at the end counts its land as allocated from the month of its last
+    construction contract in that park (or from its seeding, for incumbents) and its developed
+    land from the month it started operating there. Land of firms that later left, and land
+    reclaimed before the end, are not known from these files, so earlier months can be
+    understated.
+
+    Args:
+        events: The run's events (``events.parquet``).
+        firms: The final firm table (``firms.parquet``).
+        dates: Calendar month of each simulated month.
+        parks: Parks to reconstruct.
+
+    Returns:
+        A long table: ``date, park, land_allocated_ha, land_developed_ha, idle_land_ha``.
+    """
+    n = len(dates)
+    holders = firms[firms["park"].isin(list(parks)) & (firms["land_held_ha"] > 0)]
+    holders = holders.set_index("firm")
+    ev = events[events["firm"].isin(holders.index)]
+    ev = ev[ev["park"].astype(str).to_numpy() == holders["park"].reindex(ev["firm"]).to_numpy()]
+    taken = (ev["to"].astype(str) == "contract") | (ev["cause"].astype(str) == "seeded")
+    started = ev["cause"].astype(str).isin(["completed", "seeded"])
+    signed_at = ev[taken].groupby("firm")["month"].max().reindex(holders.index).fillna(0)
+    started_at = ev[started].groupby("firm")["month"].max().reindex(holders.index)
+    frames = []
+    for park in parks:
+        mine = holders["park"] == park
+        alloc = np.bincount(
+            signed_at[mine].astype(int), weights=holders.loc[mine, "land_held_ha"], minlength=n
+        )
+        running = started_at[mine].notna()
+        operating = holders[mine][running]
+        start = started_at[mine][running].astype(int)
+        dev = np.bincount(start, weights=operating["land_developed_ha"], minlength=n)
+        held_op = np.bincount(start, weights=operating["land_held_ha"], minlength=n)
+        developed = np.cumsum(dev)[:n]
+        frames.append(
+            pd.DataFrame(
+                {
+                    "date": list(dates),
+                    "park": park,
+                    "land_allocated_ha": np.cumsum(alloc)[:n],
+                    "land_developed_ha": developed,
+                    "idle_land_ha": np.cumsum(held_op)[:n] - developed,
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+def land(
+    per_park: pd.DataFrame,
+    capacity: Mapping[str, float] | None = None,
+    total: pd.DataFrame | None = None,
+    source: str | None = None,
+    note: str | None = None,
+    city: str | None = None,
+) -> Figure:
+    """Allocated, developed and idle land of each park over time (one panel per park).
+
+    Args:
+        per_park: Long table ``date, park, land_allocated_ha, land_developed_ha,
+            idle_land_ha`` (parks in the order to draw).
+        capacity: Land area of each park (ha), drawn as a dashed line.
+        total: The city's exact totals over time (``timeseries.csv``), drawn as a last panel.
+        source: Source line.
+        note: Caption above the source line (for example how the series were made).
+        city: City name for the title of the total panel.
+
+    Returns:
+        The figure.
+    """
+    style()
+    parks = list(dict.fromkeys(per_park["park"]))
+    panels = [*parks, None] if total is not None else parks
+    ncols = min(3, len(panels))
+    nrows = math.ceil(len(panels) / ncols)
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(3.4 * ncols + 0.4, 2.4 * nrows + 0.9), squeeze=False
+    )
+    for k, ax in enumerate(axes.flat):
+        if k >= len(panels):
+            ax.remove()
+            continue
+        park = panels[k]
+        data = total if park is None else per_park[per_park["park"] == park]
+        x = to_dates(data["date"])
+        for column, (label, colour) in LAND_COLUMNS.items():
+            ax.plot(x, data[column].to_numpy(dtype=float), color=colour, label=label)
+        if park is not None and capacity and park in capacity:
+            ax.axhline(capacity[park], color=GREY, linestyle="--", linewidth=1, label="park area")
+        title = f"All parks of {city}" if park is None and city else pretty(park or "all parks")
+        ax.set_title(title + (" (exact)" if park is None and note else ""), fontsize=9)
+        ax.set_ylabel("ha")
+        ax.set_ylim(bottom=0)
+        date_axis(ax)
+        if k == 0:
+            ax.legend(loc="lower right", fontsize=6.5)
+    return finish(fig, source, note)

@@ -1,0 +1,118 @@
+"""Replicates of one scenario: one row per seed with every scalar KPI.
+
+Replicate seeds come from the master seed by ``numpy.random.SeedSequence(master).spawn``: the
+seed of replicate ``r`` depends only on the master seed and ``r``, so a run with more
+replicates extends one with fewer, and two scenarios run with the same master seed face the
+same random streams (common random numbers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..model.kpis import scalar_kpis
+from ..scenarios import Scenario, load_scenario
+from .output import atomic_dir, write_json
+from .parallel import map_tasks
+from .runner import build_model, run_model, simulate
+
+#: Per-park breakdowns added to the scalar KPIs: column prefix -> key in ``kpis["by_park"]``.
+PARK_COLUMNS = {"operating_park_": "operating_firms", "inspections_park_": "inspections"}
+
+
+def replicate_seeds(master: int, n: int) -> list[int]:
+    """Seeds of ``n`` replicates: the first 63-bit word of each child of the master seed."""
+    children = np.random.SeedSequence(master).spawn(n)
+    return [int(c.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)) for c in children]
+
+
+def replicate_row(kpis: Mapping[str, Any]) -> dict[str, float]:
+    """Every scalar KPI plus the stock and the choices of each park (one CSV row)."""
+    row = scalar_kpis(dict(kpis))
+    for prefix, key in PARK_COLUMNS.items():
+        for pid, counts in kpis.get("by_park", {}).items():
+            row[f"{prefix}{pid}"] = float(counts[key])
+    return row
+
+
+@dataclass(frozen=True)
+class Task:
+    """One replicate: a resolved scenario, its seed and the months to run (None = horizon)."""
+
+    scenario: Scenario
+    seed: int
+    months: int | None = None
+
+
+def run_task(task: Task) -> dict[str, float]:
+    """Run one replicate and return its row (module level, so worker processes can run it)."""
+    result = simulate(task.scenario, None, task.seed, task.months)
+    return {"seed": task.seed, **replicate_row(result["kpis"]), "seconds": result["seconds"]}
+
+
+def model_after(task: Task):
+    """Build and run the model of a task (for measures that need more than the KPIs)."""
+    return run_model(build_model(task.scenario, None, task.seed, firm_agents=False), task.months)
+
+
+def resolve_spec(
+    scenario: str | Path | Scenario, overrides: Mapping[str, Any] | Sequence[str] | None = None
+) -> Scenario:
+    """The scenario with its overrides applied, validated once for all replicates.
+
+    Raises:
+        TypeError: If overrides are given with an already resolved :class:`Scenario`.
+    """
+    if isinstance(scenario, Scenario):
+        if overrides:
+            raise TypeError("pass a scenario name or path to apply overrides")
+        return scenario
+    return load_scenario(scenario, overrides)
+
+
+def run_replicates(
+    scenario: str | Path | Scenario,
+    replicates: int,
+    seed: int = 0,
+    overrides: Mapping[str, Any] | Sequence[str] | None = None,
+    *,
+    months: int | None = None,
+    workers: int = 1,
+    executor: Executor | None = None,
+    on_result: Callable[[int, Any], None] | None = None,
+) -> pd.DataFrame:
+    """Run ``replicates`` seeds of a scenario and return one row per replicate.
+
+    Args:
+        scenario: Library name, path or :class:`Scenario` (then without overrides).
+        replicates: Number of replicates.
+        seed: Master seed (see :func:`replicate_seeds`).
+        overrides: Dotted-path overrides (a mapping or ``["a.b=1", ...]``).
+        months: Months to run (default: the scenario's horizon).
+        workers: Local processes (1 = serial).
+        executor: Any ``concurrent.futures.Executor`` instead of a local pool.
+        on_result: Progress callback ``(index, row)``.
+
+    Returns:
+        A DataFrame with columns ``replicate``, ``seed``, every scalar KPI and ``seconds``.
+    """
+    spec = resolve_spec(scenario, overrides)
+    tasks = [Task(spec, s, months) for s in replicate_seeds(seed, replicates)]
+    rows = map_tasks(run_task, tasks, workers=workers, executor=executor, on_result=on_result)
+    frame = pd.DataFrame(rows)
+    frame.insert(0, "replicate", range(len(frame)))
+    return frame
+
+
+def write_replicates(out: Path, frame: pd.DataFrame, manifest: Mapping[str, Any]) -> None:
+    """Write ``replicates.csv`` and ``manifest.json`` into ``out`` atomically."""
+    with atomic_dir(Path(out)) as tmp:
+        frame.to_csv(tmp / "replicates.csv", index=False)
+        write_json(tmp / "manifest.json", dict(manifest))

@@ -1,0 +1,633 @@
+"""A self-contained report of a results folder: one HTML file (and optionally a PDF).
+
+The report holds the scenario and what it changes against its parent, the KPI tables, every
+figure the folder can draw (embedded as PNG data URIs), comparison or sensitivity results when
+present, and provenance. The HTML has no scripts, no external links and no web fonts, so it
+opens offline in any browser. The PDF has the same content, one figure per page.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import functools
+import html
+import io
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.figure import Figure
+
+from ..scenarios.errors import InputError
+from .figures import KINDS, ResultsFolder, available, draw
+from .figures.forest import kpi_label, reference_of
+from .figures.style import style
+from .output import atomic_file, write_text
+from .results import SUMMARY, fmt
+
+#: Resolution of the PNG images embedded in the HTML report.
+HTML_DPI = 150
+
+#: Top-level scenario keys that describe rather than parameterise; left out of the diff.
+DESCRIPTIVE = ("title", "title_zh", "description", "source")
+
+#: KPIs shown after the run summary (key, label, format).
+MORE_KPIS = [
+    ("cost_per_job_yuan", "Incentive cost per job (yuan)", "{:,.0f}"),
+    ("land_allocated_ha", "Land allocated (ha, end)", "{:,.1f}"),
+    ("reclaimed_land_ha", "Land reclaimed (ha)", "{:,.1f}"),
+    ("turned_away", "Investors turned away (no land)", "{:,.0f}"),
+    ("official_turnovers", "Official turnovers", "{:,.0f}"),
+    ("broken_promises", "Broken promises", "{:,.0f}"),
+    ("referrals", "Referrals", "{:,.0f}"),
+    ("pollution_per_job", "Pollution per job (index)", "{:.3f}"),
+    ("ellison_glaeser", "Ellison-Glaeser index", "{:.3f}"),
+]
+
+#: Columns of the per-park table: key in ``by_park``, heading, format.
+PARK_COLUMNS = [
+    ("city", "city", "{}"),
+    ("entries", "entries", "{:,.0f}"),
+    ("exits", "exits", "{:,.0f}"),
+    ("operating_firms", "operating (end)", "{:,.0f}"),
+    ("jobs", "jobs (end)", "{:,.0f}"),
+    ("land_total_ha", "land (ha)", "{:,.0f}"),
+    ("land_allocated_ha", "allocated (ha)", "{:,.1f}"),
+    ("idle_land_ha", "idle (ha)", "{:,.1f}"),
+    ("turned_away", "turned away", "{:,.0f}"),
+]
+
+#: Manifest keys shown under provenance, in order, with their labels.
+PROVENANCE = [
+    ("scenario_name", "scenario"),
+    ("experiment_name", "experiment"),
+    ("scenarios", "scenarios"),
+    ("seed", "seed"),
+    ("master_seed", "master seed"),
+    ("replicates", "replicates"),
+    ("overrides", "overrides (--set)"),
+    ("months", "months simulated"),
+    ("command", "command"),
+    ("started_at", "started at (UTC)"),
+    ("finished_at", "finished at (UTC)"),
+    ("run_seconds", "run time (s)"),
+    ("seconds", "run time (s)"),
+    ("executor", "executor"),
+    ("git_revision", "git revision"),
+    ("platform", "platform"),
+]
+
+
+# --------------------------------------------------------------------------- the content
+@dataclass
+class Table:
+    """A table: column headings and rows of already formatted cells."""
+
+    header: list[str]
+    rows: list[list[str]]
+    note: str = ""
+
+
+@dataclass
+class Section:
+    """A titled part of the report: paragraphs, tables and figure kinds, in order."""
+
+    title: str
+    blocks: list[str | Table | tuple[str, str]] = field(default_factory=list)
+
+    def text(self, paragraph: str) -> None:
+        """Add a paragraph."""
+        self.blocks.append(paragraph)
+
+    def table(self, table: Table) -> None:
+        """Add a table."""
+        self.blocks.append(table)
+
+    def figures(self, kind: str) -> None:
+        """Add the figures of a kind (drawn when the report is written)."""
+        self.blocks.append(("figures", kind))
+
+
+def _cell(value: Any) -> str:
+    """A value as compact text for a table cell (long lists of numbers summarised)."""
+    if value is None or (isinstance(value, float) and not np.isfinite(value)):
+        return "-"
+    numbers = isinstance(value, list) and all(isinstance(v, (int, float)) for v in value)
+    if numbers and len(value) > 8:
+        return f"{len(value)} values, sum {sum(value):,.4g}, mean {sum(value) / len(value):,.4g}"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested tables as ``{"a.b.c": value}`` (empty tables kept as ``{}``)."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, Mapping) and value:
+            out.update(flatten(value, f"{path}."))
+        else:
+            out[path] = value
+    return out
+
+
+def scenario_diff(parent: Mapping[str, Any], child: Mapping[str, Any]) -> list[list[str]]:
+    """Rows ``[path, parent value, value]`` for every parameter that differs."""
+    a = {k: v for k, v in flatten(parent).items() if k.split(".")[0] not in DESCRIPTIVE}
+    b = {k: v for k, v in flatten(child).items() if k.split(".")[0] not in DESCRIPTIVE}
+    rows = []
+    for path in sorted(set(a) | set(b)):
+        if a.get(path, "<absent>") != b.get(path, "<absent>"):
+            rows.append(
+                [
+                    path,
+                    _cell(a[path]) if path in a else "(absent)",
+                    _cell(b[path]) if path in b else "(absent)",
+                ]
+            )
+    return rows
+
+
+def _resolved(
+    name_or_path: str, overrides: list[str] | Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    from ..scenarios.loader import load_scenario
+
+    return load_scenario(name_or_path, overrides or []).model_dump(mode="json")
+
+
+def parent_of(manifest: Mapping[str, Any]) -> tuple[str | None, dict[str, Any] | None, str]:
+    """The parent of a run's scenario, resolved now: ``(label, resolved data, remark)``.
+
+    The parent is the file before last in the manifest's ``scenario_chain`` (the scenario the
+    run's file ``extends``). A root scenario run with ``--set`` overrides is compared with its
+    file as it is; a root scenario without overrides has no parent.
+    """
+    from ..scenarios.loader import resolve
+
+    chain = [str(p) for p in manifest.get("scenario_chain") or []]
+    name = manifest.get("scenario_name")
+    if not chain and name:
+        try:
+            chain = resolve(str(name)).chain
+        except InputError as exc:
+            return None, None, f"The scenario {name!r} cannot be found now ({exc.message})."
+    overrides = list(manifest.get("overrides") or [])
+    if len(chain) >= 2:
+        target, label, remark = chain[-2], Path(chain[-2]).stem, "its parent"
+    elif chain and overrides:
+        target, label, remark = chain[-1], Path(chain[-1]).stem, "its file without --set"
+    else:
+        return None, None, "A root scenario: it extends no other and has no overrides."
+    try:
+        return label, _resolved(target), f"Parameters that differ from {remark}, {target}."
+    except InputError as exc:
+        return label, None, f"The parent {target} cannot be resolved now ({exc.message})."
+
+
+def _run_sections(folder: ResultsFolder) -> list[Section]:
+    m, sc = folder.manifest, folder.scenario
+    scenario = Section("Scenario")
+    scenario.text(
+        f"{sc.get('title') or m.get('scenario_name', '')}"
+        + (f" ({sc['title_zh']})" if sc.get("title_zh") else "")
+        + f". Focus city: {folder.city_name()}; {len(sc.get('parks', {}))} parks, "
+        f"{len(sc.get('sectors', {}))} sectors, {sc.get('pool', {}).get('firms', 0):,} "
+        f"candidate firms; {m.get('start_date', folder.dates[0])} to "
+        f"{m.get('end_date', folder.dates[-1])}."
+    )
+    if sc.get("description"):
+        scenario.text(" ".join(str(sc["description"]).split()))
+    label, parent, remark = parent_of(m)
+    scenario.text(remark)
+    if parent is not None:
+        rows = scenario_diff(parent, sc)
+        if rows:
+            scenario.table(Table(["parameter", str(label), "this run"], rows))
+        else:
+            scenario.text("No parameter differs.")
+    kpis = Section("Key indicators")
+    k = folder.kpis
+    rows = [[label, fmt(k.get(key), pattern)] for key, label, pattern in SUMMARY]
+    rows += [[label, fmt(k.get(key), pattern)] for key, label, pattern in MORE_KPIS if key in k]
+    kpis.table(Table(["KPI (focus city, whole run)", "value"], rows))
+    by_park = k.get("by_park", {})
+    if by_park:
+        park_rows = [
+            [
+                p,
+                *[
+                    fmt(v.get(key), pattern) if key != "city" else str(v.get(key, ""))
+                    for key, _, pattern in PARK_COLUMNS
+                ],
+            ]
+            for p, v in by_park.items()
+        ]
+        kpis.table(Table(["park", *[h for _, h, _ in PARK_COLUMNS]], park_rows))
+    figures = Section("Figures")
+    for kind in available(folder):
+        if KINDS[kind].files[0] not in ("compare.csv", "indices.csv", "convergence.csv"):
+            figures.figures(kind)
+    return [scenario, kpis, figures]
+
+
+def _compare_section(folder: ResultsFolder) -> Section:
+    table = folder.compare
+    ref = reference_of(table)
+    scenarios = list(dict.fromkeys(table["scenario"]))
+    section = Section("Comparison of scenarios")
+    n = table["n"].max()
+    section.text(
+        f"Scenarios: {', '.join(scenarios)}. Differences are paired by replicate seed (common "
+        f"random numbers) against {ref}"
+        + (f", over {int(n)} replicates" if pd.notna(n) else "")
+        + "; intervals are 95% t-intervals, p-values from the paired t-test."
+    )
+    m = folder.manifest
+    overrides = m.get("overrides") if isinstance(m.get("overrides"), dict) else {}
+    if overrides:
+        section.text(
+            "Overrides applied to every scenario: "
+            + ", ".join(f"{k} = {_cell(v)}" for k, v in overrides.items())
+            + "."
+        )
+    for s in scenarios:
+        if s == ref:
+            continue
+        changes = _changes_of(s, m, overrides)
+        if changes is not None:
+            section.text(f"What {s} changes against its parent {changes[0]}:")
+            section.table(Table(["parameter", changes[0], s], changes[1]))
+    indexed = table.set_index(["scenario", "kpi"])
+    header = ["KPI", f"{ref} mean ± sd"]
+    for s in scenarios:
+        if s != ref:
+            header += [f"{s} mean ± sd", f"{s} − {ref} [95% CI]", "p"]
+    rows = []
+    for kpi in dict.fromkeys(table["kpi"]):
+        title, unit, _ = kpi_label(kpi)
+        row = [f"{title} ({unit})" if unit else title]
+        for s in [ref, *[x for x in scenarios if x != ref]]:
+            if (s, kpi) not in indexed.index:
+                row += ["-"] * (1 if s == ref else 3)
+                continue
+            r = indexed.loc[(s, kpi)]
+            row.append(f"{_num(r['mean'])} ± {_num(r['sd'])}")
+            if s != ref:
+                row += [
+                    f"{_num(r['diff_mean'])} [{_num(r['diff_lo'])}, {_num(r['diff_hi'])}]",
+                    _p(r["p_value"]),
+                ]
+        rows.append(row)
+    section.table(Table(header, rows))
+    section.figures("forest")
+    return section
+
+
+def _changes_of(
+    name: str, manifest: Mapping[str, Any], overrides: Mapping[str, Any]
+) -> tuple[str, list[list[str]]] | None:
+    """A compared scenario's changes against its parent (both with the shared overrides).
+
+    The scenario as run comes from the manifest's ``resolved_scenarios`` (else it is resolved
+    now); its parent is the file before last in its ``extends`` chain, resolved now. None for
+    a root scenario or one that cannot be resolved.
+    """
+    from ..scenarios.loader import resolve
+
+    try:
+        chain = (manifest.get("scenario_chains") or {}).get(name) or resolve(name).chain
+        if len(chain) < 2:
+            return None
+        child = (manifest.get("resolved_scenarios") or {}).get(name) or _resolved(name)
+        return Path(chain[-2]).stem, scenario_diff(_resolved(chain[-2], overrides), child)
+    except InputError:
+        return None
+
+
+def _sensitivity_section(folder: ResultsFolder) -> Section:
+    m = folder.manifest
+    section = Section("Sensitivity analysis")
+    exp = m.get("experiment") if isinstance(m.get("experiment"), dict) else {}
+    if exp.get("title"):
+        section.text(str(exp["title"]) + ". " + " ".join(str(exp.get("description", "")).split()))
+    if exp.get("scenario"):
+        fixed = exp.get("set") if isinstance(exp.get("set"), dict) else {}
+        section.text(
+            f"Scenario: {exp['scenario']}"
+            + (
+                ", with " + ", ".join(f"{k} = {_cell(v)}" for k, v in fixed.items())
+                if fixed
+                else ""
+            )
+            + f"; model: {exp.get('model', 'abm')}."
+        )
+    design = m.get("design") if isinstance(m.get("design"), dict) else {}
+    if design:
+        section.text(
+            f"Design: {design.get('method', '?')}, {design.get('points', '?')} points × "
+            f"{design.get('replicates', '?')} replicates = {design.get('runs', '?')} runs"
+            + ("; a dummy parameter is included." if design.get("dummy") else ".")
+        )
+    params = m.get("parameters")
+    if isinstance(params, list) and params and all(isinstance(p, dict) for p in params):
+        keys = list(dict.fromkeys(k for p in params for k in p))
+        section.table(Table(keys, [[_cell(p.get(k)) for k in keys] for p in params]))
+    ind = folder.indices
+    ind = ind[~ind["parameter"].astype(str).str.contains("|", regex=False)]
+    names = list(dict.fromkeys(ind["index"]))
+    rows = []
+    for (output, parameter), grp in ind.groupby(["output", "parameter"], sort=False):
+        by = grp.set_index("index")
+        cells = []
+        for name in names:
+            if name in by.index:
+                v, c = by.loc[name, "value"], by.loc[name, "conf"]
+                cells.append(_num(v) + (f" ± {_num(c)}" if pd.notna(c) else ""))
+            else:
+                cells.append("-")
+        flags = grp["influential"].dropna().astype(str).str.lower()
+        flag = "yes" if flags.isin(["true", "1", "1.0"]).any() else ("no" if len(flags) else "-")
+        rows.append([str(output), str(parameter), *cells, flag])
+    section.table(
+        Table(
+            ["output", "parameter", *names, "influential"],
+            rows,
+            "Values ± half-width of the confidence interval.",
+        )
+    )
+    for kind in ("sensitivity_indices", "morris", "convergence"):
+        if KINDS[kind].available(folder):
+            section.figures(kind)
+    return section
+
+
+def _num(value: Any) -> str:
+    if value is None or pd.isna(value):
+        return "-"
+    v = float(value)
+    if v != 0 and (abs(v) >= 1e6 or abs(v) < 1e-3):
+        return f"{v:.3g}"
+    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.3g}"
+
+
+def _p(value: Any) -> str:
+    if value is None or pd.isna(value):
+        return "-"
+    return "<0.001" if value < 0.001 else f"{value:.3f}"
+
+
+def _provenance(folder: ResultsFolder) -> Section:
+    m = folder.manifest
+    section = Section("Provenance")
+    rows = [[label, _cell(m[key])] for key, label in PROVENANCE if key in m and m[key] != []]
+    seeds = m.get("seeds")
+    if isinstance(seeds, dict):
+        rows += [[f"seeds: {k}", _cell(v)] for k, v in seeds.items()]
+    rows += [[f"version: {k}", str(v)] for k, v in (m.get("versions") or {}).items()]
+    rows.append(["results folder", str(folder.path.resolve())])
+    rows.append(["report written (UTC)", datetime.now(UTC).isoformat(timespec="seconds")])
+    section.table(Table(["item", "value"], rows))
+    if not m:
+        section.text("The folder has no manifest.json; provenance is unknown.")
+    return section
+
+
+def sections(folder: ResultsFolder) -> list[Section]:
+    """The report's sections for whatever the folder holds."""
+    out: list[Section] = []
+    if folder.is_run:
+        out += _run_sections(folder)
+    if folder.is_compare:
+        out.append(_compare_section(folder))
+    if folder.is_sensitivity:
+        out.append(_sensitivity_section(folder))
+    out.append(_provenance(folder))
+    return out
+
+
+def title_of(folder: ResultsFolder) -> str:
+    """The report's title."""
+    if folder.is_run:
+        name = folder.manifest.get("scenario_name") or folder.scenario.get("title", "")
+        return f"Zhaoshang results: {name}, seed {folder.manifest.get('seed', '?')}"
+    if folder.is_compare:
+        return "Zhaoshang comparison: " + " vs ".join(
+            map(str, dict.fromkeys(folder.compare["scenario"]))
+        )
+    return f"Zhaoshang sensitivity analysis: {folder.manifest.get('experiment_name', '')}"
+
+
+# --------------------------------------------------------------------------- rendering
+CSS = """
+body { font-family: "DejaVu Sans", "Helvetica Neue", Arial, sans-serif; color: #222;
+       max-width: 1100px; margin: 2em auto; padding: 0 1em; line-height: 1.45; }
+h1 { font-size: 1.5em; border-bottom: 2px solid #0072B2; padding-bottom: .2em; }
+h2 { font-size: 1.2em; margin-top: 2em; color: #0072B2; }
+p.source { color: #555; font-size: .9em; }
+table { border-collapse: collapse; margin: .8em 0; font-size: .85em; }
+th, td { border-bottom: 1px solid #ddd; padding: .25em .6em; text-align: left;
+         vertical-align: top; }
+th { background: #f2f2f2; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+figure { margin: 1.5em 0; }
+figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
+figcaption { color: #555; font-size: .9em; }
+nav ul { columns: 2; }
+"""
+
+
+#: Cells drawn right-aligned: numbers, "mean ± sd" and "diff [lo, hi]".
+NUMERIC = re.compile(r"^[<>]?-?[\d.,]+(e[-+]?\d+)?(\s*(±|\[|,|\])\s*(-?[\d.,]+(e[-+]?\d+)?)?)*$")
+
+
+def _is_number(text: str) -> bool:
+    return bool(NUMERIC.match(text.strip()))
+
+
+def _html_table(table: Table) -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in table.header)
+    body = []
+    for row in table.rows:
+        cells = "".join(
+            f'<td class="num">{html.escape(c)}</td>'
+            if _is_number(c)
+            else f"<td>{html.escape(c)}</td>"
+            for c in row
+        )
+        body.append(f"<tr>{cells}</tr>")
+    note = f"<p class='source'>{html.escape(table.note)}</p>" if table.note else ""
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{note}"
+
+
+def _png(fig: Figure) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=HTML_DPI)
+    return buffer.getvalue()
+
+
+def _anchor(title: str) -> str:
+    return "".join(ch if ch.isalnum() else "-" for ch in title.lower())
+
+
+@contextlib.contextmanager
+def _pdf_pages(path: Path | None) -> Iterator[PdfPages | None]:
+    """A multi-page PDF written atomically (nothing when ``path`` is None)."""
+    if path is None:
+        yield None
+        return
+    with atomic_file(path) as tmp, PdfPages(tmp, metadata={"Creator": "zhaoshang"}) as pdf:
+        yield pdf
+
+
+@functools.cache
+def _glyphs(family: str) -> frozenset[int]:
+    """Code points the PDF's text font can draw."""
+    from matplotlib import font_manager
+    from matplotlib.ft2font import FT2Font
+
+    path = font_manager.findfont(font_manager.FontProperties(family=family))
+    return frozenset(FT2Font(path).get_charmap())
+
+
+def _drawable(text: str, family: str = "DejaVu Sans Mono") -> str:
+    """Text with characters the font lacks (such as Chinese names) replaced by '?'."""
+    known = _glyphs(family)
+    return "".join(ch if ord(ch) in known or ch == "\n" else "?" for ch in text)
+
+
+def _text_page(pdf: PdfPages, heading: str, lines: list[str]) -> None:
+    """Pages of plain text (A4 portrait) for headings, paragraphs and tables."""
+    import textwrap
+
+    style()
+    wrapped = []
+    for line in lines:
+        wrapped += textwrap.wrap(_drawable(line), 110) or [""]
+    per_page = 64
+    for start in range(0, max(len(wrapped), 1), per_page):
+        fig = plt.figure(figsize=(8.27, 11.69))
+        fig.text(
+            0.06,
+            0.96,
+            heading + (" (continued)" if start else ""),
+            fontsize=13,
+            va="top",
+            color="#0072B2",
+        )
+        fig.text(
+            0.06,
+            0.93,
+            "\n".join(wrapped[start : start + per_page]),
+            fontsize=7,
+            family="DejaVu Sans Mono",
+            va="top",
+        )
+        pdf.savefig(fig)
+        plt.close(fig)
+
+
+def _table_lines(table: Table) -> list[str]:
+    widths = [
+        min(max(len(h), *(len(r[i]) for r in table.rows)) if table.rows else len(h), 48)
+        for i, h in enumerate(table.header)
+    ]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(c[:w].ljust(w) for c, w in zip(cells, widths, strict=False))
+
+    out = [line(table.header), line(["-" * w for w in widths])]
+    out += [line(r) for r in table.rows]
+    if table.note:
+        out.append(table.note)
+    return [*out, ""]
+
+
+def render(folder: ResultsFolder, html_path: Path, pdf_path: Path | None = None) -> list[Path]:
+    """Write the HTML report (and the PDF) of a folder, atomically; return the paths."""
+    title = title_of(folder)
+    parts = [
+        f"<h1>{html.escape(title)}</h1>",
+        f"<p class='source'>{html.escape(folder.source)}</p>",
+    ]
+    parts_nav = []
+    written = []
+    with _pdf_pages(pdf_path) as pdf:
+        if pdf is not None:
+            _text_page(pdf, title, [folder.source, ""])
+        for section in sections(folder):
+            anchor = _anchor(section.title)
+            parts_nav.append(f"<li><a href='#{anchor}'>{html.escape(section.title)}</a></li>")
+            parts.append(f"<h2 id='{anchor}'>{html.escape(section.title)}</h2>")
+            lines: list[str] = []
+            for block in section.blocks:
+                if isinstance(block, str):
+                    parts.append(f"<p>{html.escape(block)}</p>")
+                    lines += [block, ""]
+                elif isinstance(block, Table):
+                    parts.append(_html_table(block))
+                    lines += _table_lines(block)
+                else:
+                    if pdf is not None and lines:
+                        _text_page(pdf, section.title, lines)
+                        lines = []
+                    kind = KINDS[block[1]]
+                    for name, fig in draw(folder, [kind.name]):
+                        data = base64.b64encode(_png(fig)).decode("ascii")
+                        if pdf is not None:
+                            pdf.savefig(fig)
+                        plt.close(fig)
+                        parts.append(
+                            f"<figure id='fig-{html.escape(name)}'>"
+                            f"<img src='data:image/png;base64,{data}' "
+                            f"alt='{html.escape(kind.caption)}'>"
+                            f"<figcaption>{html.escape(kind.caption)} "
+                            f"({html.escape(name)})</figcaption></figure>"
+                        )
+            if pdf is not None and lines:
+                _text_page(pdf, section.title, lines)
+    nav = f"<nav><ul>{''.join(parts_nav)}</ul></nav>"
+    document = (
+        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<title>{html.escape(title)}</title><style>{CSS}</style></head><body>"
+        f"{parts[0]}{parts[1]}{nav}{''.join(parts[2:])}</body></html>\n"
+    )
+    write_text(html_path, document)
+    written.append(html_path)
+    if pdf_path is not None:
+        written.append(pdf_path)
+    return written
+
+
+def write_report(
+    results: str | Path, out: str | Path | None = None, pdf: bool = False
+) -> list[Path]:
+    """Write the report of a results folder.
+
+    Args:
+        results: The results folder (from ``run``, ``compare`` or ``sensitivity``).
+        out: The HTML file (default ``RESULTS/report.html``).
+        pdf: Also write the same content as a PDF beside it (``.pdf``).
+
+    Returns:
+        The files written.
+
+    Raises:
+        InputError: If the folder or a file in it cannot be used.
+    """
+    folder = ResultsFolder(results)
+    html_path = Path(out) if out is not None else folder.path / "report.html"
+    if html_path.exists() and html_path.is_dir():
+        raise InputError("is a folder; --out names the HTML file to write", str(html_path))
+    return render(folder, html_path, html_path.with_suffix(".pdf") if pdf else None)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from zhaoshang.experiments.cli import main
+from tests.conftest import run_cli
 
 KPI_KEYS = {
     "contacts", "inspections", "framework_agreements", "contracts", "construction_starts",
@@ -19,14 +19,6 @@ KPI_KEYS = {
     "credibility", "by_channel", "by_sector", "by_park", "by_city", "entrants_by_park",
 }
 SMALL = ["--set", "pool.firms=4000", "--months", "30", "--quiet"]
-
-
-def run_cli(args: list[str]) -> int:
-    try:
-        main(args)
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    return 0
 
 
 @pytest.fixture(scope="module")

@@ -16,19 +16,12 @@ import pytest
 from PIL import Image
 from test_figures import make_compare, make_run, make_sensitivity
 
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 from zhaoshang import load_scenario
 from zhaoshang.experiments.figures import ResultsFolder
 from zhaoshang.experiments.report import Table, flatten, scenario_diff, sections, write_report
 
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
+LAUNCH_ARGS = CHROMIUM_ARGS
 
 
 class Links(HTMLParser):

@@ -23,15 +23,11 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
+from tests.conftest import CHROMIUM as CHROMIUM_PATH
+from tests.conftest import CHROMIUM_ARGS
+
+CHROMIUM = Path(CHROMIUM_PATH)
+ARGS = CHROMIUM_ARGS
 LOCAL_PREFIXES = ("http://127.0.0.1", "http://localhost", "ws://127.0.0.1", "ws://localhost")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 

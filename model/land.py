@@ -41,19 +41,27 @@ def sign_contracts(m: AttractionModel, ids: np.ndarray) -> None:
         return
     f, parks = m.firms, m.parks
     unlimited = m.spec.world.capacity == "unlimited"
-    served, turned = [], []
-    for i in allocation_order(m, ids).tolist():
-        p, need = int(f.park[i]), float(f.land_need[i])
-        if parks.buildings_free[p] > 0 and need <= BUILDING_MAX_HA:
-            parks.buildings_free[p] -= 1
-            f.in_building[i] = True
-            served.append(i)
-        elif unlimited or parks.land_free[p] >= need:
-            parks.land_allocated[p] += need
-            f.land_held[i] = need
+    order = allocation_order(m, ids)
+    free = parks.land_free.tolist()
+    buildings = parks.buildings_free.tolist()
+    served, turned, housed = [], [], []
+    for i, p, need in zip(order.tolist(), f.park[order].tolist(), f.land_need[order].tolist(),
+                          strict=True):
+        if buildings[p] > 0 and need <= BUILDING_MAX_HA:
+            buildings[p] -= 1
+            housed.append(i)
+        elif unlimited or free[p] >= need:
+            free[p] -= need
             served.append(i)
         else:
             turned.append(i)
+    housed_ids = np.array(housed, dtype=np.int64)
+    f.in_building[housed_ids] = True
+    np.add.at(parks.buildings_free, f.park[housed_ids], -1)
+    landed = np.array(served, dtype=np.int64)
+    f.land_held[landed] = f.land_need[landed]
+    np.add.at(parks.land_allocated, f.park[landed], f.land_need[landed])
+    served = housed + served
     from .pipeline import fail, move
 
     turned_ids = np.array(turned, dtype=np.int64)

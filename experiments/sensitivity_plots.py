@@ -17,6 +17,9 @@ from .design import DUMMY
 from .figures import PALETTE, source_line, style
 
 GREY = "#999999"
+YELLOW = "#F0E442"  # too pale for points and thin lines on white
+#: The palette without its grey (the dummy and non-influential parameters) and yellow.
+COLOURS = [c for c in PALETTE if c.upper() not in (GREY, YELLOW)]
 TITLES = {
     "S1": "First-order index S1",
     "ST": "Total index ST",
@@ -83,7 +86,7 @@ def index_bars(
         rows = sub[sub["index"] == name].set_index("parameter").reindex(order)
         y = np.arange(len(order))
         colours = [
-            GREY if (p == DUMMY or rows.loc[p, "influential"] is False) else PALETTE[k % 3]
+            GREY if (p == DUMMY or rows.loc[p, "influential"] is False) else COLOURS[k % 3]
             for p in order
         ]
         conf = rows["conf"].to_numpy(float)
@@ -107,15 +110,18 @@ def morris_plane(
     output: str,
     labels: Mapping[str, str] | None = None,
     source: str | None = None,
+    max_labels: int = 8,
 ) -> Figure:
     """Morris μ*–σ plane of one output: bars of μ*'s interval, the line σ = μ*.
 
     Points far right matter; points above the line act nonlinearly or through interactions.
+    The ``max_labels`` parameters with the largest μ* and the dummy are named; the others are
+    drawn as small dots (their values are in ``indices.md``).
     """
     style()
     sub = indices[indices["output"] == output].pivot_table(
         index="parameter", columns="index", values="value"
-    )
+    ).sort_values("mu_star", ascending=False)
     conf = indices[(indices["output"] == output) & (indices["index"] == "mu_star")].set_index(
         "parameter"
     )
@@ -123,15 +129,24 @@ def morris_plane(
     reach = (sub["mu_star"] + conf["conf"].reindex(sub.index).fillna(0)).max()
     top = float(np.nanmax([reach, sub["sigma"].max(), 1e-12])) * 1.08
     ax.plot([0, top], [0, top], color=GREY, ls="--", lw=0.8, label="σ = μ*")
+    named = [*[p for p in sub.index if p != DUMMY][:max_labels], DUMMY]
     for k, (name, row) in enumerate(sub.iterrows()):
         dummy = name == DUMMY
         influential = conf.loc[name, "influential"] if name in conf.index else None
-        colour = GREY if dummy or influential is False else PALETTE[k % len(PALETTE)]
+        colour = GREY if dummy or influential is False else COLOURS[k % len(COLOURS)]
+        if name not in named:
+            ax.plot(row["mu_star"], row["sigma"], "o", ms=3,
+                    color=GREY if influential is False else "#555555")  # fmt: skip
+            continue
         c = conf.loc[name, "conf"] if name in conf.index else np.nan
         ax.errorbar(row["mu_star"], row["sigma"], xerr=c if np.isfinite(c) else None,
                     fmt="x" if dummy else "o", color=colour, capsize=2, ms=5)  # fmt: skip
         ax.annotate(_label(str(name), labels), (row["mu_star"], row["sigma"]), fontsize=7,
                     xytext=(4, 3), textcoords="offset points")  # fmt: skip
+    if len(sub) > len(named):
+        note = f"small dots: {len(sub) - len(named)} parameters with smaller μ*"
+        ax.text(0.99, 0.02, note, transform=ax.transAxes, ha="right", va="bottom", fontsize=7,
+                color="#555555")  # fmt: skip
     ax.set_xlim(0, top)
     ax.set_ylim(0, top)
     ax.set_xlabel(f"μ* ({output} per unit of the parameter's range)")
@@ -147,15 +162,23 @@ def convergence(
     index: str,
     labels: Mapping[str, str] | None = None,
     source: str | None = None,
+    max_lines: int = 6,
 ) -> Figure:
-    """An index of one output at growing sample sizes from the same run, with intervals."""
+    """An index of one output at growing sample sizes from the same run, with intervals.
+
+    The ``max_lines`` parameters with the largest index at the full size are drawn, and the
+    dummy; the legend follows their order.
+    """
     style()
     sub = table[(table["output"] == output) & (table["index"] == index)]
     sub = sub[~sub["parameter"].str.contains("|", regex=False)]
+    final = sub[sub["n"] == sub["n"].max()].set_index("parameter")["value"]
+    order = [p for p in final.sort_values(ascending=False).index if p != DUMMY][:max_lines]
+    order += [DUMMY] if DUMMY in final.index else []
     fig, ax = plt.subplots(figsize=(6.0, 3.8))
-    for k, (name, grp) in enumerate(sub.groupby("parameter", sort=False)):
-        grp = grp.sort_values("n")
-        colour = GREY if name == DUMMY else PALETTE[k % len(PALETTE)]
+    for k, name in enumerate(order):
+        grp = sub[sub["parameter"] == name].sort_values("n")
+        colour = GREY if name == DUMMY else COLOURS[k % len(COLOURS)]
         ax.plot(grp["n"], grp["value"], marker="o", color=colour, label=_label(str(name), labels))
         conf = grp["conf"].to_numpy(float)
         if np.isfinite(conf).any():
@@ -167,5 +190,9 @@ def convergence(
     ax.set_xlabel("sample size N (base samples or trajectories)")
     ax.set_ylabel(index)
     ax.set_title(f"Convergence of {TITLES.get(index, index)} for {output}")
+    if len(final) > len(order):
+        note = f"{len(final) - len(order)} parameters with smaller values not drawn"
+        ax.text(0.99, 0.98, note, transform=ax.transAxes, ha="right", va="top", fontsize=7,
+                color="#555555")  # fmt: skip
     ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=7)
     return _finish(fig, source)

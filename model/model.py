@@ -14,21 +14,17 @@ from . import choice, fiscal, governance, kpis, land, outreach, pipeline, pressu
 from .codes import PIPELINE, Cause, Channel, Stage
 from .events import EventLog
 from .firms import NEVER, FirmTable, home_wage_path
+from .kpis import FLOWS
 from .places import CityState, ParkState, Policy
 from .streams import KeyedStreams, Purpose
 from .urn_dynamics import step as birth_death_urn
 from .world import World
 
 DELAY_KINDS = {"inspection": 1, "negotiation": 2, "framework": 3, "approval": 4, "construction": 5}
+#: Monthly flows of the focus city: the funnel's transitions (see ``kpis.FLOWS``).
+FLOW_STAGES = {name: stage for name, stage in FLOWS.items() if name != "rejections"}
 SERIES = (
-    "contacts",
-    "inspections",
-    "intentions",
-    "framework_agreements",
-    "contracts",
-    "construction_starts",
-    "entries",
-    "exits",
+    *FLOW_STAGES,
     "operating_firms",
     "jobs",
     "contracted_investment_yuan",
@@ -43,16 +39,6 @@ SERIES = (
     "pollution_load",
     "searching_firms",
 )
-FLOW_STAGES = {
-    "contacts": Stage.AWARE,
-    "inspections": Stage.INSPECTING,
-    "intentions": Stage.NEGOTIATING,
-    "framework_agreements": Stage.FRAMEWORK,
-    "contracts": Stage.CONTRACT,
-    "construction_starts": Stage.CONSTRUCTION,
-    "entries": Stage.OPERATING,
-    "exits": Stage.EXITED,
-}
 
 
 class AttractionModel(mesa.Model):

@@ -7,9 +7,9 @@ import json
 import pandas as pd
 import pytest
 
+from tests.conftest import run_cli
 from zhaoshang import load_scenario
 from zhaoshang.experiments.calibrate import Bounded, ParameterSpec, kpi_value, load_targets
-from zhaoshang.experiments.cli import main
 from zhaoshang.experiments.replicate import replicate_seeds
 from zhaoshang.scenarios.errors import InputError
 
@@ -43,14 +43,6 @@ intentions = 48
 contracted_yuan = 21.49e9
 """
 SMALL = ["--set", "pool.firms=4000", "--replicates", "2", "--quiet"]
-
-
-def run_cli(args: list[str]) -> int:
-    try:
-        main(args)
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    return 0
 
 
 def test_replicate_writes_one_row_per_seed_with_every_kpi(tmp_path):

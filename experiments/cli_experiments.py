@@ -29,9 +29,7 @@ SchedulerOpt = Annotated[
     str | None,
     typer.Option(help="Dask: 'local' for a LocalCluster, or a scheduler address tcp://host:port."),
 ]
-OutOpt = Annotated[
-    Path | None, typer.Option(help="Results folder (default results/<experiment>).")
-]
+OutOpt = Annotated[Path | None, typer.Option(help="Results folder (default results/<experiment>).")]
 RetryOpt = Annotated[bool, typer.Option("--retry-failed", help="Rerun runs that failed before.")]
 QuietOpt = Annotated[bool, typer.Option(help="No progress bar or summary.")]
 NOpt = Annotated[

@@ -63,6 +63,7 @@ __all__ = [
     "run_seed",
 ]
 
+
 # ---------------------------------------------------------------------------- resolved
 @dataclass(frozen=True)
 class Parameter:
@@ -230,8 +231,11 @@ def _flatten_parameters(data: dict[str, Any]) -> dict[str, Any]:
     flat: dict[str, Any] = {}
 
     def walk(prefix: str, node: Any) -> None:
-        if isinstance(node, dict) and node and not keys & set(node) and all(
-            isinstance(v, dict) for v in node.values()
+        if (
+            isinstance(node, dict)
+            and node
+            and not keys & set(node)
+            and all(isinstance(v, dict) for v in node.values())
         ):
             for k, v in node.items():
                 walk(f"{prefix}.{k}" if prefix else k, v)
@@ -317,9 +321,7 @@ def _resolve_function(spec: ExperimentSpec, source: str) -> tuple[list[Parameter
     names = [f"x{i + 1}" for i in range(k)]
     for name in spec.parameters:
         if name not in names:
-            raise _fail(
-                source, f"parameters.{name}", f"{spec.model} has inputs {', '.join(names)}"
-            )
+            raise _fail(source, f"parameters.{name}", f"{spec.model} has inputs {', '.join(names)}")
     params = []
     for name in names:  # undeclared inputs are uncertainties over their natural range
         p = spec.parameters.get(name) or ParameterSpec(kind="uncertainty")

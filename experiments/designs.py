@@ -59,9 +59,7 @@ class Design:
         """The overrides a run at ``point`` applies (the dummy and NaN cells are skipped)."""
         row = self.X[point]
         return {
-            p.name: p.apply(row[j])
-            for j, p in enumerate(self.parameters)
-            if not np.isnan(row[j])
+            p.name: p.apply(row[j]) for j, p in enumerate(self.parameters) if not np.isnan(row[j])
         }
 
     def value_table(self) -> list[dict[str, Any]]:

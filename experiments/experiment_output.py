@@ -44,9 +44,7 @@ def design_frame(design: Design) -> pd.DataFrame:
     return frame
 
 
-def write_tables(
-    out: Path, design: Design, results: pd.DataFrame, noise: pd.DataFrame
-) -> None:
+def write_tables(out: Path, design: Design, results: pd.DataFrame, noise: pd.DataFrame) -> None:
     """Write ``design.csv``, ``results.csv`` and ``noise.csv``."""
     frame = design_frame(design)
     write_csv(out / "design.csv", frame)
@@ -109,6 +107,10 @@ def indices_markdown(
         for _, r in noise.iterrows():
             lines.append(f"| {r['output']} | {r['replicates']:g} | {_pct(r['noise_share_run'])} "
                          f"| {_pct(r['noise_share_mean'])} |")  # fmt: skip
+        if (noise["replicates"] < 2).any() and design.has_dummy and exp.spec.seeds != "common":
+            lines += ["", "With one replicate the noise is not estimated from replicates; as every "
+                      "run has its own seed, it shows in the dummy's index instead (for Sobol', "
+                      "the dummy's ST is the noise share of the output's variance)."]  # fmt: skip
         lines.append("")
     primary = rank_index(design.method)
     for output, grp in analysis.indices.groupby("output", sort=False):

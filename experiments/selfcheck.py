@@ -125,6 +125,3 @@ def format_checks(checks: list[Check]) -> list[tuple[str, ...]]:
             err = f"{abs(c.estimate - c.exact):.4f} <= {c.tolerance:.4g}"
         rows.append((c.method, c.what, est, exact, err, "pass" if c.passed else "FAIL"))
     return rows
-
-
-

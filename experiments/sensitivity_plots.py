@@ -94,7 +94,8 @@ def index_bars(
                 xerr=np.where(np.isfinite(conf), conf, 0), ecolor="#333333", capsize=2)  # fmt: skip
         if DUMMY in rows.index:
             d = rows.loc[DUMMY]
-            edge = abs(d["value"]) + (d["conf"] if np.isfinite(d["conf"]) else 0)
+            value = abs(d["value"]) if name == "spearman" else d["value"]
+            edge = value + (d["conf"] if np.isfinite(d["conf"]) else 0)  # the rule's threshold
             ax.axvline(edge, color="#333333", ls="--", lw=0.8, label="dummy's upper bound")
             ax.legend(loc="lower right", fontsize=7)
         ax.axvline(0, color="#333333", lw=0.6)
@@ -119,9 +120,11 @@ def morris_plane(
     drawn as small dots (their values are in ``indices.md``).
     """
     style()
-    sub = indices[indices["output"] == output].pivot_table(
-        index="parameter", columns="index", values="value"
-    ).sort_values("mu_star", ascending=False)
+    sub = (
+        indices[indices["output"] == output]
+        .pivot_table(index="parameter", columns="index", values="value")
+        .sort_values("mu_star", ascending=False)
+    )
     conf = indices[(indices["output"] == output) & (indices["index"] == "mu_star")].set_index(
         "parameter"
     )

@@ -26,6 +26,10 @@ scenario = "ruzhou-2017"
 """
 
 
+def abm_experiment(parameter: str, body: str, head: str = ABM_HEAD) -> str:
+    """A small ABM experiment varying one lever, ``body`` giving its range."""
+    lever = f'[parameters."{parameter}"]\nkind = "lever"\n{body}\n'
+    return f'{head}{lever}[design]\nmethod = "lhs"\nN = 10\n'
 
 
 def error_of(tmp_path, text: str) -> str:
@@ -64,8 +68,11 @@ def test_bad_method_lists_allowed_values(tmp_path):
         ('method = "fast"\nN = 64', "4 M^2"),
         ('method = "grid"\nN = 64', "not used by grid"),
         ('method = "lhs"', "needs N"),
-        ('method = "morris"\nN = 4\n[parameters.x1]\nkind = "uncertainty"\n'
-         'distribution = "normal"\nmean = 0\nsd = 1', "unbounded"),
+        (
+            'method = "morris"\nN = 4\n[parameters.x1]\nkind = "uncertainty"\n'
+            'distribution = "normal"\nmean = 0\nsd = 1',
+            "unbounded",
+        ),
     ],
 )
 def test_design_settings_are_checked(tmp_path, design, fragment):
@@ -76,8 +83,7 @@ def test_design_settings_are_checked(tmp_path, design, fragment):
 def test_unknown_scenario_path_lists_the_keys_allowed_there(tmp_path):
     msg = error_of(
         tmp_path,
-        ABM_HEAD + '[parameters."governments.ruzhou.service.qualty"]\nkind = "lever"\n'
-        'bounds = [0, 1]\n[design]\nmethod = "lhs"\nN = 10\n',
+        abm_experiment("governments.ruzhou.service.qualty", "bounds = [0, 1]"),
     )
     assert 'parameters."governments.ruzhou.service.qualty"' in msg
     assert "quality" in msg and "aftercare" in msg
@@ -86,8 +92,7 @@ def test_unknown_scenario_path_lists_the_keys_allowed_there(tmp_path):
 def test_unknown_collection_id_lists_defined_ids(tmp_path):
     msg = error_of(
         tmp_path,
-        ABM_HEAD + '[parameters."governments.luoyang.service.quality"]\nkind = "lever"\n'
-        'bounds = [0, 1]\n[design]\nmethod = "lhs"\nN = 10\n',
+        abm_experiment("governments.luoyang.service.quality", "bounds = [0, 1]"),
     )
     assert "luoyang" in msg and "ruzhou" in msg and "zhengzhou" in msg
 
@@ -95,8 +100,7 @@ def test_unknown_collection_id_lists_defined_ids(tmp_path):
 def test_bounds_outside_the_scenario_schema_are_refused_before_running(tmp_path):
     msg = error_of(
         tmp_path,
-        ABM_HEAD + '[parameters."governments.ruzhou.incentives.land_discount"]\n'
-        'kind = "lever"\nbounds = [0.5, 1.5]\n[design]\nmethod = "lhs"\nN = 10\n',
+        abm_experiment("governments.ruzhou.incentives.land_discount", "bounds = [0.5, 1.5]"),
     )
     assert "bounds" in msg and "1.5" in msg and "less than or equal to 1" in msg
 
@@ -104,9 +108,7 @@ def test_bounds_outside_the_scenario_schema_are_refused_before_running(tmp_path)
 def test_unknown_kpi_lists_available_kpis(tmp_path):
     text = ABM_HEAD.replace("[outputs.contracts]", "[outputs.contrcts]")
     msg = error_of(
-        tmp_path,
-        text + '[parameters."governments.ruzhou.service.quality"]\nkind = "lever"\n'
-        'bounds = [0, 1]\n[design]\nmethod = "lhs"\nN = 10\n',
+        tmp_path, abm_experiment("governments.ruzhou.service.quality", "bounds = [0, 1]", text)
     )
     assert "contrcts" in msg and "contracts" in msg and "entries" in msg
 
@@ -155,9 +157,7 @@ def test_integer_rounding_gives_every_integer_the_same_mass(tmp_path):
     exp = load_experiment(
         write(
             tmp_path,
-            ABM_HEAD
-            + '[parameters."governments.ruzhou.outreach.office_count"]\nkind = "lever"\n'
-            'bounds = [0, 8]\n[design]\nmethod = "lhs"\nN = 10\n',
+            abm_experiment("governments.ruzhou.outreach.office_count", "bounds = [0, 8]"),
         )
     )
     (p,) = exp.parameters
@@ -170,14 +170,12 @@ def test_integer_rounding_gives_every_integer_the_same_mass(tmp_path):
 def test_bad_integer_bounds_and_bool_ranges(tmp_path):
     msg = error_of(
         tmp_path,
-        ABM_HEAD + '[parameters."governments.ruzhou.outreach.office_count"]\nkind = "lever"\n'
-        'bounds = [0.5, 3]\n[design]\nmethod = "lhs"\nN = 10\n',
+        abm_experiment("governments.ruzhou.outreach.office_count", "bounds = [0.5, 3]"),
     )
     assert "whole-number bounds" in msg
     msg = error_of(
         tmp_path,
-        ABM_HEAD + '[parameters."governments.ruzhou.land.allocation"]\nkind = "lever"\n'
-        '[design]\nmethod = "lhs"\nN = 10\n',
+        abm_experiment("governments.ruzhou.land.allocation", ""),
     )
     assert "first_come" in msg and "merit" in msg
 

@@ -110,3 +110,19 @@ def test_serial_pool_and_dask_store_identical_outputs(tmp_path):
         text = (tmp_path / "serial" / name).read_text()
         assert (tmp_path / "pool" / name).read_text() == text
         assert (tmp_path / "dask" / name).read_text() == text
+
+
+def test_a_dask_scheduler_address_is_used_through_its_client(tmp_path):
+    """`--scheduler ADDRESS` connects a Client to an existing cluster (here an in-process one)
+    and runs through its executor; the results equal the serial ones."""
+    distributed = pytest.importorskip("distributed")
+    path = tmp_path / "e.toml"
+    path.write_text('model = "ishigami"\n[design]\nmethod = "lhs"\nN = 30\n')
+    exp = load_experiment(path)
+    tasks = plan(exp, build_design(exp), replicates=1)
+    serial = [r["outputs"] for r in map_tasks(evaluate, tasks)]
+    with distributed.LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cluster:
+        with open_executor(scheduler=cluster.scheduler_address) as backend:
+            assert "Dask cluster" in backend.description and backend.workers >= 1
+            got = dict(backend.run(evaluate, tasks))
+    assert [got[i]["outputs"] for i in range(len(tasks))] == serial

@@ -22,13 +22,9 @@ from zhaoshang.experiments.sensitivity import (
     per_point,
 )
 
-ISHIGAMI_VARIANCE = 0.5 * (1 + 0.1 * math.pi**4 / 5) ** 2 + 49 / 8 + 0.01 * math.pi**8 * (
-    1 / 18 - 1 / 50
+ISHIGAMI_VARIANCE = (
+    0.5 * (1 + 0.1 * math.pi**4 / 5) ** 2 + 49 / 8 + 0.01 * math.pi**8 * (1 / 18 - 1 / 50)
 )
-
-
-
-
 
 
 def value(indices, parameter, index, column="value"):

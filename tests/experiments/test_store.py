@@ -42,10 +42,6 @@ N = 4
 NORMAL_QUALITY = 'distribution = "normal"\nmean = 0.9\nsd = 0.15'
 
 
-
-
-
-
 def test_store_records_resumes_and_counts_attempts(tmp_path):
     with Store(tmp_path / "s.sqlite", "abc") as store:
         store.save_design(np.array([[0.1, np.nan], [0.2, 0.3]]), [{"a": 1}, {"a": 2}])
@@ -90,8 +86,9 @@ def test_failing_runs_are_recorded_with_traceback_and_exit_status_3(tmp_path, ca
     every other run, store the failures with tracebacks, and end with exit status 3."""
     exp = write(
         tmp_path,
-        TINY_ABM.replace("bounds = [0.3, 0.95]", NORMAL_QUALITY)
-        .replace('method = "morris"\nN = 4', 'method = "lhs"\nN = 12'),
+        TINY_ABM.replace("bounds = [0.3, 0.95]", NORMAL_QUALITY).replace(
+            'method = "morris"\nN = 4', 'method = "lhs"\nN = 12'
+        ),
     )
     out = tmp_path / "out"
     args = ["sensitivity", str(exp), "--out", str(out), "--workers", "1", "--no-figures"]
@@ -157,3 +154,17 @@ def test_sigkill_midway_then_rerun_gives_identical_indices_and_runs_nothing_twic
     run_serial(exp, whole)
     for name in ("indices.csv", "convergence.csv", "results.csv", "noise.csv", "design.csv"):
         assert (killed / name).read_text() == (whole / name).read_text(), name
+
+
+def test_sweep_writes_tables_but_no_indices(tmp_path):
+    exp = write(tmp_path, 'model = "ishigami"\nreplicates = 2\n[function]\nnoise = 1.0\n'
+                '[design]\nmethod = "grid"\nlevels = 3\n')  # fmt: skip
+    with pytest.raises(SystemExit) as info:
+        main(["sweep", str(exp), "--out", str(tmp_path / "out"), "--workers", "1", "--quiet"])
+    assert info.value.code == 0
+    results = pd.read_csv(tmp_path / "out" / "results.csv")
+    assert len(results) == 27 and (results["y_n"] == 2).all()
+    assert {"x1", "x2", "x3", "y", "y_sd"} <= set(results.columns)
+    assert not (tmp_path / "out" / "indices.csv").exists()
+    manifest = (tmp_path / "out" / "manifest.json").read_text()
+    assert '"status": "complete"' in manifest and '"git_revision"' in manifest

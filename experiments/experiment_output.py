@@ -20,10 +20,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import sensitivity_plots as plots
 from .design import DUMMY, Experiment
 from .designs import Design
 from .figures import save
+from .figures import sensitivity as plots
 from .output import atomic_dir, to_jsonable, write_json, write_text
 from .sensitivity import PRIMARY, Analysis, rank_index
 
@@ -156,16 +156,17 @@ def write_figures(out: Path, exp: Experiment, design: Design, analysis: Analysis
     with atomic_dir(out / "figures") as tmp:
         for output in analysis.indices["output"].unique():
             stem = _safe(output)
-            fig = plots.index_bars(analysis.indices, output, PRIMARY[design.method], labels, src,
-                                   rank_by=rank_index(design.method))  # fmt: skip
+            mine = analysis.indices[analysis.indices["output"] == output]
+            fig = plots.sensitivity_indices(mine, src, which=PRIMARY[design.method], labels=labels)
             names += [p.name for p in save(fig, tmp / f"{stem}_{design.method}")]
             if design.method == "morris":
-                fig = plots.morris_plane(analysis.indices, output, labels, src)
+                fig = plots.morris(mine, src, labels=labels)
                 names += [p.name for p in save(fig, tmp / f"{stem}_morris_plane")]
             conv = analysis.convergence
             for index in PRIMARY[design.method]:
                 if ((conv["output"] == output) & (conv["index"] == index)).any():
-                    fig = plots.convergence(conv, output, index, labels, src)
+                    mine_conv = conv[conv["output"] == output]
+                    fig = plots.convergence(mine_conv, src, index=index, labels=labels)
                     names += [p.name for p in save(fig, tmp / f"{stem}_convergence_{index}")]
     return names
 

@@ -33,13 +33,15 @@ class EventLog:
         """All events as NumPy columns (codes, not names)."""
         if self._cache is None:
             sizes = [len(c[1]) for c in self._chunks]
+            ends = np.cumsum(sizes).tolist()
             self._cache = {}
             for k, (field, dtype) in enumerate(zip(FIELDS, DTYPES, strict=True)):
-                parts = [
-                    np.full(n, c[k], dtype=dtype) if np.ndim(c[k]) == 0 else np.asarray(c[k], dtype)
-                    for c, n in zip(self._chunks, sizes, strict=True)
-                ]
-                self._cache[field] = np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+                column = np.empty(ends[-1] if ends else 0, dtype=dtype)
+                start = 0
+                for chunk, end in zip(self._chunks, ends, strict=True):
+                    column[start:end] = chunk[k]  # a scalar fills its whole batch
+                    start = end
+                self._cache[field] = column
             self._chunks = [tuple(self._cache[f] for f in FIELDS)] if sizes else []
         return self._cache
 

@@ -155,19 +155,24 @@ class AttractionModel(mesa.Model):
         if len(ids) == 0:
             return
         self.event_log.append(self.month, ids, from_stage, to_stage, park, city, channel, cause)
-        if np.ndim(cause) == 0 and cause in (Cause.PROMISE_BROKEN, Cause.SEEDED):
+        if not isinstance(cause, np.ndarray) and cause in (Cause.PROMISE_BROKEN, Cause.SEEDED):
             return  # events, but not flows of the funnel
         focus = self.world.focus
-        if np.ndim(city) == 0:
+        if not isinstance(city, np.ndarray):
             if city != focus:
                 return
-            if np.ndim(to_stage) == 0:
+            if not isinstance(to_stage, np.ndarray):
                 self._flow[to_stage] += len(ids)
                 return
             to = to_stage
         else:
-            to = np.broadcast_to(to_stage, np.shape(city))[city == focus]
-        self._flow += np.bincount(np.asarray(to, dtype=np.int64), minlength=len(Stage))
+            here = city == focus
+            to = (
+                to_stage[here]
+                if isinstance(to_stage, np.ndarray)
+                else np.full(here.sum(), to_stage)
+            )
+        self._flow += np.bincount(to.astype(np.int64), minlength=len(Stage))
 
     def activate(self, ids: np.ndarray) -> None:
         """Add firms to the active set (those the month's mechanisms look at)."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 from enum import IntEnum
 
 import numpy as np
+from numba import njit
 
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
@@ -69,6 +70,39 @@ def _mix_int(x: int) -> int:
     return x ^ (x >> 31)
 
 
+@njit(cache=True, inline="always")
+def _mix_scalar(x: np.uint64) -> np.uint64:
+    x ^= x >> np.uint64(30)
+    x *= _M1
+    x ^= x >> np.uint64(27)
+    x *= _M2
+    return x ^ (x >> np.uint64(31))
+
+
+@njit(cache=True)
+def _uniform_salted(salt: np.uint64, ids: np.ndarray, out: np.ndarray) -> None:
+    """Uniforms of ``ids`` under one salt (scalar month and extra), fused in one pass."""
+    for i in range(ids.size):
+        h = _mix_scalar(_mix_scalar(ids[i] * _GOLDEN + salt))
+        out[i] = (np.float64(h >> np.uint64(11)) + 0.5) * _TO_UNIT
+
+
+@njit(cache=True)
+def _uniform_keyed(
+    head: np.uint64, ids: np.ndarray, months: np.ndarray, extras: np.ndarray, out: np.ndarray
+) -> None:
+    """Uniforms of ``ids`` with a month and an extra key per element."""
+    for i in range(ids.size):
+        salt = _mix_scalar(head ^ (months[i] * _M1 + extras[i] * _M2 + np.uint64(1)))
+        h = _mix_scalar(_mix_scalar(ids[i] * _GOLDEN + salt))
+        out[i] = (np.float64(h >> np.uint64(11)) + 0.5) * _TO_UNIT
+
+
+def _as_words(x) -> np.ndarray:
+    """A flat, contiguous uint64 copy-free view of integer keys (negative ones wrap)."""
+    return np.ascontiguousarray(x, dtype=np.int64).ravel().view(np.uint64)
+
+
 class KeyedStreams:
     """Uniform, normal and Gumbel draws keyed by (purpose, id, month, extra).
 
@@ -111,9 +145,24 @@ class KeyedStreams:
         month: int | np.ndarray = 0,
         extra: int | np.ndarray = 0,
     ) -> np.ndarray:
-        """Uniform numbers in the open interval (0, 1)."""
-        raw = self.bits(purpose, ids, month, extra) >> np.uint64(11)
-        return (raw.astype(np.float64) + 0.5) * _TO_UNIT
+        """Uniform numbers in the open interval (0, 1).
+
+        The same numbers as ``(bits(...) >> 11 + 0.5) * 2**-53``, computed in one compiled pass.
+        """
+        head = _mix_int(int(self.key) ^ (purpose * 0x9E3779B97F4A7C15 & _MASK))
+        if np.ndim(month) == 0 and np.ndim(extra) == 0:
+            keys = np.asarray(ids)
+            out = np.empty(keys.shape)
+            tail = (int(month) * 0xBF58476D1CE4E5B9 + int(extra) * 0x94D049BB133111EB + 1) & _MASK
+            _uniform_salted(np.uint64(_mix_int(head ^ tail)), _as_words(keys), out.reshape(-1))
+            return out
+        keys, months, extras = np.broadcast_arrays(ids, month, extra)
+        out = np.empty(keys.shape)
+        _uniform_keyed(
+            np.uint64(head), _as_words(keys), _as_words(months), _as_words(extras),
+            out.reshape(-1),
+        )
+        return out
 
     def normal(
         self,

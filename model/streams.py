@@ -79,12 +79,21 @@ def _mix_scalar(x: np.uint64) -> np.uint64:
     return x ^ (x >> np.uint64(31))
 
 
+@njit(cache=True, inline="always")
+def uniform_at(salt: np.uint64, key: np.uint64) -> float:
+    """The keyed uniform of one firm (``key``) under a salt from :meth:`KeyedStreams.salt`.
+
+    For use inside compiled kernels; equal to ``KeyedStreams.uniform`` for the same key.
+    """
+    h = _mix_scalar(_mix_scalar(np.uint64(key) * _GOLDEN + salt))
+    return (np.float64(h >> np.uint64(11)) + 0.5) * _TO_UNIT
+
+
 @njit(cache=True)
 def _uniform_salted(salt: np.uint64, ids: np.ndarray, out: np.ndarray) -> None:
     """Uniforms of ``ids`` under one salt (scalar month and extra), fused in one pass."""
     for i in range(ids.size):
-        h = _mix_scalar(_mix_scalar(ids[i] * _GOLDEN + salt))
-        out[i] = (np.float64(h >> np.uint64(11)) + 0.5) * _TO_UNIT
+        out[i] = uniform_at(salt, ids[i])
 
 
 @njit(cache=True)
@@ -112,6 +121,12 @@ class KeyedStreams:
 
     def __init__(self, key: int):
         self.key = np.uint64(key)
+
+    def salt(self, purpose: int, month: int = 0, extra: int = 0) -> np.uint64:
+        """The salt of (purpose, month, extra), for drawing with :func:`uniform_at` in kernels."""
+        head = _mix_int(int(self.key) ^ (purpose * 0x9E3779B97F4A7C15 & _MASK))
+        tail = (int(month) * 0xBF58476D1CE4E5B9 + int(extra) * 0x94D049BB133111EB + 1) & _MASK
+        return np.uint64(_mix_int(head ^ tail))
 
     def bits(
         self,
@@ -149,13 +164,12 @@ class KeyedStreams:
 
         The same numbers as ``(bits(...) >> 11 + 0.5) * 2**-53``, computed in one compiled pass.
         """
-        head = _mix_int(int(self.key) ^ (purpose * 0x9E3779B97F4A7C15 & _MASK))
         if np.ndim(month) == 0 and np.ndim(extra) == 0:
             keys = np.asarray(ids)
             out = np.empty(keys.shape)
-            tail = (int(month) * 0xBF58476D1CE4E5B9 + int(extra) * 0x94D049BB133111EB + 1) & _MASK
-            _uniform_salted(np.uint64(_mix_int(head ^ tail)), _as_words(keys), out.reshape(-1))
+            _uniform_salted(self.salt(purpose, month, extra), _as_words(keys), out.reshape(-1))
             return out
+        head = _mix_int(int(self.key) ^ (purpose * 0x9E3779B97F4A7C15 & _MASK))
         keys, months, extras = np.broadcast_arrays(ids, month, extra)
         out = np.empty(keys.shape)
         _uniform_keyed(

@@ -10,7 +10,18 @@ import pandas as pd
 
 from ..agents import Firm, Government, Park
 from ..scenarios.schema import Scenario
-from . import choice, fiscal, governance, kpis, land, outreach, pipeline, pressure, retention
+from . import (
+    choice,
+    fiscal,
+    governance,
+    kpis,
+    land,
+    outreach,
+    pipeline,
+    pressure,
+    retention,
+    selection,
+)
 from .codes import PIPELINE, Cause, Channel, Stage
 from .events import EventLog
 from .firms import NEVER, FirmTable, home_wage_path
@@ -39,6 +50,9 @@ SERIES = (
     "pollution_load",
     "searching_firms",
 )
+# Stage codes as plain ints for compiled kernels (an IntEnum argument is slow to dispatch).
+_AWARE, _INSPECTING, _OPERATING = int(Stage.AWARE), int(Stage.INSPECTING), int(Stage.OPERATING)
+_FIRST_DEAL, _LAST_DEAL = int(min(PIPELINE)), int(max(PIPELINE))
 
 
 class AttractionModel(mesa.Model):
@@ -190,9 +204,8 @@ class AttractionModel(mesa.Model):
     def _prune(self) -> None:
         f = self.firms
         a = self.active
-        st = f.stage[a]
-        keep = ((st >= Stage.INSPECTING) & (st <= Stage.OPERATING)) | (
-            (st <= Stage.AWARE) & self.searching(a)
+        keep = selection.still_active(
+            a, f.stage, f.search_start, f.search_end, self.month, _AWARE, _INSPECTING, _OPERATING
         )
         self._is_active[a[~keep]] = False
         self.active = a[keep]
@@ -200,21 +213,22 @@ class AttractionModel(mesa.Model):
     def searching(self, ids: np.ndarray) -> np.ndarray:
         """Whether each firm is relocation-minded and still searching this month."""
         f = self.firms
-        return (f.search_start[ids] <= self.month) & (self.month < f.search_end[ids])
+        return selection.searching_mask(ids, f.search_start, f.search_end, self.month)
 
     def searchers(self) -> np.ndarray:
         """Active firms searching for a site and not in any deal."""
-        a = self.active
-        return a[self.searching(a) & (self.firms.stage[a] <= Stage.AWARE)]
+        f = self.firms
+        return selection.searchers(
+            self.active, f.stage, f.search_start, f.search_end, self.month, _AWARE
+        )
 
     def in_pipeline(self) -> np.ndarray:
         """Active firms in some city's pipeline before operation."""
-        st = self.firms.stage[self.active]
-        return self.active[(st >= min(PIPELINE)) & (st <= max(PIPELINE))]
+        return selection.in_stages(self.active, self.firms.stage, _FIRST_DEAL, _LAST_DEAL)
 
     def tenants(self) -> np.ndarray:
         """Operating firms (in any city)."""
-        return self.active[self.firms.stage[self.active] == Stage.OPERATING]
+        return selection.in_stages(self.active, self.firms.stage, _OPERATING, _OPERATING)
 
     def directory(self, city: int) -> outreach.Directory:
         """The ordering in which ``city`` approaches candidate firms (built on first use)."""
@@ -250,17 +264,17 @@ class AttractionModel(mesa.Model):
             return np.ones(len(ids), dtype=np.int64)
         b, pol = self.spec.behaviour, self.policy
         if kind == "inspection":
-            mean = np.full(len(ids), b.inspection_months)
+            mean = b.inspection_months
         elif kind == "negotiation":
             mean = b.negotiation_months * (1.5 - pol.professionalism[city]) + pol.delay_months[city]
         elif kind == "framework":
-            mean = np.full(len(ids), 2.0 * b.negotiation_months)
+            mean = 2.0 * b.negotiation_months
         elif kind == "approval":
             mean = pol.approval_months[city] * (1.0 - pol.service[city]) + pol.delay_months[city]
         else:
             mean = np.where(self.firms.in_building[ids], b.building_months, b.construction_months)
         u = self.streams.uniform(Purpose.DELAY, ids, self.month, DELAY_KINDS[kind])
-        return np.maximum(np.floor(np.broadcast_to(mean, (len(ids),)) + u), 1).astype(np.int64)
+        return np.maximum(np.floor(mean + u), 1).astype(np.int64)
 
     # ------------------------------------------------------------------ set-up
     def _setup_outreach(self) -> None:

@@ -1,0 +1,72 @@
+"""Selections over the active firms, each in one compiled pass.
+
+The month's mechanisms ask again and again which active firms are searching, in a pipeline
+or operating; each question is one loop over the active set here instead of several NumPy
+calls (a gather per column, comparisons and a mask).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True)
+def searching_mask(ids: np.ndarray, start: np.ndarray, end: np.ndarray, month: int) -> np.ndarray:
+    """Whether each firm's search window ``[start, end)`` contains ``month``."""
+    out = np.empty(ids.size, dtype=np.bool_)
+    for k in range(ids.size):
+        i = ids[k]
+        out[k] = start[i] <= month < end[i]
+    return out
+
+
+@njit(cache=True)
+def searchers(
+    active: np.ndarray,
+    stage: np.ndarray,
+    start: np.ndarray,
+    end: np.ndarray,
+    month: int,
+    aware: int,
+) -> np.ndarray:
+    """Active firms searching this month and not in any deal (stage at most ``aware``)."""
+    out = np.empty(active.size, dtype=np.int64)
+    n = 0
+    for i in active:
+        if stage[i] <= aware and start[i] <= month < end[i]:
+            out[n] = i
+            n += 1
+    return out[:n]
+
+
+@njit(cache=True)
+def in_stages(active: np.ndarray, stage: np.ndarray, low: int, high: int) -> np.ndarray:
+    """Active firms whose stage is between ``low`` and ``high`` (inclusive)."""
+    out = np.empty(active.size, dtype=np.int64)
+    n = 0
+    for i in active:
+        if low <= stage[i] <= high:
+            out[n] = i
+            n += 1
+    return out[:n]
+
+
+@njit(cache=True)
+def still_active(
+    active: np.ndarray,
+    stage: np.ndarray,
+    start: np.ndarray,
+    end: np.ndarray,
+    month: int,
+    aware: int,
+    low: int,
+    high: int,
+) -> np.ndarray:
+    """Whether each active firm stays active: in a deal or operating, or still searching."""
+    out = np.empty(active.size, dtype=np.bool_)
+    for k in range(active.size):
+        i = active[k]
+        s = stage[i]
+        out[k] = (low <= s <= high) or (s <= aware and start[i] <= month < end[i])
+    return out

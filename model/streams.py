@@ -121,10 +121,19 @@ class KeyedStreams:
 
     def __init__(self, key: int):
         self.key = np.uint64(key)
+        self._heads: dict[int, int] = {}
+
+    def _head(self, purpose: int) -> int:
+        """The hashed (key, purpose) part of every salt of ``purpose`` (computed once)."""
+        head = self._heads.get(purpose)
+        if head is None:
+            head = _mix_int(int(self.key) ^ (purpose * 0x9E3779B97F4A7C15 & _MASK))
+            self._heads[purpose] = head
+        return head
 
     def salt(self, purpose: int, month: int = 0, extra: int = 0) -> np.uint64:
         """The salt of (purpose, month, extra), for drawing with :func:`uniform_at` in kernels."""
-        head = _mix_int(int(self.key) ^ (purpose * 0x9E3779B97F4A7C15 & _MASK))
+        head = self._head(purpose)
         tail = (int(month) * 0xBF58476D1CE4E5B9 + int(extra) * 0x94D049BB133111EB + 1) & _MASK
         return np.uint64(_mix_int(head ^ tail))
 
@@ -138,7 +147,7 @@ class KeyedStreams:
         """Raw 64-bit hashes for each id."""
         with np.errstate(over="ignore"):
             ids = np.asarray(ids, dtype=np.uint64)
-            head = _mix_int(int(self.key) ^ (purpose * 0x9E3779B97F4A7C15 & _MASK))
+            head = self._head(purpose)
             if np.ndim(month) == 0 and np.ndim(extra) == 0:
                 tail = (
                     int(month) * 0xBF58476D1CE4E5B9 + int(extra) * 0x94D049BB133111EB + 1
@@ -169,7 +178,7 @@ class KeyedStreams:
             out = np.empty(keys.shape)
             _uniform_salted(self.salt(purpose, month, extra), _as_words(keys), out.reshape(-1))
             return out
-        head = _mix_int(int(self.key) ^ (purpose * 0x9E3779B97F4A7C15 & _MASK))
+        head = self._head(purpose)
         keys, months, extras = np.broadcast_arrays(ids, month, extra)
         out = np.empty(keys.shape)
         _uniform_keyed(

@@ -20,10 +20,12 @@ if TYPE_CHECKING:
 
 def start_searches(m: AttractionModel) -> None:
     """Start the search of every firm whose relocation month is now."""
-    f = m.firms
     ptr = m.minded_ptr
     end = int(np.searchsorted(m.minded_sorted, m.month, side="right"))
+    if end == ptr:
+        return  # nobody becomes relocation-minded this month
     m.minded_ptr = end
+    f = m.firms
     ids = m.minded_order[ptr:end]
     ids = ids[(f.stage[ids] <= Stage.AWARE) & ~m.searching(ids)]
     begin_search(m, ids)

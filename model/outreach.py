@@ -9,34 +9,376 @@ staff's targeting skill, and may prompt one that was not to consider moving.
 
 Each city approaches firms in a fixed order of keyed priority, so more effort reaches a
 superset of the same firms.
+
+The per-firm work of each channel (which firms a city can still approach, which of them it
+reaches, who learns unprompted, whom a referrer names) runs in compiled kernels (the
+functions decorated with ``njit``), one call per office, month or city; the Python functions
+gather their inputs and tell the model who learned of which city (``m.inform``).
 """
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numba import njit
 
 from .codes import Channel, Stage
-from .streams import Purpose
+from .streams import Purpose, uniform_at
 
 if TYPE_CHECKING:
     from .model import AttractionModel
 
+_AWARE = int(Stage.AWARE)  # a plain int, so that kernels see a compile-time constant
 
+
+# ------------------------------------------------------------------ kernels
+# Kernels take the firm table's columns as arrays: ``known`` (firm, city) -> channel code with
+# 0 = unknown, ``stage``, ``excluded`` (firm, city), ``region``, ``sector`` and ``city``.
+@njit(cache=True, inline="always")
+def _open(known: int, stage: int, excluded: bool) -> bool:
+    """Whether a city can approach a firm: unknown to it, not in any deal, not excluded.
+
+    Takes the firm's entries of the columns rather than the columns themselves: passing arrays
+    to a helper that is called per firm costs reference counting on every call.
+
+    Args:
+        known: The firm's ``known`` code for the city.
+        stage: The firm's stage.
+        excluded: Whether the city has excluded the firm.
+    """
+    return known == 0 and stage <= _AWARE and not excluded
+
+
+@njit(cache=True)
+def _contactable_mask(
+    ids: np.ndarray, city: int, known: np.ndarray, stage: np.ndarray, excluded: np.ndarray
+) -> np.ndarray:
+    """Whether ``city`` can approach each firm of ``ids`` (see :func:`_open`).
+
+    Args:
+        ids: Firm ids.
+        city: City index.
+        known: The ``known`` column.
+        stage: The ``stage`` column.
+        excluded: The ``excluded`` column.
+    """
+    out = np.empty(ids.size, dtype=np.bool_)
+    for i in range(ids.size):
+        out[i] = _open(known[ids[i], city], stage[ids[i]], excluded[ids[i], city])
+    return out
+
+
+@njit(cache=True)
+def _best_leads(
+    searchers: np.ndarray,
+    lookup: np.ndarray,
+    group: np.ndarray,
+    k: int,
+    priority: np.ndarray,
+    city: int,
+    known: np.ndarray,
+    stage: np.ndarray,
+    excluded: np.ndarray,
+) -> np.ndarray:
+    """The ``k`` searching candidates of some groups that come first in a city's priority.
+
+    The same as sorting the city's leads stably by priority, keeping those of the wanted
+    groups and taking the first ``k``, without the sort: the best ``k`` so far are kept in
+    order while the searchers are scanned once.
+
+    Args:
+        searchers: Ids of the firms looking for a site (``m.searchers()``).
+        lookup: Whether each (region * n_sectors + sector) group is wanted.
+        group: Each candidate's group (``Directory.group``); incumbents, with larger ids,
+            are never leads.
+        k: Number of leads wanted.
+        priority: The city's priority of every candidate (``Directory.priority``).
+        city: City index.
+        known: The ``known`` column.
+        stage: The ``stage`` column.
+        excluded: The ``excluded`` column.
+
+    Returns:
+        Up to ``k`` ids, by priority (ties in the order of ``searchers``).
+    """
+    if k <= 0:
+        return np.zeros(0, dtype=np.int64)
+    best = np.empty(k, dtype=np.int64)
+    n = 0
+    for firm in searchers:
+        # cheapest tests first: ``group`` is small and stays in cache
+        if firm >= group.size or not lookup[group[firm]]:
+            continue
+        if not _open(known[firm, city], stage[firm], excluded[firm, city]):
+            continue
+        q = priority[firm]
+        if n == k and not q < priority[best[k - 1]]:
+            continue
+        j = min(n, k - 1)  # drop the last if full, then move it up past the worse ones
+        while j > 0 and q < priority[best[j - 1]]:
+            best[j] = best[j - 1]
+            j -= 1
+        best[j] = firm
+        n = min(n + 1, k)
+    return best[:n]
+
+
+@njit(cache=True)
+def _next_contactable(
+    ids: np.ndarray,
+    start: int,
+    k: int,
+    city: int,
+    known: np.ndarray,
+    stage: np.ndarray,
+    excluded: np.ndarray,
+) -> tuple[np.ndarray, int]:
+    """The next ``k`` firms of ``ids`` from position ``start`` that ``city`` can approach.
+
+    Args:
+        ids: A directory ordering.
+        start: Position of its pointer.
+        k: Number of firms wanted.
+        city: City index.
+        known: The ``known`` column.
+        stage: The ``stage`` column.
+        excluded: The ``excluded`` column.
+
+    Returns:
+        The firms found and the new pointer: just past the last firm taken, or the end of
+        ``ids`` when fewer than ``k`` were left.
+    """
+    out = np.empty(max(min(k, ids.size - start), 0), dtype=np.int64)
+    n = 0
+    i = start
+    while n < k and i < ids.size:
+        firm = ids[i]
+        if _open(known[firm, city], stage[firm], excluded[firm, city]):
+            out[n] = firm
+            n += 1
+        i += 1
+    return out[:n], i
+
+
+@njit(cache=True)
+def _contacts(
+    searchers: np.ndarray,
+    lookup: np.ndarray,
+    group: np.ndarray,
+    n_lead: int,
+    priority: np.ndarray,
+    ordering: np.ndarray,
+    start: int,
+    k: int,
+    city: int,
+    known: np.ndarray,
+    stage: np.ndarray,
+    excluded: np.ndarray,
+    mark: int,
+) -> tuple[np.ndarray, int]:
+    """The ``k`` firms one proactive channel contacts: leads first, then in priority order.
+
+    First the best ``n_lead`` leads of its groups (:func:`_best_leads`), then the next firms
+    of its ordering (:func:`_next_contactable`) up to ``k`` in all.
+
+    Args:
+        searchers: Ids of the firms looking for a site (``m.searchers()``).
+        lookup: Whether the channel covers each (region * n_sectors + sector) group.
+        group: Each candidate's group (``Directory.group``).
+        n_lead: Number of leads it looks for.
+        priority: The city's priority of every candidate (``Directory.priority``).
+        ordering: The channel's directory ordering (its regions and sectors, by priority).
+        start: Position of the channel's pointer in ``ordering``.
+        k: Number of contacts.
+        city: The channel's city.
+        known: The ``known`` column (updated when ``mark`` is not 0).
+        stage: The ``stage`` column.
+        excluded: The ``excluded`` column.
+        mark: Channel code to mark the contacts with in ``known`` as soon as they are taken,
+            so that the ordering skips the leads and the city's other offices skip them all;
+            0 to leave the marking to ``m.inform``.
+
+    Returns:
+        The contacted firms (leads first) and the new pointer.
+    """
+    hot = _best_leads(searchers, lookup, group, n_lead, priority, city, known, stage, excluded)
+    if mark:
+        for firm in hot:
+            known[firm, city] = mark
+    cold, end = _next_contactable(ordering, start, k - hot.size, city, known, stage, excluded)
+    if mark:
+        for firm in cold:
+            known[firm, city] = mark
+    return np.concatenate((hot, cold)), end
+
+
+@njit(cache=True)
+def _passive_learners(
+    searchers: np.ndarray,
+    p: np.ndarray,
+    salts: np.ndarray,
+    known: np.ndarray,
+    stage: np.ndarray,
+    excluded: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Searching firms that learn of each city unprompted this month.
+
+    A firm learns of city ``c`` when the city can approach it and its keyed uniform (purpose
+    PASSIVE, this month, extra ``c``) is below ``p[c]``.
+
+    Args:
+        searchers: Ids of the firms looking for a site.
+        p: Monthly probability of learning of each city.
+        salts: The salt of each city's draws (``m.streams.salt(PASSIVE, month, c)``).
+        known: The ``known`` column.
+        stage: The ``stage`` column.
+        excluded: The ``excluded`` column.
+
+    Returns:
+        The learners of all cities, city by city and in the order of ``searchers`` within a
+        city, and the bounds of each city's run (city ``c``'s are ``ids[bounds[c]:bounds[c+1]]``).
+    """
+    n_cities = p.size
+    learn = np.zeros((searchers.size, n_cities), dtype=np.bool_)
+    bounds = np.zeros(n_cities + 1, dtype=np.int64)
+    for i in range(searchers.size):
+        firm = searchers[i]
+        for c in range(n_cities):
+            # the draw first: it usually fails, and then the columns need not be read
+            if uniform_at(salts[c], np.uint64(firm)) < p[c] and _open(
+                known[firm, c], stage[firm], excluded[firm, c]
+            ):
+                learn[i, c] = True
+                bounds[c + 1] += 1
+    for c in range(n_cities):
+        bounds[c + 1] += bounds[c]
+    ids = np.empty(bounds[-1], dtype=np.int64)
+    fill = bounds[:-1].copy()
+    for i in range(searchers.size):
+        for c in range(n_cities):
+            if learn[i, c]:
+                ids[fill[c]] = searchers[i]
+                fill[c] += 1
+    return ids, bounds
+
+
+@njit(cache=True)
+def _referral_cdf(io: np.ndarray, suppliers: float, customers: float, same: float) -> np.ndarray:
+    """Cumulative share of each sector's referrals by partner sector (rows end at 1).
+
+    Sector ``s`` refers to its suppliers ``t`` with weight ``suppliers * io[s, t]``, to its
+    customers with weight ``customers * io[t, s]`` and to itself with weight ``same``.
+
+    Args:
+        io: The input-output matrix (``World.io``).
+        suppliers: Weight of supplier links.
+        customers: Weight of customer links.
+        same: Weight of the own sector.
+    """
+    n = io.shape[0]
+    cum = np.empty((n, n))
+    for s in range(n):
+        total = 0.0
+        for t in range(n):
+            total += suppliers * io[s, t] + customers * io[t, s] + same * (1.0 if s == t else 0.0)
+            cum[s, t] = total
+        for t in range(n):
+            cum[s, t] /= total
+    return cum
+
+
+@njit(cache=True)
+def _referral_partners(
+    referrers: np.ndarray,
+    city: int,
+    salt_sector: np.uint64,
+    salt_partner: np.uint64,
+    io: np.ndarray,
+    weights: tuple[float, float, float],
+    order: np.ndarray,
+    bounds: np.ndarray,
+    firm_city: np.ndarray,
+    region: np.ndarray,
+    sector: np.ndarray,
+    known: np.ndarray,
+    stage: np.ndarray,
+    excluded: np.ndarray,
+) -> np.ndarray:
+    """The partners named by the referrers located in ``city`` that it can still approach.
+
+    Each referrer draws a partner sector in proportion to its supply-chain links
+    (:func:`_referral_cdf`), then a partner at random within its (home region, partner sector)
+    group of the city's directory; an empty group names no one.
+
+    Args:
+        referrers: Ids of this month's referrers (of all cities).
+        city: The city whose referrers are handled.
+        salt_sector: Salt of the partner-sector draw (purpose REFERRAL_TARGET, this month).
+        salt_partner: Salt of the partner draw (purpose REFERRAL_PARTNER, this month).
+        io: The input-output matrix (``World.io``).
+        weights: Weights of supplier, customer and own-sector links.
+        order: The city's candidates by (region, sector) group (``Directory.order``).
+        bounds: Where each group starts in ``order`` (``Directory.bounds``).
+        firm_city: The ``city`` column.
+        region: The ``region`` column.
+        sector: The ``sector`` column.
+        known: The ``known`` column.
+        stage: The ``stage`` column.
+        excluded: The ``excluded`` column.
+
+    Returns:
+        The partners, in the order of ``referrers`` (with repeats).
+    """
+    cum = _referral_cdf(io, weights[0], weights[1], weights[2])
+    n_sectors = cum.shape[1]
+    partners = np.empty(referrers.size, dtype=np.int64)
+    n = 0
+    for i in range(referrers.size):
+        firm = referrers[i]
+        if firm_city[firm] != city:
+            continue
+        u = uniform_at(salt_sector, np.uint64(firm))
+        target = 0
+        for t in range(n_sectors):
+            if u > cum[sector[firm], t]:
+                target += 1
+        group = np.int64(region[firm]) * n_sectors + min(target, n_sectors - 1)
+        lo, hi = bounds[group], bounds[group + 1]
+        if hi <= lo:
+            continue
+        pick = uniform_at(salt_partner, np.uint64(firm))
+        partner = order[lo + np.int64(np.floor(pick * (hi - lo)))]
+        if _open(known[partner, city], stage[partner], excluded[partner, city]):
+            partners[n] = partner
+            n += 1
+    return partners[:n]
+
+
+# ------------------------------------------------------------------ directory and helpers
 class Directory:
-    """Candidate firms of one city's outreach, ordered by (region, sector, priority)."""
+    """Candidate firms of one city's outreach, ordered by (region, sector, priority).
+
+    Attributes:
+        priority: The city's keyed priority of each candidate (lower comes first).
+        group: Each candidate's (region * n_sectors + sector) group.
+        order: Candidates by group, then priority.
+        bounds: Where each group starts in ``order``.
+        pointers: How far each channel (by key) has gone down its ordering.
+    """
 
     def __init__(self, m: AttractionModel, city: int):
         f = m.firms
         n = f.n_pool
         self.priority = m.streams.uniform(Purpose.PRIORITY, np.arange(n), 0, city)
         n_sectors = len(m.world.sector_ids)
+        n_groups = len(m.world.region_ids) * n_sectors
         group = f.region[:n].astype(np.int64) * n_sectors + f.sector[:n]
-        self.order = np.lexsort((self.priority, group))
-        self.bounds = np.searchsorted(
-            group[self.order], np.arange(len(m.world.region_ids) * n_sectors + 1)
-        )
+        self.group = group.astype(np.min_scalar_type(n_groups))  # small ints sort by radix
+        by_priority = np.argsort(self.priority, kind="stable")
+        self.order = by_priority[np.argsort(self.group[by_priority], kind="stable")]
+        self.bounds = np.searchsorted(self.group[self.order], np.arange(n_groups + 1))
         self.n_sectors = n_sectors
         self.pointers: dict[tuple, int] = {}
         self.orders: dict[tuple, np.ndarray] = {}
@@ -67,25 +409,31 @@ class Directory:
         self, m: AttractionModel, city: int, key: tuple, ids: np.ndarray, k: int
     ) -> np.ndarray:
         """The next ``k`` contactable firms of an ordering, advancing its pointer."""
-        start = self.pointers.get(key, 0)
-        taken = np.zeros(0, dtype=np.int64)
-        window = 4 * k + 16
-        while len(taken) < k and start < len(ids):
-            chunk = ids[start : start + window]
-            ok = contactable(m, chunk, city)
-            need = k - len(taken)
-            hits = np.flatnonzero(ok)[:need]
-            taken = np.concatenate([taken, chunk[hits]])
-            start += int(hits[-1]) + 1 if len(hits) == need else len(chunk)
-            window *= 2
-        self.pointers[key] = start
+        f = m.firms
+        taken, self.pointers[key] = _next_contactable(
+            ids, self.pointers.get(key, 0), k, city, f.known, f.stage, f.excluded
+        )
         return taken
 
 
 def contactable(m: AttractionModel, ids: np.ndarray, city: int) -> np.ndarray:
     """Firms that a city can still approach: not yet known to it, not in any deal."""
     f = m.firms
-    return (f.known[ids, city] == 0) & (f.stage[ids] <= Stage.AWARE) & ~f.excluded[ids, city]
+    return _contactable_mask(np.asarray(ids), city, f.known, f.stage, f.excluded)
+
+
+def _group_lookup(m: AttractionModel, regions, sectors) -> np.ndarray:
+    """Whether each (region * n_sectors + sector) group is of the regions and sectors.
+
+    Args:
+        m: The model.
+        regions: Region indices (all when None).
+        sectors: Sector indices (all when None or empty).
+    """
+    n_regions, n_sectors = len(m.world.region_ids), len(m.world.sector_ids)
+    rows = np.isin(np.arange(n_regions), regions) if regions is not None else np.ones(n_regions)
+    cols = np.isin(np.arange(n_sectors), sectors) if sectors else np.ones(n_sectors)
+    return np.outer(rows, cols).ravel() > 0
 
 
 def leads(
@@ -95,20 +443,18 @@ def leads(
     if k <= 0:
         return np.zeros(0, dtype=np.int64)
     f = m.firms
-    s = m.searchers()
-    s = s[(s < f.n_pool) & contactable(m, s, city)]
-    if regions is not None:
-        s = s[np.isin(f.region[s], regions)]
-    if sectors:
-        s = s[np.isin(f.sector[s], sectors)]
-    return s[np.argsort(directory.priority[s], kind="stable")[:k]]
+    return _best_leads(
+        m.searchers(), _group_lookup(m, regions, sectors), directory.group, k, directory.priority,
+        city, f.known, f.stage, f.excluded,
+    )
 
 
 def due_count(rate: float, month: int) -> int:
     """Whole contacts due this month at a fractional monthly rate (carried over)."""
-    return int(np.floor((month + 1) * rate) - np.floor(month * rate))
+    return math.floor((month + 1) * rate) - math.floor(month * rate)
 
 
+# ------------------------------------------------------------------ channels
 def reach(
     m: AttractionModel,
     city: int,
@@ -122,51 +468,76 @@ def reach(
     """Contact ``k`` firms for a city: a share of leads, the rest in priority order."""
     if k <= 0:
         return np.zeros(0, dtype=np.int64)
-    directory = m.directory(city)
-    n_lead = round(k * lead_share)
-    hot = leads(m, city, regions, sectors, n_lead, directory)
-    cold = directory.next_firms(m, city, key, directory.ordering(regions, sectors), k - len(hot))
-    ids = np.concatenate([hot, cold])
+    ids = _contact(
+        m, city, key, regions, sectors, m.searchers(), _group_lookup(m, regions, sectors),
+        round(k * lead_share), k, 0,
+    )
     m.inform(ids, city, channel)
+    return ids
+
+
+def _contact(
+    m: AttractionModel,
+    city: int,
+    key: tuple,
+    regions: list[int] | None,
+    sectors: list[int] | None,
+    searchers: np.ndarray,
+    lookup: np.ndarray,
+    n_lead: int,
+    k: int,
+    mark: int | Channel,
+) -> np.ndarray:
+    """The ``k`` firms a channel of ``city`` contacts (see :func:`_contacts`).
+
+    Args:
+        m: The model.
+        city: City index.
+        key: The channel's key for its pointer in the city's directory.
+        regions: The channel's regions (all when None).
+        sectors: The channel's sectors (all when None or empty).
+        searchers: The firms looking for a site (``m.searchers()``).
+        lookup: The groups of ``regions`` and ``sectors`` (as from :func:`_group_lookup`).
+        n_lead: Number of leads it looks for.
+        k: Number of contacts.
+        mark: Channel code to mark the contacts with at once (0: leave it to ``m.inform``).
+    """
+    f = m.firms
+    directory = m.directory(city)
+    ids, directory.pointers[key] = _contacts(
+        searchers, lookup, directory.group, n_lead, directory.priority,
+        directory.ordering(regions, sectors), directory.pointers.get(key, 0), k, city,
+        f.known, f.stage, f.excluded, int(mark),
+    )
     return ids
 
 
 def offices(m: AttractionModel) -> None:
     """Resident offices visit firms of their region and target sectors.
 
-    The month's leads (searching firms a city can still approach) are found once per city
-    and sorted by the city's priority; each office then takes the first of them in its
-    region and sectors, and fills its remaining visits in its own priority order.
+    Each office first visits the leads of its region and sectors (searching firms its city
+    can still approach) that come first in the city's priority, then fills its remaining
+    visits in its own priority order. A firm visited by one office is skipped by the city's
+    other offices this month.
     """
     if not m.active_offices:
         return
     b = m.spec.behaviour
-    f = m.firms
-    n_sectors = len(m.world.sector_ids)
-    hot_by_city: dict[int, np.ndarray] = {}
+    searchers = None
     visited: dict[int, list[np.ndarray]] = {}
     for k, office in enumerate(m.active_offices):
         city = office["city"]
         visits = due_count(office["visits"], m.month)
         if visits <= 0:
             continue
-        directory = m.directory(city)
-        if city not in hot_by_city:
-            s = m.searchers()
-            s = s[(s < f.n_pool) & contactable(m, s, city)]
-            hot_by_city[city] = s[np.argsort(directory.priority[s], kind="stable")]
-        s = hot_by_city[city]
-        s = s[office["lookup"][f.region[s] * n_sectors + f.sector[s]]]
-        s = s[f.known[s, city] == 0]
-        n_lead = round(visits * b.lead_targeting * m.policy.professionalism[city])
-        hot = s[:n_lead]
-        f.known[hot, city] = Channel.OFFICE  # taken: other offices skip it this month
-        cold = directory.next_firms(
-            m, city, ("office", k), directory.ordering([office["region"]], office["sectors"]),
-            visits - len(hot),
+        if searchers is None:
+            searchers = m.searchers()
+        n_lead = round(visits * b.lead_targeting * float(m.policy.professionalism[city]))
+        ids = _contact(
+            m, city, ("office", k), [office["region"]], office["sectors"], searchers,
+            office["lookup"], n_lead, visits, Channel.OFFICE,
         )
-        f.known[cold, city] = Channel.OFFICE
-        visited.setdefault(city, []).extend((hot, cold))
+        visited.setdefault(city, []).append(ids)
     for city, parts in visited.items():
         m.inform(np.concatenate(parts), city, Channel.OFFICE)
     m.cities.outreach_cost += m.office_cost_per_month
@@ -207,7 +578,7 @@ def conferences(m: AttractionModel) -> None:
 def agents(m: AttractionModel) -> None:
     """Entrusted agents contact firms anywhere; paid on results they look for real leads."""
     b = m.spec.behaviour
-    for city in np.flatnonzero(m.policy.agents > 0):
+    for city in np.flatnonzero(m.policy.agents > 0).tolist():
         if not m.policy.proactive[city]:
             continue
         effort = 1.0 if m.policy.pay_on_results[city] else b.retainer_effort
@@ -225,14 +596,15 @@ def passive(m: AttractionModel) -> None:
         return
     friction = m.spec.world.information_friction
     p = 1.0 - friction * (1.0 - m.policy.visibility)
-    n_cities = len(p)
-    u = m.streams.uniform(Purpose.PASSIVE, s[:, None], m.month, np.arange(n_cities)[None, :])
-    f = m.firms
-    learn = (
-        (u < p[None, :]) & (f.known[s] == 0) & ~f.excluded[s] & (f.stage[s] <= Stage.AWARE)[:, None]
+    salts = np.array(
+        [m.streams.salt(Purpose.PASSIVE, m.month, city) for city in range(len(p))],
+        dtype=np.uint64,
     )
-    for city in np.flatnonzero(learn.any(axis=0)):
-        m.inform(s[learn[:, city]], city, Channel.PASSIVE)
+    f = m.firms
+    ids, bounds = _passive_learners(s, p, salts, f.known, f.stage, f.excluded)
+    for city in range(len(p)):
+        if bounds[city + 1] > bounds[city]:
+            m.inform(ids[bounds[city] : bounds[city + 1]], city, Channel.PASSIVE)
 
 
 def referrals(m: AttractionModel, referrers: np.ndarray) -> None:
@@ -248,20 +620,14 @@ def referrals(m: AttractionModel, referrers: np.ndarray) -> None:
     if len(referrers) == 0:
         return
     sc = m.spec.supply_chain
-    io = m.world.io
-    weights = sc.suppliers * io + sc.customers * io.T + max(sc.same_sector, 1e-9) * np.eye(len(io))
-    cum = np.cumsum(weights, axis=1)
-    cum /= cum[:, -1:]
-    u = m.streams.uniform(Purpose.REFERRAL_TARGET, referrers, m.month)
-    target = np.minimum((u[:, None] > cum[f.sector[referrers]]).sum(axis=1), len(io) - 1)
-    group = f.region[referrers].astype(np.int64) * len(io) + target
-    pick = m.streams.uniform(Purpose.REFERRAL_PARTNER, referrers, m.month)
-    cities = f.city[referrers]
-    for city in np.unique(cities).tolist():
-        mine = cities == city
+    weights = (float(sc.suppliers), float(sc.customers), max(float(sc.same_sector), 1e-9))
+    salt_sector = m.streams.salt(Purpose.REFERRAL_TARGET, m.month)
+    salt_partner = m.streams.salt(Purpose.REFERRAL_PARTNER, m.month)
+    for city in sorted(set(f.city[referrers].tolist())):
         directory = m.directory(city)
-        lo, hi = directory.bounds[group[mine]], directory.bounds[group[mine] + 1]
-        has = hi > lo
-        partner = directory.order[(lo + np.floor(pick[mine] * (hi - lo)).astype(np.int64))[has]]
-        partner = np.unique(partner[contactable(m, partner, city)])
-        m.inform(partner, city, Channel.REFERRAL)
+        partners = _referral_partners(
+            referrers, city, salt_sector, salt_partner, m.world.io, weights, directory.order,
+            directory.bounds,
+            f.city, f.region, f.sector, f.known, f.stage, f.excluded,
+        )
+        m.inform(np.unique(partners), city, Channel.REFERRAL)

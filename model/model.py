@@ -245,9 +245,10 @@ class AttractionModel(mesa.Model):
         f.known[ids, city] = channel
         f.stage[ids] = Stage.AWARE
         if channel != Channel.PASSIVE:
-            idle = ids[~self.searching(ids)]
-            trigger = self.streams.uniform(Purpose.TRIGGER, idle, self.month, city)
-            pressure.begin_search(self, idle[trigger < self.spec.behaviour.pitch_trigger])
+            salt = self.streams.salt(Purpose.TRIGGER, self.month, city)
+            p = self.spec.behaviour.pitch_trigger
+            prompted = selection.pitched(ids, f.search_start, f.search_end, self.month, salt, p)
+            pressure.begin_search(self, prompted)
         f.needs_choice[ids] = True
         self.activate(ids)
 

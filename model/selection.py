@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from .streams import uniform_at
+
 
 @njit(cache=True)
 def searching_mask(ids: np.ndarray, start: np.ndarray, end: np.ndarray, month: int) -> np.ndarray:
@@ -70,3 +72,26 @@ def still_active(
         s = stage[i]
         out[k] = (low <= s <= high) or (s <= aware and start[i] <= month < end[i])
     return out
+
+
+@njit(cache=True)
+def pitched(
+    ids: np.ndarray,
+    start: np.ndarray,
+    end: np.ndarray,
+    month: int,
+    salt: np.uint64,
+    probability: float,
+) -> np.ndarray:
+    """Firms that a pitch prompts to start looking, in their order.
+
+    Those of ``ids`` not searching in ``month`` whose keyed draw under ``salt`` (see
+    :meth:`KeyedStreams.salt`) is below ``probability``.
+    """
+    out = np.empty(ids.size, dtype=np.int64)
+    n = 0
+    for i in ids:
+        if not (start[i] <= month < end[i]) and uniform_at(salt, np.uint64(i)) < probability:
+            out[n] = i
+            n += 1
+    return out[:n]

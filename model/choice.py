@@ -15,18 +15,24 @@ rule (a Polya urn) a firm picks a known park with probability proportional to
 ``a_p + urn_increment * n_p``, where ``a_p`` is the park's ``urn_weight`` (default
 ``world.urn_weight``) and ``n_p`` counts the firms that chose the park before it, updated after
 every single choice so that arrivals are sequential even within a month.
+
+Availability, utilities, taste shocks and the pick of best and runner-up run in one compiled
+pass over the choosing firms (:func:`_logit_choose`); the park-level terms are computed once a
+month in another (:func:`_park_terms`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numba import njit
 
 from .codes import Cause, Stage
-from .streams import Purpose
-from .supply_chain import cluster_benefit, congested_price
+from .streams import KeyedStreams, Purpose, uniform_at
+from .supply_chain import RETURNS, congested, fill_cluster_benefit, linked_firms
 
 if TYPE_CHECKING:
     from .model import AttractionModel
@@ -53,75 +59,405 @@ class ParkTerms:
     matchmaking: np.ndarray  # (P,)
 
 
+@njit(cache=True, error_model="numpy")
+def _park_terms(
+    park_city: np.ndarray,
+    base_price: np.ndarray,
+    allocated: np.ndarray,
+    land_total: np.ndarray,
+    limited: bool,
+    congestion: float,
+    wage: np.ndarray,
+    fee: np.ndarray,
+    service: np.ndarray,
+    prior: np.ndarray,
+    prior_weight: np.ndarray,
+    honoured: np.ndarray,
+    broken: np.ndarray,
+    discount: np.ndarray,
+    tax_rebate: np.ndarray,
+    rebate_years: np.ndarray,
+    subsidy: np.ndarray,
+    matchmaking: np.ndarray,
+    rows: np.ndarray,
+    tenants: np.ndarray,
+    suppliers: np.ndarray,
+    customers: np.ndarray,
+    weights: tuple[float, float, float],
+    returns: int,
+    scale: float,
+    cap: float,
+    cluster: np.ndarray,
+) -> None:
+    """Congested price, city terms and cluster benefit of every park, in place.
+
+    Occupancy and credibility are computed here as in ``ParkState.occupancy`` and
+    ``CityState.credibility``.
+
+    Args:
+        park_city: City of each park (P,).
+        base_price: Land price before congestion (P,).
+        allocated: Allocated land of each park (P,).
+        land_total: Land of each park (P,).
+        limited: Whether land is limited (else occupancy counts as zero).
+        congestion: Price increase at full occupancy.
+        wage: Monthly wage of each city (C,); so are the other city arguments.
+        fee: Informal fee share.
+        service: Service quality.
+        prior: Prior mean of the government's credibility.
+        prior_weight: Weight of the prior in promises.
+        honoured: Promises honoured so far.
+        broken: Promises broken so far.
+        discount: Land discount.
+        tax_rebate: Tax rebate share.
+        rebate_years: Rebate period.
+        subsidy: Subsidy per job.
+        matchmaking: Matchmaking effort.
+        rows: Array (9, P) receiving, per park, the fields of :class:`ParkTerms` in this
+            order: price, wage, fee, service, credibility, discount, rebate value, subsidy,
+            matchmaking.
+        tenants: Operating firms per (park, sector).
+        suppliers: Firms of the sectors each sector buys from (``supply_chain.linked_firms``).
+        customers: Firms of the sectors each sector sells to.
+        weights: Weights of same-sector firms, suppliers and customers.
+        returns: Code of the returns of the cluster benefit (``supply_chain.RETURNS``).
+        scale: Scale of the cluster benefit.
+        cap: Cap of the cluster benefit (``inf`` for none).
+        cluster: Array (P, S) receiving the cluster benefit, boosted by the matchmaking of the
+            park's government (see ``supply_chain.fill_cluster_benefit``).
+    """
+    for p in range(park_city.size):
+        c = park_city[p]
+        occupancy = 0.0
+        if limited:
+            occupancy = allocated[p] / land_total[p] if land_total[p] > 0 else 1.0
+        rows[0, p] = congested(base_price[p], occupancy, congestion)
+        rows[1, p] = wage[c]
+        rows[2, p] = fee[c]
+        rows[3, p] = service[c]
+        rows[4, p] = (prior[c] * prior_weight[c] + honoured[c]) / (
+            prior_weight[c] + honoured[c] + broken[c]
+        )
+        rows[5, p] = discount[c]
+        rows[6, p] = tax_rebate[c] * min(rebate_years[c], HORIZON_YEARS) / HORIZON_YEARS
+        rows[7, p] = subsidy[c]
+        rows[8, p] = matchmaking[c]
+    same, sup, cust = weights
+    fill_cluster_benefit(
+        tenants, suppliers, customers, same, sup, cust, returns, scale, rows[8], cap, cluster
+    )
+
+
 def park_terms(m: AttractionModel) -> ParkTerms:
     """Compute this month's park-level terms of the utility."""
-    w = m.world
-    pc = w.park_city
-    gov = m.policy
-    tenants = m.parks.tenants
-    cluster = cluster_benefit(tenants, w.io, m.spec.supply_chain)
-    cluster = cluster * (1.0 + gov.matchmaking[pc])[:, None]
-    if m.spec.supply_chain.cap is not None:
-        cluster = np.minimum(cluster, m.spec.supply_chain.cap)
-    occupancy = m.parks.occupancy if m.spec.world.capacity == "limited" else 0.0
-    return ParkTerms(
-        price=congested_price(m.parks.base_price, occupancy, m.spec.supply_chain.congestion),
-        cluster=cluster,
-        wage=m.city_wage[pc],
-        fee=gov.fee[pc],
-        service=gov.service[pc],
-        credibility=m.cities.credibility[pc],
-        discount=gov.land_discount[pc],
-        rebate_value=gov.tax_rebate[pc]
-        * np.minimum(gov.rebate_years[pc], HORIZON_YEARS)
-        / HORIZON_YEARS,
-        subsidy=gov.subsidy[pc],
-        infrastructure=m.parks.infrastructure,
-        matchmaking=gov.matchmaking[pc],
+    w, gov, parks, cities, chain = m.world, m.policy, m.parks, m.cities, m.spec.supply_chain
+    rows = np.empty((9, len(w.park_ids)))
+    cluster = np.empty(parks.tenants.shape)
+    _park_terms(
+        w.park_city,
+        parks.base_price,
+        parks.land_allocated,
+        parks.land_total,
+        m.spec.world.capacity == "limited",
+        chain.congestion,
+        m.city_wage,
+        gov.fee,
+        gov.service,
+        cities.prior,
+        cities.prior_weight,
+        cities.honoured,
+        cities.broken,
+        gov.land_discount,
+        gov.tax_rebate,
+        gov.rebate_years,
+        gov.subsidy,
+        gov.matchmaking,
+        rows,
+        parks.tenants,
+        *linked_firms(parks.tenants, w.io),
+        (float(chain.same_sector), float(chain.suppliers), float(chain.customers)),
+        RETURNS[chain.returns],
+        float(chain.scale),
+        np.inf if chain.cap is None else float(chain.cap),
+        cluster,
     )
+    price, wage, fee, service, credibility, discount, rebate_value, subsidy, matchmaking = rows
+    return ParkTerms(
+        price=price,
+        cluster=cluster,
+        wage=wage,
+        fee=fee,
+        service=service,
+        credibility=credibility,
+        discount=discount,
+        rebate_value=rebate_value,
+        subsidy=subsidy,
+        infrastructure=parks.infrastructure,
+        matchmaking=matchmaking,
+    )
+
+
+def _utility_inputs(m: AttractionModel, terms: ParkTerms) -> tuple:
+    """What utilities depend on besides the firm, as passed to :func:`_firm_utilities`."""
+    b, f, w = m.spec.behaviour, m.firms, m.world
+    return (
+        w.park_city,
+        f.employees,
+        f.output,
+        f.land_need,
+        f.tax,
+        f.sector,
+        f.region,
+        m.logistics_share,
+        w.dist_km,
+        m.home_wage,
+        w.park_fit,
+        terms.price,
+        terms.cluster,
+        terms.wage,
+        terms.fee,
+        terms.service,
+        terms.credibility,
+        terms.discount,
+        terms.rebate_value,
+        terms.subsidy,
+        terms.infrastructure,
+        (
+            b.beta_cost,
+            b.beta_incentive,
+            b.beta_service,
+            b.beta_credibility,
+            b.beta_cluster,
+            b.beta_fit,
+            b.beta_infrastructure,
+            b.home_bias,
+        ),
+    )
+
+
+@njit(cache=True, error_model="numpy")
+def _firm_utilities(
+    i: int,
+    v: np.ndarray,
+    park_city: np.ndarray,
+    employees: np.ndarray,
+    output: np.ndarray,
+    land_need: np.ndarray,
+    tax: np.ndarray,
+    sector: np.ndarray,
+    region: np.ndarray,
+    logistics_share: np.ndarray,
+    dist_km: np.ndarray,
+    home_wage: np.ndarray,
+    park_fit: np.ndarray,
+    price: np.ndarray,
+    cluster: np.ndarray,
+    wage: np.ndarray,
+    fee: np.ndarray,
+    service: np.ndarray,
+    credibility: np.ndarray,
+    discount: np.ndarray,
+    rebate_value: np.ndarray,
+    subsidy: np.ndarray,
+    infrastructure: np.ndarray,
+    betas: tuple,
+) -> float:
+    """Deterministic utility of every park for firm ``i`` (into ``v``) and of its home.
+
+    Args:
+        i: The firm.
+        v: Array (P,) receiving the park utilities.
+        park_city: City of each park.
+        employees: Firm column (all firms); so are output, land_need, tax, sector, region.
+        output: Output (yuan/year).
+        land_need: Land needed (ha).
+        tax: Tax paid (yuan/year).
+        sector: Sector index.
+        region: Origin region index.
+        logistics_share: Logistics cost share of each sector per 1,000 km.
+        dist_km: Distance (region, city) in km.
+        home_wage: Monthly wage in each origin region.
+        park_fit: Fit of each (park, sector).
+        price: Field of :class:`ParkTerms`, as are the arguments up to infrastructure.
+        cluster: Cluster benefit (P, S).
+        wage: Monthly wage.
+        fee: Informal fee share.
+        service: Service quality.
+        credibility: Credibility.
+        discount: Land discount.
+        rebate_value: Value of the tax rebate.
+        subsidy: Subsidy per job.
+        infrastructure: Infrastructure quality.
+        betas: beta_cost, beta_incentive, beta_service, beta_credibility, beta_cluster,
+            beta_fit, beta_infrastructure and home_bias.
+
+    Returns:
+        The utility of staying home.
+    """
+    b_cost, b_incentive, b_service, b_credibility, b_cluster, b_fit, b_infra, home_bias = betas
+    emp, out, land, s, r = employees[i], output[i], land_need[i], sector[i], region[i]
+    for p in range(park_city.size):
+        logistics = logistics_share[s] * dist_km[r, park_city[p]] / 1000
+        land_cost = land * 1e4 * price[p] * ANNUITY
+        cost = (emp * wage[p] * 12 + land_cost) / out + logistics + fee[p]
+        incentive = (
+            land_cost * discount[p] + tax[i] * rebate_value[p] + emp * subsidy[p] * ANNUITY
+        ) / out
+        cred = credibility[p]
+        v[p] = (
+            -b_cost * cost
+            + b_incentive * cred * incentive
+            + b_service * service[p]
+            + b_credibility * cred
+            + b_cluster * cluster[p, s]
+            + b_fit * park_fit[p, s]
+            + b_infra * infrastructure[p]
+        )
+    home_cost = emp * home_wage[r] * 12 / out
+    return -b_cost * home_cost + home_bias
+
+
+@njit(cache=True)
+def _utilities(ids: np.ndarray, v: np.ndarray, v_home: np.ndarray, *inputs) -> None:
+    """Utilities of firms ``ids`` into ``v`` (n, P) and ``v_home`` (n,).
+
+    ``inputs`` are those of :func:`_utility_inputs`.
+    """
+    for k in range(ids.size):
+        v_home[k] = _firm_utilities(ids[k], v[k], *inputs)
 
 
 def utilities(
     m: AttractionModel, ids: np.ndarray, terms: ParkTerms
 ) -> tuple[np.ndarray, np.ndarray]:
     """Deterministic utilities of every park (n, P) and of home (n,) for firms ``ids``."""
-    b = m.spec.behaviour
-    f = m.firms
-    emp = f.employees[ids][:, None]
-    out = f.output[ids][:, None]
-    land = f.land_need[ids][:, None]
-    sector = f.sector[ids]
-    region = f.region[ids]
-    logistics = (
-        m.logistics_share[sector][:, None] * m.world.dist_km[region][:, m.world.park_city] / 1000
-    )
-    land_cost = land * 1e4 * terms.price[None, :] * ANNUITY
-    cost = (emp * terms.wage[None, :] * 12 + land_cost) / out + logistics + terms.fee[None, :]
-    incentive = (
-        land_cost * terms.discount[None, :]
-        + f.tax[ids][:, None] * terms.rebate_value[None, :]
-        + emp * terms.subsidy[None, :] * ANNUITY
-    ) / out
-    cred = terms.credibility[None, :]
-    v = (
-        -b.beta_cost * cost
-        + b.beta_incentive * cred * incentive
-        + b.beta_service * terms.service[None, :]
-        + b.beta_credibility * cred
-        + b.beta_cluster * terms.cluster[:, sector].T
-        + b.beta_fit * m.world.park_fit[:, sector].T
-        + b.beta_infrastructure * terms.infrastructure[None, :]
-    )
-    home_cost = f.employees[ids] * m.home_wage[region] * 12 / f.output[ids]
-    v_home = -b.beta_cost * home_cost + b.home_bias
+    v = np.empty((len(ids), len(m.world.park_city)))
+    v_home = np.empty(len(ids))
+    _utilities(np.asarray(ids, dtype=np.int64), v, v_home, *_utility_inputs(m, terms))
     return v, v_home
+
+
+@njit(cache=True)
+def _may_choose(known: np.ndarray, excluded: np.ndarray, i: int, city: int) -> bool:
+    """Whether firm ``i`` knows ``city`` and is not excluded from it."""
+    return known[i, city] > 0 and not excluded[i, city]
+
+
+@njit(cache=True)
+def _available(
+    ids: np.ndarray, known: np.ndarray, excluded: np.ndarray, park_city: np.ndarray
+) -> np.ndarray:
+    """Parks each firm may choose (n, P)."""
+    out = np.empty((ids.size, park_city.size), dtype=np.bool_)
+    for k in range(ids.size):
+        for p in range(park_city.size):
+            out[k, p] = _may_choose(known, excluded, ids[k], park_city[p])
+    return out
 
 
 def available(m: AttractionModel, ids: np.ndarray) -> np.ndarray:
     """Parks each firm may choose: its city is known and not excluded (n, P)."""
-    pc = m.world.park_city
-    known = (m.firms.known[ids] > 0) & ~m.firms.excluded[ids]
-    return known[:, pc]
+    f = m.firms
+    return _available(np.asarray(ids, dtype=np.int64), f.known, f.excluded, m.world.park_city)
+
+
+@njit(cache=True)
+def _gumbel(salt: np.uint64, key: np.uint64) -> float:
+    """The keyed standard Gumbel draw, as ``KeyedStreams.gumbel``."""
+    return -np.log(-np.log(uniform_at(salt, key)))
+
+
+@njit(cache=True, error_model="numpy")
+def _logit_choose(
+    ids: np.ndarray,
+    known: np.ndarray,
+    excluded: np.ndarray,
+    scale: float,
+    park_salts: np.ndarray,
+    home_salt: np.uint64,
+    movers: np.ndarray,
+    park: np.ndarray,
+    margin: np.ndarray,
+    *inputs,
+) -> int:
+    """Each firm's best option: utility plus taste shock, over the parks it may choose and home.
+
+    Args:
+        ids: Firms.
+        known: Firm column (all firms, by city): channel through which the city is known.
+        excluded: Firm column (all firms, by city): excluded from the city.
+        scale: Scale of the Gumbel taste shocks.
+        park_salts: Salt of each park's taste-shock stream (P,).
+        home_salt: Salt of the home option's taste-shock stream.
+        movers: Receives, in order, the firms for which a park beats home.
+        park: Receives the chosen park of each mover.
+        margin: Receives each mover's best total utility less the runner-up's (home included).
+        *inputs: As :func:`_utility_inputs`.
+
+    Returns:
+        The number of movers (the first entries of ``movers``, ``park`` and ``margin``).
+    """
+    park_city = inputs[0]  # the first of the utility inputs
+    v = np.empty(park_city.size)
+    total = np.empty(park_city.size)
+    n_movers = 0
+    for k in range(ids.size):
+        key = np.uint64(ids[k])
+        v_home = _firm_utilities(ids[k], v, *inputs)
+        for p in range(park_city.size):
+            if _may_choose(known, excluded, ids[k], park_city[p]):
+                total[p] = v[p] + scale * _gumbel(park_salts[p], key)
+            else:
+                total[p] = -np.inf
+        home = v_home + scale * _gumbel(home_salt, key)
+        best = 0  # the first maximum, as argmax
+        for p in range(1, park_city.size):
+            if total[p] > total[best]:
+                best = p
+        runner_up = home
+        for p in range(park_city.size):
+            if p != best and total[p] > runner_up:
+                runner_up = total[p]
+        if total[best] > home:
+            movers[n_movers] = ids[k]
+            park[n_movers] = best
+            margin[n_movers] = total[best] - runner_up
+            n_movers += 1
+    return n_movers
+
+
+@lru_cache(maxsize=16)
+def _taste_salts(key: np.uint64, n_parks: int) -> tuple[np.ndarray, np.uint64]:
+    """Salts of the persistent taste shocks: one per park and one for home (month 0)."""
+    streams = KeyedStreams(int(key))
+    parks = np.array([streams.salt(Purpose.TASTE, 0, p) for p in range(n_parks)], np.uint64)
+    return parks, streams.salt(Purpose.TASTE, 0, HOME)
+
+
+def _logit_choice(m: AttractionModel, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Random-utility choice: the option with the highest utility plus taste shock.
+
+    Returns:
+        The firms that choose a park rather than home, their parks and utility margins.
+    """
+    f = m.firms
+    park_salts, home_salt = _taste_salts(m.streams.key, len(m.world.park_city))
+    movers = np.empty(len(ids), dtype=ids.dtype)
+    park = np.empty(len(ids), dtype=np.int64)
+    margin = np.empty(len(ids))
+    n_movers = _logit_choose(
+        ids,
+        f.known,
+        f.excluded,
+        m.spec.world.taste_scale,
+        park_salts,
+        home_salt,
+        movers,
+        park,
+        margin,
+        *_utility_inputs(m, m.terms),
+    )
+    return movers[:n_movers], park[:n_movers], margin[:n_movers]
 
 
 def choose(m: AttractionModel, ids: np.ndarray, direct_city: int = -1) -> None:
@@ -136,40 +472,28 @@ def choose(m: AttractionModel, ids: np.ndarray, direct_city: int = -1) -> None:
     if len(ids) == 0:
         return
     f = m.firms
-    avail = available(m, ids)
-    has_option = avail.any(axis=1)
-    ids, avail = ids[has_option], avail[has_option]
-    if len(ids) == 0:
-        return
-    n_parks = avail.shape[1]
     if m.spec.world.choice == "proportional":
-        park, margin = _urn_choice(m, ids, avail)
+        ids, park, margin = _urn_choice(m, ids)
     else:
-        v, v_home = utilities(m, ids, m.terms)
-        scale = m.spec.world.taste_scale
-        shocks = m.streams.gumbel(Purpose.TASTE, ids[:, None], 0, np.arange(n_parks)[None, :])
-        total = np.where(avail, v + scale * shocks, -np.inf)
-        home = v_home + scale * m.streams.gumbel(Purpose.TASTE, ids, 0, HOME)
-        best = total.argmax(axis=1)
-        best_u = total[np.arange(len(ids)), best]
-        total[np.arange(len(ids)), best] = -np.inf
-        runner_up = np.maximum(total.max(axis=1), home)
-        park = np.where(best_u > home, best, -1)
-        margin = np.where(park >= 0, best_u - runner_up, 0.0)
-    movers = park >= 0
-    ids, park, margin = ids[movers], park[movers], margin[movers]
+        ids, park, margin = _logit_choice(m, ids)
     if len(ids) == 0:
         return
     city = m.world.park_city[park]
-    direct = city == direct_city
-    to_stage = np.where(direct, Stage.NEGOTIATING, Stage.INSPECTING).astype(np.int8)
-    m.log(ids, f.stage[ids], to_stage, park, city, f.known[ids, city], Cause.CHOSE)
+    channel = f.known[ids, city]
+    if direct_city < 0:
+        to_stage, delay = Stage.INSPECTING, m.delay(ids, "inspection", city)
+    else:
+        direct = city == direct_city
+        to_stage = np.where(direct, Stage.NEGOTIATING, Stage.INSPECTING).astype(np.int8)
+        delay = np.where(
+            direct, m.delay(ids, "negotiation", city), m.delay(ids, "inspection", city)
+        )
+    m.log(ids, f.stage[ids], to_stage, park, city, channel, Cause.CHOSE)
     f.stage[ids] = to_stage
     f.park[ids] = park
     f.city[ids] = city
-    f.channel[ids] = f.known[ids, city]
+    f.channel[ids] = channel
     f.margin[ids] = margin
-    delay = np.where(direct, m.delay(ids, "negotiation", city), m.delay(ids, "inspection", city))
     f.due[ids] = m.month + delay
 
 
@@ -182,11 +506,16 @@ def urn_weights(m: AttractionModel) -> np.ndarray:
     )
 
 
-def _urn_choice(
-    m: AttractionModel, ids: np.ndarray, avail: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Sequential Polya-urn choice: each firm sees the counts left by the ones before it."""
+def _urn_choice(m: AttractionModel, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sequential Polya-urn choice: each firm sees the counts left by the ones before it.
+
+    Returns:
+        The firms that know a park, their parks and zero margins.
+    """
     prior, increment = urn_weights(m), m.spec.world.urn_increment
+    avail = available(m, ids)
+    has_option = avail.any(axis=1)
+    ids, avail = ids[has_option], avail[has_option]
     u = m.streams.uniform(Purpose.URN, ids, m.month)
     parks = np.empty(len(ids), dtype=np.int64)
     for k in range(len(ids)):
@@ -196,4 +525,4 @@ def _urn_choice(
             len(weights) - 1,
         )
         m.urn_counts[parks[k]] += 1
-    return parks, np.zeros(len(ids))
+    return ids, parks, np.zeros(len(ids))

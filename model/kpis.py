@@ -2,7 +2,8 @@
 
 Flows (contacts, inspections, ...) are counted from the event log, so every total can be
 traced back to the transitions behind it; stocks (operating firms, jobs, land) are read from
-the state at the end of the run.
+the state at the end of the run. One compiled pass over the log counts the flows of every
+breakdown (focus city, channel, sector, park, city) at once.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numba import njit
 
-from .clusters import eg_by_sector
+from .clusters import eg_by_sector, segments
 from .codes import CHANNEL_NAMES, Cause, Channel, Stage
+from .events import FIELDS
 from .supply_chain import supplier_customer_links
 
 if TYPE_CHECKING:
@@ -37,17 +40,131 @@ def _clean(value: float) -> float | None:
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
 
 
+#: Column of each stage in a table of flow counts (-1: not a flow); the last column counts
+#: contracts signed straight from negotiation (without a framework agreement).
+_COLUMN = np.full(len(Stage), -1, dtype=np.int64)
+_COLUMN[list(FLOWS.values())] = np.arange(len(FLOWS))
+_DIRECT = len(FLOWS)
+_SEEDED, _BROKEN = int(Cause.SEEDED), int(Cause.PROMISE_BROKEN)
+_CONTRACT, _NEGOTIATING, _AWARE = int(Stage.CONTRACT), int(Stage.NEGOTIATING), int(Stage.AWARE)
+_REFERRAL, _STAYED_HOME = int(Channel.REFERRAL), int(Cause.STAYED_HOME)
+_ALL_MONTHS = (-(2**62), 2**62)
+
+
+@njit(cache=True, inline="always")
+def _flow_column(to: int, before: int, cause: int, column: np.ndarray) -> tuple[int, bool]:
+    """Where an event (to stage ``to`` from ``before``) counts in a row of flow counts.
+
+    Returns:
+        Its column (-1 if it is no flow) and whether it is a contract signed straight from
+        negotiation (counted in the last column).
+    """
+    col = column[to] if 0 <= to < column.size else -1
+    # Seeded incumbents and broken promises are events but not transitions of the funnel.
+    if cause == _SEEDED or cause == _BROKEN:
+        col = -1
+    return col, to == _CONTRACT and before == _NEGOTIATING
+
+
+@njit(cache=True, inline="always")
+def _tally(rows: np.ndarray, group: int, col: int, direct: bool) -> None:
+    """Count one event into row ``group`` of a table of flow counts."""
+    if col >= 0:
+        rows[group, col] += 1
+    if direct:
+        rows[group, _DIRECT] += 1
+
+
+@njit(cache=True)
+def _masked_flows(
+    to_stage: np.ndarray,
+    from_stage: np.ndarray,
+    cause: np.ndarray,
+    mask: np.ndarray,
+    column: np.ndarray,
+) -> np.ndarray:
+    """Flow counts (one row, see ``_COLUMN``) of the events selected by ``mask``."""
+    rows = np.zeros((1, column.size + 1), dtype=np.int64)
+    for e in range(mask.size):
+        if mask[e]:
+            col, direct = _flow_column(to_stage[e], from_stage[e], cause[e], column)
+            _tally(rows, 0, col, direct)
+    return rows[0]
+
+
+@njit(cache=True)
+def _breakdown_flows(
+    month: np.ndarray,
+    firm: np.ndarray,
+    from_stage: np.ndarray,
+    to_stage: np.ndarray,
+    park: np.ndarray,
+    city: np.ndarray,
+    channel: np.ndarray,
+    cause: np.ndarray,
+    firm_sector: np.ndarray,
+    first: int,
+    last: int,
+    focus: int,
+    column: np.ndarray,
+    rows: np.ndarray,
+    offsets: tuple[int, int, int, int],
+) -> tuple[int, int]:
+    """Flow counts of every breakdown, in one pass over the events of months [first, last).
+
+    Args:
+        month: Event columns (see ``EventLog``), as are the arguments up to cause.
+        firm: Firm.
+        from_stage: Stage before.
+        to_stage: Stage after.
+        park: Park (-1 for none).
+        city: City (-1 for none).
+        channel: Channel code.
+        cause: Cause code.
+        firm_sector: Sector of every firm.
+        first: First month counted.
+        last: Month after the last one counted.
+        focus: The focus city.
+        column: Column of each stage (``_COLUMN``).
+        rows: Zeroed table (groups, flows + 1) receiving the counts: row 0 the focus city,
+            then the focus city by channel code, by sector, and all cities by park and by city.
+        offsets: First row of the channels, sectors, parks and cities.
+
+    Returns:
+        Referral contacts of the focus city, and firms that stayed home.
+    """
+    by_channel, by_sector, by_park, by_city = offsets
+    referrals = stayed_home = 0
+    for e in range(month.size):
+        if month[e] < first or month[e] >= last:
+            continue
+        col, direct = _flow_column(to_stage[e], from_stage[e], cause[e], column)
+        stayed_home += cause[e] == _STAYED_HOME
+        if city[e] == focus:
+            _tally(rows, 0, col, direct)
+            _tally(rows, by_channel + channel[e], col, direct)
+            _tally(rows, by_sector + firm_sector[firm[e]], col, direct)
+            referrals += to_stage[e] == _AWARE and channel[e] == _REFERRAL
+        if park[e] >= 0:
+            _tally(rows, by_park + park[e], col, direct)
+        if city[e] >= 0:
+            _tally(rows, by_city + city[e], col, direct)
+    return referrals, stayed_home
+
+
+def _counts(row: np.ndarray) -> dict[str, int]:
+    """A row of flow counts as a dictionary, with ``signed`` (framework or direct contract)."""
+    values = row.tolist()
+    counts = dict(zip(FLOWS, values[:_DIRECT], strict=True))
+    counts["signed"] = counts["framework_agreements"] + values[_DIRECT]
+    return counts
+
+
 def flow_counts(ev: dict[str, np.ndarray], mask: np.ndarray) -> dict[str, int]:
     """Count transitions of each kind among the events selected by ``mask``."""
-    to = ev["to_stage"][mask]
-    # Seeded incumbents and broken promises are events but not transitions of the funnel.
-    cause = ev["cause"][mask]
-    not_seeded = (cause != Cause.SEEDED) & (cause != Cause.PROMISE_BROKEN)
-    counts = {name: int(((to == stage) & not_seeded).sum()) for name, stage in FLOWS.items()}
-    counts["signed"] = counts["framework_agreements"] + int(
-        ((to == Stage.CONTRACT) & (ev["from_stage"][mask] == Stage.NEGOTIATING)).sum()
+    return _counts(
+        _masked_flows(ev["to_stage"], ev["from_stage"], ev["cause"], np.asarray(mask), _COLUMN)
     )
-    return counts
 
 
 def compute(m: AttractionModel, months: tuple[int, int] | None = None) -> dict[str, Any]:
@@ -63,11 +180,24 @@ def compute(m: AttractionModel, months: tuple[int, int] | None = None) -> dict[s
     """
     w, f, c = m.world, m.firms, m.world.focus
     ev = m.event_log.columns()
-    period = np.ones(len(ev["month"]), dtype=bool)
-    if months is not None:
-        period = (ev["month"] >= months[0]) & (ev["month"] < months[1])
-    in_focus = period & (ev["city"] == c)
-    out: dict[str, Any] = dict(flow_counts(ev, in_focus))
+    n_sectors, n_parks = len(w.sector_ids), len(w.park_ids)
+    # Rows of the table of flow counts: the focus city, the focus city by channel code and by
+    # sector, and every park and city.
+    sizes = (1, len(CHANNEL_NAMES), n_sectors, n_parks, len(w.city_ids))
+    by_channel, by_sector, by_park, by_city, n_rows = np.cumsum(sizes).tolist()
+    rows = np.zeros((n_rows, len(FLOWS) + 1), dtype=np.int64)
+    first, last = months if months is not None else _ALL_MONTHS
+    referrals, stayed_home = _breakdown_flows(
+        *(ev[field] for field in FIELDS),
+        f.sector,
+        first,
+        last,
+        c,
+        _COLUMN,
+        rows,
+        (by_channel, by_sector, by_park, by_city),
+    )
+    out: dict[str, Any] = _counts(rows[0])
     tenants = m.tenants()
     here = tenants[f.city[tenants] == c]
     jobs = float(f.employees[here].sum())
@@ -98,17 +228,14 @@ def compute(m: AttractionModel, months: tuple[int, int] | None = None) -> dict[s
         reinvestments=int(cities.reinvestments[c]),
         pollution_load=pollution,
         pollution_per_job=_clean(pollution / jobs if jobs else float("nan")),
-        referrals=int(
-            (in_focus & (ev["to_stage"] == Stage.AWARE) & (ev["channel"] == Channel.REFERRAL)).sum()
-        ),
+        referrals=referrals,
     )
-    park_of = tenants
     gammas, overall = eg_by_sector(
-        f.park[park_of].astype(np.int64),
-        f.sector[park_of].astype(np.int64),
-        f.employees[park_of],
-        len(w.park_ids),
-        len(w.sector_ids),
+        f.park[tenants].astype(np.int64),
+        f.sector[tenants].astype(np.int64),
+        f.employees[tenants],
+        n_parks,
+        n_sectors,
     )
     out["ellison_glaeser"] = _clean(overall)
     out["ellison_glaeser_by_sector"] = {
@@ -117,26 +244,31 @@ def compute(m: AttractionModel, months: tuple[int, int] | None = None) -> dict[s
     focus_parks = np.flatnonzero(w.park_city == c)
     out["supplier_customer_links"] = supplier_customer_links(m.parks.tenants[focus_parks], w.io)
     out["by_channel"] = {
-        name: flow_counts(ev, in_focus & (ev["channel"] == code))
+        name: _counts(rows[by_channel + code])
         for code, name in enumerate(CHANNEL_NAMES)
         if code != Channel.NONE
     }
-    firm_sector = f.sector[ev["firm"]]
+    # Operating firms and jobs per group: each group's firms in their original order, so that
+    # the sums of jobs are the same as over the group's firms selected one group at a time.
+    order, bounds = segments(f.sector[here], n_sectors)
+    jobs_of = f.employees[here[order]]
     out["by_sector"] = {}
     for s, sid in enumerate(w.sector_ids):
-        counts = flow_counts(ev, in_focus & (firm_sector == s))
-        mine = here[f.sector[here] == s]
-        counts.update(operating_firms=len(mine), jobs=float(f.employees[mine].sum()))
+        counts = _counts(rows[by_sector + s])
+        lo, hi = bounds[s], bounds[s + 1]
+        counts.update(operating_firms=hi - lo, jobs=float(jobs_of[lo:hi].sum()))
         out["by_sector"][sid] = counts
     idle_by_park = m.idle_land_by_park()
+    order, bounds = segments(f.park[tenants], n_parks)
+    jobs_of = f.employees[tenants[order]]
     out["by_park"] = {}
     for p, pid in enumerate(w.park_ids):
-        counts = flow_counts(ev, period & (ev["park"] == p))
-        mine = tenants[f.park[tenants] == p]
+        counts = _counts(rows[by_park + p])
+        lo, hi = bounds[p], bounds[p + 1]
         counts.update(
             city=w.city_ids[w.park_city[p]],
-            operating_firms=len(mine),
-            jobs=float(f.employees[mine].sum()),
+            operating_firms=hi - lo,
+            jobs=float(jobs_of[lo:hi].sum()),
             land_total_ha=float(m.parks.land_total[p]),
             land_allocated_ha=float(m.parks.land_allocated[p]),
             idle_land_ha=float(idle_by_park[p]),
@@ -147,13 +279,15 @@ def compute(m: AttractionModel, months: tuple[int, int] | None = None) -> dict[s
             },
         )
         out["by_park"][pid] = counts
+    order, bounds = segments(f.city[tenants], len(w.city_ids))
+    jobs_of = f.employees[tenants[order]]
     out["by_city"] = {}
     for k, cid in enumerate(w.city_ids):
-        counts = flow_counts(ev, period & (ev["city"] == k))
-        mine = tenants[f.city[tenants] == k]
+        counts = _counts(rows[by_city + k])
+        lo, hi = bounds[k], bounds[k + 1]
         counts.update(
-            operating_firms=len(mine),
-            jobs=float(f.employees[mine].sum()),
+            operating_firms=hi - lo,
+            jobs=float(jobs_of[lo:hi].sum()),
             credibility=float(cities.credibility[k]),
             tax_revenue_yuan=float(cities.tax[k]),
             incentive_spending_yuan=float(cities.incentives[k]),
@@ -162,8 +296,11 @@ def compute(m: AttractionModel, months: tuple[int, int] | None = None) -> dict[s
         out["by_city"][cid] = counts
     out["entrants_by_park"] = {pid: out["by_park"][pid]["entries"] for pid in w.park_ids}
     out["by_conference"] = dict(m.conference_results)
-    out["stayed_home"] = int((period & (ev["cause"] == Cause.STAYED_HOME)).sum())
+    out["stayed_home"] = stayed_home
     if m.spec.programme is not None:
+        period = np.ones(len(ev["month"]), dtype=bool)
+        if months is not None:
+            period = (ev["month"] >= months[0]) & (ev["month"] < months[1])
         out.update(programme_kpis(m, ev, period))
     return out
 

@@ -11,6 +11,17 @@ FIELDS = ("month", "firm", "from_stage", "to_stage", "park", "city", "channel", 
 DTYPES = (np.int32, np.int64, np.int8, np.int8, np.int16, np.int16, np.int8, np.int8)
 
 
+def _column(values: tuple, sizes: np.ndarray, dtype: type) -> np.ndarray:
+    """One field of every chunk as a column: a scalar stands for its whole batch."""
+    batch = [isinstance(v, np.ndarray) for v in values]
+    scalars = np.array([0 if b else v for v, b in zip(values, batch, strict=True)], dtype=dtype)
+    column = np.repeat(scalars, sizes)
+    if any(batch):
+        arrays = [v for v, b in zip(values, batch, strict=True) if b]
+        column[np.repeat(batch, sizes)] = np.concatenate(arrays)
+    return column
+
+
 class EventLog:
     """Append-only columnar log; chunks are concatenated only when read."""
 
@@ -32,17 +43,12 @@ class EventLog:
     def columns(self) -> dict[str, np.ndarray]:
         """All events as NumPy columns (codes, not names)."""
         if self._cache is None:
-            sizes = [len(c[1]) for c in self._chunks]
-            ends = np.cumsum(sizes).tolist()
+            sizes = np.array([len(c[1]) for c in self._chunks], dtype=np.int64)
             self._cache = {}
-            for k, (field, dtype) in enumerate(zip(FIELDS, DTYPES, strict=True)):
-                column = np.empty(ends[-1] if ends else 0, dtype=dtype)
-                start = 0
-                for chunk, end in zip(self._chunks, ends, strict=True):
-                    column[start:end] = chunk[k]  # a scalar fills its whole batch
-                    start = end
-                self._cache[field] = column
-            self._chunks = [tuple(self._cache[f] for f in FIELDS)] if sizes else []
+            fields = zip(*self._chunks, strict=True) if self._chunks else [()] * len(FIELDS)
+            for field, dtype, values in zip(FIELDS, DTYPES, fields, strict=True):
+                self._cache[field] = _column(values, sizes, dtype)
+            self._chunks = [tuple(self._cache[f] for f in FIELDS)] if len(sizes) else []
         return self._cache
 
     def __len__(self) -> int:

@@ -6,17 +6,24 @@ allocation) or ranked by tax per hectare (merit). A park without free land turns
 away. Some firms hoard: they develop only part of their land. Under enforcement the idle part
 is charged a fee (a share of the land price) after ``fee_after_months`` and reclaimed after
 ``reclaim_after_months`` (the 2012 rule: 20% after one year, reclamation after two).
+
+Signing, release and development are done firm by firm in compiled functions (``numba``) that
+read and write the model's arrays through the views below (:class:`FirmColumns`,
+:class:`ParkColumns`, :class:`Accounts`, :class:`LandRules`); the pipeline's kernel
+(``pipeline.py``) calls the same per-firm functions. Sums over firms are accumulated in the
+order the firms are handled, so results do not depend on how the work is batched. Enforcement,
+which touches few firms a month, stays in NumPy.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
+from numba import njit
 
-from .codes import Cause, Stage
 from .firms import NEVER
-from .streams import Purpose
+from .streams import Purpose, uniform_at
 
 if TYPE_CHECKING:
     from .model import AttractionModel
@@ -24,87 +31,287 @@ if TYPE_CHECKING:
 BUILDING_MAX_HA = 2.0  # largest land need a standard factory building can house (assumption)
 __all__ = ["NEVER", "develop", "enforce", "release", "sign_contracts"]
 
+HOUSED, LANDED, TURNED_AWAY = 0, 1, 2  # outcomes of allocation
+
+
+class FirmColumns(NamedTuple):
+    """Views of the firm columns read and written by the land and pipeline kernels."""
+
+    stage: np.ndarray
+    due: np.ndarray
+    city: np.ndarray
+    park: np.ndarray
+    channel: np.ndarray
+    sector: np.ndarray
+    margin: np.ndarray
+    employees: np.ndarray
+    investment: np.ndarray
+    tax: np.ndarray
+    land_need: np.ndarray
+    pollution_rate: np.ndarray
+    energy_rate: np.ndarray
+    tech: np.ndarray
+    land_held: np.ndarray
+    land_developed: np.ndarray
+    in_building: np.ndarray
+    idle_since: np.ndarray
+    hoarder: np.ndarray
+    excluded: np.ndarray
+    needs_choice: np.ndarray
+    official: np.ndarray
+    entered: np.ndarray
+    satisfaction: np.ndarray
+    rebate_until: np.ndarray
+    promise_broken: np.ndarray
+
+
+class ParkColumns(NamedTuple):
+    """Views of the park arrays (one row per park)."""
+
+    land_total: np.ndarray
+    land_allocated: np.ndarray
+    buildings_free: np.ndarray
+    turned_away: np.ndarray
+    tenants: np.ndarray  # (P, S) operating firms
+
+
+class Accounts(NamedTuple):
+    """Views of the city arrays the kernels add to (one row per city)."""
+
+    official: np.ndarray
+    incentives: np.ndarray
+    contracted_investment: np.ndarray
+    realized_investment: np.ndarray
+    outreach_cost: np.ndarray
+
+
+class LandRules(NamedTuple):
+    """This month's land terms and every government's land levers (arrays by park or city)."""
+
+    month: int
+    price: np.ndarray  # (P,) land price this month, yuan/m2
+    unlimited: bool  # park capacity does not limit entry
+    first_come_salt: np.uint64  # keyed draws ranking this month's signers (negotiated rule)
+    hoard_salt: np.uint64  # keyed draws of who hoards
+    hoarding_on: bool  # the land mechanism (hoarding, fees, reclamation) is on
+    hoarding: float
+    hoard_deterrence: float
+    hoard_share: float
+    merit: np.ndarray
+    land_discount: np.ndarray
+    pay_on_results: np.ndarray
+    agent_fee: np.ndarray
+    enforcement: np.ndarray
+    performance_linked: np.ndarray
+
+
+def firm_columns(m: AttractionModel) -> tuple:
+    """The fields of :class:`FirmColumns` for the model's firms, as a plain tuple.
+
+    Kernels take plain tuples (much faster to pass than named ones) and name them inside.
+    """
+    return tuple(getattr(m.firms, name) for name in FirmColumns._fields)
+
+
+def park_columns(m: AttractionModel) -> tuple:
+    """The fields of :class:`ParkColumns` for the model's parks, as a plain tuple."""
+    return tuple(getattr(m.parks, name) for name in ParkColumns._fields)
+
+
+def accounts(m: AttractionModel) -> tuple:
+    """The fields of :class:`Accounts` for the model's cities, as a plain tuple."""
+    return tuple(getattr(m.cities, name) for name in Accounts._fields)
+
+
+def land_rules(m: AttractionModel) -> tuple:
+    """The fields of :class:`LandRules` this month, as a plain tuple."""
+    b, pol = m.spec.behaviour, m.policy
+    return tuple(LandRules(
+        month=m.month,
+        price=m.terms.price,
+        unlimited=m.spec.world.capacity == "unlimited",
+        first_come_salt=m.streams.salt(Purpose.ALLOCATE, m.month),
+        hoard_salt=m.streams.salt(Purpose.HOARD),
+        hoarding_on=bool(m.spec.mechanisms.land),
+        hoarding=float(b.hoarding),
+        hoard_deterrence=float(b.hoard_deterrence),
+        hoard_share=float(b.hoard_share),
+        merit=pol.merit,
+        land_discount=pol.land_discount,
+        pay_on_results=pol.pay_on_results,
+        agent_fee=pol.agent_fee,
+        enforcement=pol.enforcement,
+        performance_linked=pol.performance_linked,
+    ))
+
+
+# ---------------------------------------------------------------- per-firm kernels
+@njit(cache=True, inline="always")
+def serving_order(
+    signers: np.ndarray, firms: FirmColumns, rules: LandRules
+) -> np.ndarray:
+    """Positions in ``signers`` in the order they are served, by each city's allocation rule.
+
+    Merit cities rank by tax per hectare (highest first), the others by a keyed draw (first
+    come, first served); the sort is stable.
+
+    Args:
+        signers: Firms signing this month.
+        firms: Firm columns.
+        rules: Land terms and levers.
+
+    Returns:
+        A permutation of ``range(len(signers))``.
+    """
+    key = np.empty(len(signers))
+    for k in range(len(signers)):
+        i = signers[k]
+        if rules.merit[firms.city[i]]:
+            key[k] = -(firms.tax[i] / max(firms.land_need[i], 1e-9))
+        else:
+            key[k] = uniform_at(rules.first_come_salt, np.uint64(i))
+    return np.argsort(key, kind="mergesort")
+
+
+@njit(cache=True, inline="always")
+def allocate(
+    signers: np.ndarray, order: np.ndarray, firms: FirmColumns, parks: ParkColumns,
+    rules: LandRules,
+) -> np.ndarray:
+    """Serve signers in ``order``: a free building if they fit, else land, else turn them away.
+
+    Args:
+        signers: Firms signing this month.
+        order: Positions in ``signers`` in serving order (see :func:`serving_order`).
+        firms: Firm columns (``in_building`` and ``land_held`` are set).
+        parks: Park arrays (buildings, allocated land and turned-away counts are updated).
+        rules: Land terms and levers.
+
+    Returns:
+        The outcome of each signer in serving order: ``HOUSED``, ``LANDED`` or ``TURNED_AWAY``.
+    """
+    free = np.empty(len(parks.land_total))
+    for p in range(len(free)):
+        free[p] = max(parks.land_total[p] - parks.land_allocated[p], 0.0)
+    outcome = np.empty(len(order), dtype=np.int8)
+    for k in range(len(order)):
+        i = signers[order[k]]
+        p = firms.park[i]
+        need = firms.land_need[i]
+        if parks.buildings_free[p] > 0 and need <= BUILDING_MAX_HA:
+            parks.buildings_free[p] -= 1
+            firms.in_building[i] = True
+            outcome[k] = HOUSED
+        elif rules.unlimited or free[p] >= need:
+            free[p] -= need
+            firms.land_held[i] = need
+            parks.land_allocated[p] += need
+            outcome[k] = LANDED
+        else:
+            parks.turned_away[p] += 1
+            outcome[k] = TURNED_AWAY
+    return outcome
+
+
+@njit(cache=True, inline="always")
+def record_contract(
+    i: int, firms: FirmColumns, cities: Accounts, rules: LandRules
+) -> None:
+    """Book a signed contract: the official in charge, incentives, investment, hoarding.
+
+    Args:
+        i: The firm.
+        firms: Firm columns.
+        cities: City accounts (land discount, contracted investment, agents' fees).
+        rules: Land terms and levers.
+    """
+    c = firms.city[i]
+    firms.official[i] = cities.official[c]
+    price = rules.price[firms.park[i]]
+    cities.incentives[c] += firms.land_held[i] * 1e4 * price * rules.land_discount[c]
+    cities.contracted_investment[c] += firms.investment[i]
+    agent_paid = firms.channel[i] == 4 and rules.pay_on_results[c]
+    cities.outreach_cost[c] += (1.0 if agent_paid else 0.0) * rules.agent_fee[c]
+    p_hoard = 0.0
+    if rules.hoarding_on:
+        deterred = (1.0 if rules.enforcement[c] else 0.0) * rules.hoard_deterrence
+        linked = 0.5 if rules.performance_linked[c] else 1.0
+        p_hoard = rules.hoarding * (1 - deterred) * linked
+    hoards = uniform_at(rules.hoard_salt, np.uint64(i)) < p_hoard
+    firms.hoarder[i] = hoards and not firms.in_building[i]
+
+
+@njit(cache=True, inline="always")
+def release_firm(i: int, firms: FirmColumns, parks: ParkColumns) -> None:
+    """Give one firm's land or building back to its park."""
+    p = firms.park[i]
+    if firms.land_held[i] > 0:
+        parks.land_allocated[p] -= firms.land_held[i]
+    if firms.in_building[i]:
+        parks.buildings_free[p] += 1
+    firms.land_held[i] = 0.0
+    firms.land_developed[i] = 0.0
+    firms.in_building[i] = False
+    firms.idle_since[i] = NEVER
+
+
+@njit(cache=True, inline="always")
+def develop_firm(i: int, firms: FirmColumns, rules: LandRules) -> None:
+    """One firm starting operation develops its land (a hoarder only part of it)."""
+    share = 1.0 - rules.hoard_share if firms.hoarder[i] else 1.0
+    firms.land_developed[i] = firms.land_held[i] * share
+    idle = firms.land_held[i] > firms.land_developed[i] + 1e-12
+    firms.idle_since[i] = rules.month if idle else NEVER
+
+
+@njit(cache=True)
+def _release_all(ids: np.ndarray, firm_fields: tuple, park_fields: tuple) -> None:
+    """:func:`release_firm` for each of ``ids`` in order (views as plain tuples)."""
+    firms, parks = FirmColumns(*firm_fields), ParkColumns(*park_fields)
+    for i in ids:
+        release_firm(i, firms, parks)
+
+
+@njit(cache=True)
+def _develop_all(ids: np.ndarray, firm_fields: tuple, rule_fields: tuple) -> None:
+    """:func:`develop_firm` for each of ``ids`` in order (views as plain tuples)."""
+    firms, rules = FirmColumns(*firm_fields), LandRules(*rule_fields)
+    for i in ids:
+        develop_firm(i, firms, rules)
+
+
+@njit(cache=True)
+def _serving_order(signers: np.ndarray, firm_fields: tuple, rule_fields: tuple) -> np.ndarray:
+    """:func:`serving_order` with views as plain tuples."""
+    return serving_order(signers, FirmColumns(*firm_fields), LandRules(*rule_fields))
+
 
 def allocation_order(m: AttractionModel, ids: np.ndarray) -> np.ndarray:
     """Order in which this month's signers are served, by each city's allocation rule."""
-    f = m.firms
-    first_come = m.streams.uniform(Purpose.ALLOCATE, ids, m.month)
-    per_ha = f.tax[ids] / np.maximum(f.land_need[ids], 1e-9)
-    merit = m.policy.merit[f.city[ids]]
-    key = np.where(merit, -per_ha, first_come)
-    return ids[np.argsort(key, kind="stable")]
+    return ids[_serving_order(ids, firm_columns(m), land_rules(m))]
 
 
 def sign_contracts(m: AttractionModel, ids: np.ndarray) -> None:
-    """Sign construction contracts: allocate land or a building, record the commitments."""
-    if len(ids) == 0:
-        return
-    f, parks = m.firms, m.parks
-    unlimited = m.spec.world.capacity == "unlimited"
-    order = allocation_order(m, ids)
-    free = parks.land_free.tolist()
-    buildings = parks.buildings_free.tolist()
-    served, turned, housed = [], [], []
-    for i, p, need in zip(order.tolist(), f.park[order].tolist(), f.land_need[order].tolist(),
-                          strict=True):
-        if buildings[p] > 0 and need <= BUILDING_MAX_HA:
-            buildings[p] -= 1
-            housed.append(i)
-        elif unlimited or free[p] >= need:
-            free[p] -= need
-            served.append(i)
-        else:
-            turned.append(i)
-    housed_ids = np.array(housed, dtype=np.int64)
-    f.in_building[housed_ids] = True
-    np.add.at(parks.buildings_free, f.park[housed_ids], -1)
-    landed = np.array(served, dtype=np.int64)
-    f.land_held[landed] = f.land_need[landed]
-    np.add.at(parks.land_allocated, f.park[landed], f.land_need[landed])
-    served = housed + served
-    from .pipeline import fail, move
+    """Sign construction contracts: allocate land or a building, record the commitments.
 
-    turned_ids = np.array(turned, dtype=np.int64)
-    np.add.at(parks.turned_away, f.park[turned_ids], 1)
-    fail(m, turned_ids, Stage.LOST, Cause.NO_LAND)
-    ids = np.array(served, dtype=np.int64)
+    Firms turned away lose their deal; the others move to the contract stage (the deal's
+    moves belong to the pipeline, whose kernel composes them with allocation).
+    """
     if len(ids) == 0:
         return
-    move(m, ids, Stage.CONTRACT, Cause.CONVERTED, "approval")
-    city = f.city[ids]
-    f.official[ids] = m.cities.official[city]
-    price = m.terms.price[f.park[ids]]
-    discount = f.land_held[ids] * 1e4 * price * m.policy.land_discount[city]
-    np.add.at(m.cities.incentives, city, discount)
-    np.add.at(m.cities.contracted_investment, city, f.investment[ids])
-    agent_paid = (f.channel[ids] == 4) & m.policy.pay_on_results[city]
-    np.add.at(m.cities.outreach_cost, city, agent_paid * m.policy.agent_fee[city])
-    b = m.spec.behaviour
-    deterred = m.policy.enforcement[city] * b.hoard_deterrence
-    linked = np.where(m.policy.performance_linked[city], 0.5, 1.0)
-    p_hoard = b.hoarding * (1 - deterred) * linked if m.spec.mechanisms.land else 0.0
-    f.hoarder[ids] = (m.streams.uniform(Purpose.HOARD, ids) < p_hoard) & ~f.in_building[ids]
+    from . import pipeline  # pipeline imports this module
+
+    pipeline.contract(m, ids)
 
 
 def release(m: AttractionModel, ids: np.ndarray) -> None:
     """Give a firm's land or building back to its park."""
-    f, parks = m.firms, m.parks
-    held = f.land_held[ids] > 0
-    np.add.at(parks.land_allocated, f.park[ids[held]], -f.land_held[ids[held]])
-    building = f.in_building[ids]
-    np.add.at(parks.buildings_free, f.park[ids[building]], 1)
-    f.land_held[ids] = 0.0
-    f.land_developed[ids] = 0.0
-    f.in_building[ids] = False
-    f.idle_since[ids] = NEVER
+    _release_all(ids, firm_columns(m), park_columns(m))
 
 
 def develop(m: AttractionModel, ids: np.ndarray) -> None:
     """At the start of operation, firms develop their land (hoarders only part of it)."""
-    f = m.firms
-    share = np.where(f.hoarder[ids], 1.0 - m.spec.behaviour.hoard_share, 1.0)
-    f.land_developed[ids] = f.land_held[ids] * share
-    f.idle_since[ids] = np.where(f.land_held[ids] > f.land_developed[ids] + 1e-12, m.month, NEVER)
+    _develop_all(ids, firm_columns(m), land_rules(m))
 
 
 def idle_ha(m: AttractionModel, ids: np.ndarray) -> np.ndarray:

@@ -5,20 +5,96 @@ margin over its next best option, the professionalism of the attraction staff an
 service quality (one-stop approval), and fall with informal fees. Delays grow with
 rent-seeking and shrink with professional staff, good service and ready standard factory
 buildings. A deal that fails sends the firm back to its search without that city.
+
+Each month :func:`advance` moves every firm whose next step is due, later stages first, in
+one compiled kernel (``numba``): the stages are handled in the same order, firm by firm, as a
+sequence of NumPy steps would, so event order and sums over firms do not depend on the
+batching. The kernels see the model through the views of :class:`Deals`; the month's events
+are collected in :class:`Events` and logged at the end, and then the firms that moved are
+given the due month of their next step (``AttractionModel.delay``, by kind of step).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
+from numba import njit
 
 from . import land, selectivity
-from .codes import Cause, Stage
-from .streams import Purpose
+from .codes import PIPELINE, Cause, Stage
+from .firms import NEVER
+from .streams import Purpose, uniform_at
 
 if TYPE_CHECKING:
     from .model import AttractionModel
+
+_FIRST, _LAST = int(min(PIPELINE)), int(max(PIPELINE))
+# Stage and cause codes as plain integers, for the kernels.
+_AWARE, _INSPECTING, _NEGOTIATING = int(Stage.AWARE), int(Stage.INSPECTING), int(Stage.NEGOTIATING)
+_FRAMEWORK, _CONTRACT = int(Stage.FRAMEWORK), int(Stage.CONTRACT)
+_CONSTRUCTION, _OPERATING = int(Stage.CONSTRUCTION), int(Stage.OPERATING)
+_LOST, _REJECTED = int(Stage.LOST), int(Stage.REJECTED)
+_CONVERTED, _FELL_THROUGH = int(Cause.CONVERTED), int(Cause.FELL_THROUGH)
+_NO_LAND, _STARTED, _COMPLETED = int(Cause.NO_LAND), int(Cause.STARTED), int(Cause.COMPLETED)
+
+
+class Conversion(NamedTuple):
+    """What the conversion probability of a deal depends on (arrays by city)."""
+
+    on: bool  # stochastic conversion (otherwise every deal converts)
+    margin_effect: float
+    professionalism_effect: float
+    service_effect: float
+    rent_effect: float
+    professionalism: np.ndarray
+    service: np.ndarray
+    fee: np.ndarray
+
+
+class Terms(NamedTuple):
+    """This month's pipeline terms: keyed-draw salts, base rates, completion terms."""
+
+    month: int
+    logit: np.ndarray  # log-odds of each stage's base conversion rate (by stage code)
+    convert_salt: np.ndarray  # uint64 salts of this month's conversion draws (by stage code)
+    contract_salt: np.uint64  # draws of who signs a contract directly (not a framework)
+    contract_share: float
+    satisfied_level: float  # satisfaction of a firm starting operation
+    subsidy: np.ndarray  # yuan per job, by city
+    rebate_months: np.ndarray  # months of tax rebate, by city
+
+
+class Events(NamedTuple):
+    """Transitions recorded by the kernels (the columns of :meth:`AttractionModel.log`)."""
+
+    firm: np.ndarray
+    from_stage: np.ndarray
+    to_stage: np.ndarray
+    park: np.ndarray
+    city: np.ndarray
+    channel: np.ndarray
+    cause: np.ndarray
+    count: np.ndarray  # (1,) number of events recorded so far
+
+
+class Deals(NamedTuple):
+    """Everything the pipeline kernels read and write."""
+
+    firms: land.FirmColumns
+    parks: land.ParkColumns
+    cities: land.Accounts
+    land: land.LandRules
+    screen: selectivity.Rules
+    conversion: Conversion
+    terms: Terms
+    events: Events
+
+
+#: Stages a firm moves to with a delay until its next step, and the kind of that delay
+#: (``AttractionModel.delay``); the kernels move firms, :func:`_schedule` sets their due month.
+_STEPS = (_NEGOTIATING, _FRAMEWORK, _CONTRACT, _CONSTRUCTION)
+_STEP_KINDS = ("negotiation", "framework", "approval", "construction")
 
 
 def _logit(p: float) -> float:
@@ -26,21 +102,380 @@ def _logit(p: float) -> float:
     return float(np.log(p / (1 - p)))
 
 
-def conversion_probability(m: AttractionModel, ids: np.ndarray, base: float) -> np.ndarray:
-    """Probability that each firm's deal converts at a stage with base rate ``base``."""
-    if not m.spec.mechanisms.conversion:
-        return np.ones(len(ids))
+def _conversion(m: AttractionModel) -> Conversion:
+    b, pol = m.spec.behaviour, m.policy
+    return Conversion(
+        bool(m.spec.mechanisms.conversion),
+        float(b.margin_effect),
+        float(b.professionalism_effect),
+        float(b.service_effect),
+        float(b.rent_effect),
+        pol.professionalism,
+        pol.service,
+        pol.fee,
+    )
+
+
+def _deals(m: AttractionModel, n_events: int) -> tuple:
+    """The fields of :class:`Deals`, with room for ``n_events`` events, as plain tuples.
+
+    Kernels take plain tuples (much faster to pass than named ones) and name them inside
+    (:func:`_named`). The events are one table of rows and a count.
+    """
     b = m.spec.behaviour
-    city = m.firms.city[ids]
-    pol = m.policy
+    rates = {
+        Stage.INSPECTING: b.inspect_rate,
+        Stage.NEGOTIATING: b.sign_rate,
+        Stage.FRAMEWORK: b.framework_conversion,
+        Stage.CONTRACT: b.start_rate,
+    }
+    logit = np.zeros(len(Stage))
+    convert_salt = np.zeros(len(Stage), dtype=np.uint64)
+    for stage, rate in rates.items():
+        logit[stage] = _logit(rate)
+        convert_salt[stage] = m.streams.salt(Purpose.CONVERT, m.month, int(stage))
+    terms = (
+        m.month,
+        logit,
+        convert_salt,
+        m.streams.salt(Purpose.CONTRACT),
+        float(b.contract_share),
+        float(b.satisfied_level),
+        m.policy.subsidy,
+        np.round(m.policy.rebate_years * 12).astype(np.int64),
+    )
+    events = (np.empty((len(Events._fields) - 1, n_events), dtype=np.int64), np.zeros(1, np.int64))
+    return (
+        land.firm_columns(m),
+        land.park_columns(m),
+        land.accounts(m),
+        land.land_rules(m),
+        tuple(selectivity.rules(m)),
+        tuple(_conversion(m)),
+        terms,
+        events,
+    )
+
+
+def _log(m: AttractionModel, fields: tuple) -> None:
+    """Log the events the kernels recorded in the fields of :func:`_deals`, in order."""
+    table, count = fields[-1]
+    m.log(*table[:, : int(count[0])])
+
+
+def _schedule(m: AttractionModel, movers: np.ndarray, counts: np.ndarray) -> None:
+    """Set when the firms that moved take their next step (``m.delay`` of each kind of step).
+
+    Args:
+        m: The model.
+        movers: Firms that moved, grouped by the stage they moved to, in the order of
+            ``_STEPS`` (see :func:`_movers`).
+        counts: Number of firms in each group.
+    """
+    f = m.firms
+    start = 0
+    for kind, count in zip(_STEP_KINDS, counts.tolist(), strict=True):
+        if count:
+            ids = movers[start : start + count]
+            f.due[ids] = m.month + m.delay(ids, kind, f.city[ids])
+        start += count
+
+
+# ---------------------------------------------------------------- per-firm kernels
+@njit(cache=True, inline="always")
+def _named(fields: tuple) -> Deals:
+    """The :class:`Deals` of the plain tuples made by :func:`_deals`."""
+    firms, parks, cities, land_rules, screen, conversion, terms, (table, count) = fields
+    return Deals(
+        land.FirmColumns(*firms),
+        land.ParkColumns(*parks),
+        land.Accounts(*cities),
+        land.LandRules(*land_rules),
+        selectivity.Rules(*screen),
+        Conversion(*conversion),
+        Terms(*terms),
+        Events(table[0], table[1], table[2], table[3], table[4], table[5], table[6], count),
+    )
+
+
+@njit(cache=True, inline="always")
+def probability(z0: float, margin: float, city: int, conv: Conversion) -> float:
+    """Conversion probability of one deal.
+
+    Args:
+        z0: Log-odds of the stage's base rate.
+        margin: The firm's utility margin over its next best option.
+        city: The city of the deal.
+        conv: Effects and levers.
+
+    Returns:
+        The probability (1 when conversion is not stochastic).
+    """
+    if not conv.on:
+        return 1.0
     z = (
-        _logit(base)
-        + b.margin_effect * m.firms.margin[ids]
-        + b.professionalism_effect * (pol.professionalism[city] - 0.5)
-        + b.service_effect * (pol.service[city] - 0.5)
-        - b.rent_effect * pol.fee[city]
+        z0
+        + conv.margin_effect * margin
+        + conv.professionalism_effect * (conv.professionalism[city] - 0.5)
+        + conv.service_effect * (conv.service[city] - 0.5)
+        - conv.rent_effect * conv.fee[city]
     )
     return 1.0 / (1.0 + np.exp(-z))
+
+
+@njit(cache=True, inline="always")
+def _record(
+    events: Events, i: int, from_stage: int, to_stage: int, park: int, city: int, channel: int,
+    cause: int,
+) -> None:
+    """Append one transition to ``events``."""
+    k = events.count[0]
+    events.firm[k] = i
+    events.from_stage[k] = from_stage
+    events.to_stage[k] = to_stage
+    events.park[k] = park
+    events.city[k] = city
+    events.channel[k] = channel
+    events.cause[k] = cause
+    events.count[0] = k + 1
+
+
+@njit(cache=True, inline="always")
+def _move_firm(i: int, to: int, cause: int, d: Deals) -> None:
+    """Advance firm ``i`` to stage ``to`` within its deal (its due month is the caller's)."""
+    f = d.firms
+    _record(d.events, i, f.stage[i], to, f.park[i], f.city[i], f.channel[i], cause)
+    f.stage[i] = to
+
+
+@njit(cache=True, inline="always")
+def _fail_firm(i: int, to: int, cause: int, d: Deals) -> None:
+    """End firm ``i``'s deal: log the loss, give back land, send it back to its search."""
+    f = d.firms
+    city = f.city[i]
+    _record(d.events, i, f.stage[i], to, f.park[i], city, f.channel[i], cause)
+    land.release_firm(i, f, d.parks)
+    f.excluded[i, city] = True
+    f.stage[i] = _AWARE
+    f.city[i] = -1
+    f.park[i] = -1
+    f.due[i] = NEVER
+    f.needs_choice[i] = True
+
+
+@njit(cache=True, inline="always")
+def _converts(i: int, stage: int, d: Deals) -> bool:
+    """Whether firm ``i``'s deal at ``stage`` converts this month (keyed by firm, month, stage)."""
+    t = d.terms
+    p = probability(t.logit[stage], d.firms.margin[i], d.firms.city[i], d.conversion)
+    return uniform_at(t.convert_salt[stage], np.uint64(i)) < p
+
+
+@njit(cache=True, inline="always")
+def _movers(events: Events) -> tuple[np.ndarray, np.ndarray]:
+    """Firms that moved to one of ``_STEPS``, grouped by that stage, and each group's size."""
+    n = events.count[0]
+    movers = np.empty(n, dtype=np.int64)
+    counts = np.zeros(len(_STEPS), dtype=np.int64)
+    j = 0
+    for s in range(len(_STEPS)):
+        for k in range(n):
+            if events.to_stage[k] == _STEPS[s]:
+                movers[j] = events.firm[k]
+                j += 1
+                counts[s] += 1
+    return movers[:j], counts
+
+
+# ---------------------------------------------------------------- stages
+# Each stage takes the month's due firms ``due`` with their stages ``stage`` and handles those
+# at its own stage, in order.
+@njit(cache=True, inline="always")
+def _complete(due: np.ndarray, stage: np.ndarray, d: Deals) -> None:
+    """Construction ends: firms operate, develop their land and receive their incentives."""
+    f, t, cities = d.firms, d.terms, d.cities
+    for k in range(len(due)):
+        if stage[k] != _CONSTRUCTION:
+            continue
+        i = due[k]
+        _move_firm(i, _OPERATING, _COMPLETED, d)
+        f.due[i] = NEVER
+        f.entered[i] = t.month
+        f.satisfaction[i] = t.satisfied_level
+        d.parks.tenants[f.park[i], f.sector[i]] += 1
+        land.develop_firm(i, f, d.land)
+        city = f.city[i]
+        f.rebate_until[i] = t.month + t.rebate_months[city]
+        kept = 0.0 if f.promise_broken[i] else 1.0
+        cities.incentives[city] += f.employees[i] * t.subsidy[city] * kept
+        cities.realized_investment[city] += f.investment[i]
+
+
+@njit(cache=True, inline="always")
+def _start(due: np.ndarray, stage: np.ndarray, d: Deals) -> None:
+    """Contracts come due: converting firms start construction, the others drop out."""
+    ok = np.zeros(len(due), dtype=np.bool_)
+    for k in range(len(due)):
+        if stage[k] == _CONTRACT:
+            ok[k] = _converts(due[k], _CONTRACT, d)
+            if not ok[k]:
+                _fail_firm(due[k], _LOST, _FELL_THROUGH, d)
+    for k in range(len(due)):
+        if ok[k]:
+            _move_firm(due[k], _CONSTRUCTION, _STARTED, d)
+
+
+@njit(cache=True, inline="always")
+def _frame(due: np.ndarray, stage: np.ndarray, d: Deals) -> None:
+    """Framework agreements come due: converting firms sign contracts, the others drop out."""
+    signs = np.zeros(len(due), dtype=np.bool_)
+    for k in range(len(due)):
+        if stage[k] == _FRAMEWORK:
+            signs[k] = _converts(due[k], _FRAMEWORK, d)
+            if not signs[k]:
+                _fail_firm(due[k], _LOST, _FELL_THROUGH, d)
+    _sign_contracts(due[signs], d)
+
+
+@njit(cache=True, inline="always")
+def _sign(due: np.ndarray, stage: np.ndarray, d: Deals) -> None:
+    """Negotiations end: screening, conversion, then a framework agreement or a contract."""
+    f, t = d.firms, d.terms
+    admitted = np.zeros(len(due), dtype=np.bool_)
+    for k in range(len(due)):
+        if stage[k] == _NEGOTIATING:
+            i = due[k]
+            refusal = selectivity.refusal(
+                d.screen, f.city[i], f.pollution_rate[i], f.energy_rate[i], f.tax[i],
+                f.land_need[i], f.tech[i],
+            )
+            admitted[k] = refusal < 0
+            if not admitted[k]:
+                _fail_firm(i, _REJECTED, refusal, d)
+    converted = np.zeros(len(due), dtype=np.bool_)
+    for k in range(len(due)):
+        if admitted[k]:
+            converted[k] = _converts(due[k], _NEGOTIATING, d)
+            if not converted[k]:
+                _fail_firm(due[k], _LOST, _FELL_THROUGH, d)
+    signs = np.zeros(len(due), dtype=np.bool_)
+    for k in range(len(due)):
+        if converted[k]:
+            signs[k] = uniform_at(t.contract_salt, np.uint64(due[k])) < t.contract_share
+            if not signs[k]:
+                _move_firm(due[k], _FRAMEWORK, _CONVERTED, d)
+    _sign_contracts(due[signs], d)
+
+
+@njit(cache=True, inline="always")
+def _inspect(due: np.ndarray, stage: np.ndarray, d: Deals) -> None:
+    """Site visits end: converting firms negotiate, the others drop out."""
+    ok = np.zeros(len(due), dtype=np.bool_)
+    for k in range(len(due)):
+        if stage[k] == _INSPECTING:
+            ok[k] = _converts(due[k], _INSPECTING, d)
+            if ok[k]:
+                _move_firm(due[k], _NEGOTIATING, _CONVERTED, d)
+    for k in range(len(due)):
+        if stage[k] == _INSPECTING and not ok[k]:
+            _fail_firm(due[k], _LOST, _FELL_THROUGH, d)
+
+
+@njit(cache=True, inline="always")
+def _sign_contracts(ids: np.ndarray, d: Deals) -> None:
+    """Contracts: land or a building for the firms ``ids`` (see :func:`land.allocate`).
+
+    Firms a park cannot serve lose their deal (``no_land``) first; then those housed in a
+    building and those given land move to the contract stage, in serving order, and their
+    commitments are booked (see :func:`land.record_contract`).
+    """
+    if len(ids) == 0:
+        return
+    f = d.firms
+    order = land.serving_order(ids, f, d.land)
+    outcome = land.allocate(ids, order, f, d.parks, d.land)
+    for k in range(len(order)):
+        if outcome[k] == land.TURNED_AWAY:
+            _fail_firm(ids[order[k]], _LOST, _NO_LAND, d)
+    for served in (land.HOUSED, land.LANDED):
+        for k in range(len(order)):
+            if outcome[k] == served:
+                i = ids[order[k]]
+                _move_firm(i, _CONTRACT, _CONVERTED, d)
+                land.record_contract(i, f, d.cities, d.land)
+
+
+@njit(cache=True)
+def _advance(active: np.ndarray, fields: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """Move the active firms whose next step is due, later stages first (see :func:`advance`).
+
+    Args:
+        active: The model's active firms.
+        fields: The fields of :class:`Deals` (see :func:`_deals`).
+
+    Returns:
+        The firms that moved to a stage with a delay until their next step, and how many
+        moved to each (see :func:`_movers`).
+    """
+    d = _named(fields)
+    f, month = d.firms, d.terms.month
+    due = np.empty(len(active), dtype=np.int64)
+    n = 0
+    for i in active:
+        if _FIRST <= f.stage[i] <= _LAST and f.due[i] <= month:
+            due[n] = i
+            n += 1
+    due = due[:n]
+    stage = f.stage[due]
+    _complete(due, stage, d)
+    _start(due, stage, d)
+    _frame(due, stage, d)
+    _sign(due, stage, d)
+    _inspect(due, stage, d)
+    return _movers(d.events)
+
+
+@njit(cache=True)
+def _contract(ids: np.ndarray, fields: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_sign_contracts` with the fields of :class:`Deals`; returns :func:`_movers`."""
+    d = _named(fields)
+    _sign_contracts(ids, d)
+    return _movers(d.events)
+
+
+@njit(cache=True)
+def _move_all(ids: np.ndarray, to: int, cause: int, fields: tuple) -> None:
+    """:func:`_move_firm` for each of ``ids``, with the fields of :class:`Deals`."""
+    d = _named(fields)
+    for i in ids:
+        _move_firm(i, to, cause, d)
+
+
+@njit(cache=True)
+def _fail_all(ids: np.ndarray, to: int, cause: np.ndarray, fields: tuple) -> None:
+    """:func:`_fail_firm` for each of ``ids`` (with its cause), given the fields of Deals."""
+    d = _named(fields)
+    for k in range(len(ids)):
+        _fail_firm(ids[k], to, cause[k], d)
+
+
+@njit(cache=True)
+def _probabilities(
+    z0: float, margin: np.ndarray, city: np.ndarray, conversion_fields: tuple
+) -> np.ndarray:
+    """:func:`probability` of each deal (arrays aligned by firm; conversion as a plain tuple)."""
+    conv = Conversion(*conversion_fields)
+    p = np.empty(len(margin))
+    for k in range(len(margin)):
+        p[k] = probability(z0, margin[k], city[k], conv)
+    return p
+
+
+# ---------------------------------------------------------------- entry points
+def conversion_probability(m: AttractionModel, ids: np.ndarray, base: float) -> np.ndarray:
+    """Probability that each firm's deal converts at a stage with base rate ``base``."""
+    f = m.firms
+    return _probabilities(_logit(base), f.margin[ids], f.city[ids], tuple(_conversion(m)))
 
 
 def converts(m: AttractionModel, ids: np.ndarray, base: float, stage: Stage) -> np.ndarray:
@@ -51,18 +486,18 @@ def converts(m: AttractionModel, ids: np.ndarray, base: float, stage: Stage) -> 
 
 def advance(m: AttractionModel) -> None:
     """Move every firm whose next step is due this month, later stages first."""
-    f = m.firms
-    pool = m.in_pipeline()
-    due = pool[f.due[pool] <= m.month]
-    if len(due) == 0:
-        return
-    stage = f.stage[due]
-    b = m.spec.behaviour
-    _complete(m, due[stage == Stage.CONSTRUCTION])
-    _start(m, due[stage == Stage.CONTRACT], b.start_rate)
-    _frame(m, due[stage == Stage.FRAMEWORK], b.framework_conversion)
-    _sign(m, due[stage == Stage.NEGOTIATING], b.sign_rate)
-    _inspect(m, due[stage == Stage.INSPECTING], b.inspect_rate)
+    fields = _deals(m, len(m.active))  # a due firm makes exactly one transition
+    movers, counts = _advance(m.active, fields)
+    _log(m, fields)
+    _schedule(m, movers, counts)
+
+
+def contract(m: AttractionModel, ids: np.ndarray) -> None:
+    """Sign construction contracts with ``ids`` (the work of :func:`land.sign_contracts`)."""
+    fields = _deals(m, len(ids))
+    movers, counts = _contract(ids, fields)
+    _log(m, fields)
+    _schedule(m, movers, counts)
 
 
 def move(
@@ -71,80 +506,19 @@ def move(
     """Advance firms to ``to`` within their current deal, scheduling the next step."""
     if len(ids) == 0:
         return
+    fields = _deals(m, len(ids))
+    _move_all(ids, int(to), int(cause), fields)
+    _log(m, fields)
     f = m.firms
-    m.log(ids, f.stage[ids], to, f.park[ids], f.city[ids], f.channel[ids], cause)
-    f.stage[ids] = to
-    f.due[ids] = m.month + m.delay(ids, delay_kind, f.city[ids]) if delay_kind else land.NEVER
+    f.due[ids] = m.month + m.delay(ids, delay_kind, f.city[ids]) if delay_kind else NEVER
 
 
 def fail(m: AttractionModel, ids: np.ndarray, to: Stage, cause: np.ndarray | Cause) -> None:
     """End firms' deals: log the loss, give back land, and send them back to their search."""
     if len(ids) == 0:
         return
-    f = m.firms
-    city = f.city[ids].astype(np.int64)
-    m.log(ids, f.stage[ids], to, f.park[ids], city, f.channel[ids], cause)
-    land.release(m, ids)
-    f.excluded[ids, city] = True
-    f.stage[ids] = Stage.AWARE
-    f.city[ids] = -1
-    f.park[ids] = -1
-    f.due[ids] = land.NEVER
-    f.needs_choice[ids] = True
-
-
-def _inspect(m: AttractionModel, ids: np.ndarray, base: float) -> None:
-    if len(ids) == 0:
-        return
-    ok = converts(m, ids, base, Stage.INSPECTING)
-    move(m, ids[ok], Stage.NEGOTIATING, Cause.CONVERTED, "negotiation")
-    fail(m, ids[~ok], Stage.LOST, Cause.FELL_THROUGH)
-
-
-def _sign(m: AttractionModel, ids: np.ndarray, base: float) -> None:
-    if len(ids) == 0:
-        return
-    refusal = selectivity.screen(m, ids)
-    refused = refusal >= 0
-    fail(m, ids[refused], Stage.REJECTED, refusal[refused])
-    ids = ids[~refused]
-    ok = converts(m, ids, base, Stage.NEGOTIATING)
-    fail(m, ids[~ok], Stage.LOST, Cause.FELL_THROUGH)
-    ids = ids[ok]
-    contract = m.streams.uniform(Purpose.CONTRACT, ids) < m.spec.behaviour.contract_share
-    move(m, ids[~contract], Stage.FRAMEWORK, Cause.CONVERTED, "framework")
-    land.sign_contracts(m, ids[contract])
-
-
-def _frame(m: AttractionModel, ids: np.ndarray, base: float) -> None:
-    if len(ids) == 0:
-        return
-    ok = converts(m, ids, base, Stage.FRAMEWORK)
-    fail(m, ids[~ok], Stage.LOST, Cause.FELL_THROUGH)
-    land.sign_contracts(m, ids[ok])
-
-
-def _start(m: AttractionModel, ids: np.ndarray, base: float) -> None:
-    if len(ids) == 0:
-        return
-    ok = converts(m, ids, base, Stage.CONTRACT)
-    fail(m, ids[~ok], Stage.LOST, Cause.FELL_THROUGH)
-    move(m, ids[ok], Stage.CONSTRUCTION, Cause.STARTED, "construction")
-
-
-def _complete(m: AttractionModel, ids: np.ndarray) -> None:
-    if len(ids) == 0:
-        return
-    f = m.firms
-    move(m, ids, Stage.OPERATING, Cause.COMPLETED, None)
-    f.entered[ids] = m.month
-    f.satisfaction[ids] = m.spec.behaviour.satisfied_level
-    np.add.at(m.parks.tenants, (f.park[ids], f.sector[ids]), 1)
-    land.develop(m, ids)
-    city = f.city[ids]
-    years = m.policy.rebate_years[city]
-    f.rebate_until[ids] = m.month + np.round(years * 12).astype(np.int64)
-    kept = ~f.promise_broken[ids]
-    subsidy = f.employees[ids] * m.policy.subsidy[city] * kept
-    np.add.at(m.cities.incentives, city, subsidy)
-    np.add.at(m.cities.realized_investment, city, f.investment[ids])
+    causes = np.empty(len(ids), dtype=np.int64)
+    causes[:] = cause
+    fields = _deals(m, len(ids))
+    _fail_all(ids, int(to), causes, fields)
+    _log(m, fields)

@@ -190,11 +190,9 @@ class AttractionModel(mesa.Model):
 
     def activate(self, ids: np.ndarray) -> None:
         """Add firms to the active set (those the month's mechanisms look at)."""
-        new = ids[~self._is_active[ids]]
+        new = selection.newly_active(ids, self._is_active)
         if len(new) == 0:
             return
-        new = np.unique(new)
-        self._is_active[new] = True
         self.active = np.concatenate([self.active, new])
         if self.firm_agents:
             for i in new.tolist():
@@ -355,7 +353,7 @@ class AttractionModel(mesa.Model):
     def _snapshot(self) -> None:
         f, w, c = self.firms, self.world, self.world.focus
         ids = self.tenants()
-        here = ids[f.city[ids] == c]
+        here = selection.in_city(ids, f.city, c)
         focus_parks = w.park_city == c
         row: dict[str, Any] = {"date": w.date(self.month)}
         for name, stage in FLOW_STAGES.items():
@@ -375,12 +373,10 @@ class AttractionModel(mesa.Model):
         row["pollution_load"] = float((f.pollution_rate[here] * f.output[here] / 1e6).sum())
         row["searching_firms"] = len(self.searchers())
         self.current = row
-        n_parks = len(w.park_ids)
-        developed = np.bincount(f.park[ids], weights=f.land_developed[ids], minlength=n_parks)
-        held = np.bincount(f.park[ids], weights=f.land_held[ids], minlength=n_parks)
-        self._land_history.append(
-            np.stack([self.parks.land_allocated.copy(), developed, held - developed])
-        )
+        land = np.empty((3, len(w.park_ids)))  # allocated, developed, idle
+        land[0] = self.parks.land_allocated
+        selection.land_by_park(ids, f.park, f.land_held, f.land_developed, land[1:])
+        self._land_history.append(land)
 
     def land_by_park(self) -> pd.DataFrame:
         """Land allocated, developed and idle per park and month (ha), one row per pair."""

@@ -95,3 +95,46 @@ def pitched(
             out[n] = i
             n += 1
     return out[:n]
+
+
+@njit(cache=True)
+def newly_active(ids: np.ndarray, is_active: np.ndarray) -> np.ndarray:
+    """Firms of ``ids`` not active yet, each once and in ascending order; marks them active."""
+    out = np.empty(ids.size, dtype=np.int64)
+    n = 0
+    for i in ids:
+        if not is_active[i]:
+            is_active[i] = True
+            out[n] = i
+            n += 1
+    out = out[:n]
+    out.sort()
+    return out
+
+
+@njit(cache=True)
+def in_city(ids: np.ndarray, city: np.ndarray, c: int) -> np.ndarray:
+    """Firms of ``ids`` whose city is ``c``, in their order."""
+    out = np.empty(ids.size, dtype=np.int64)
+    n = 0
+    for i in ids:
+        if city[i] == c:
+            out[n] = i
+            n += 1
+    return out[:n]
+
+
+@njit(cache=True)
+def land_by_park(
+    ids: np.ndarray, park: np.ndarray, held: np.ndarray, developed: np.ndarray, out: np.ndarray
+) -> None:
+    """Land developed (``out[0]``) and idle (``out[1]``) per park, summed over ``ids`` in order.
+
+    The sums run over the firms in the order given, as ``np.bincount`` does.
+    """
+    out[:] = 0.0
+    for i in ids:
+        out[0, park[i]] += developed[i]
+        out[1, park[i]] += held[i]
+    for p in range(out.shape[1]):
+        out[1, p] -= out[0, p]

@@ -262,18 +262,18 @@ class AttractionModel(mesa.Model):
         if not self.spec.mechanisms.pipeline_delays:
             return np.ones(len(ids), dtype=np.int64)
         b, pol = self.spec.behaviour, self.policy
-        if kind == "inspection":
-            mean = b.inspection_months
-        elif kind == "negotiation":
-            mean = b.negotiation_months * (1.5 - pol.professionalism[city]) + pol.delay_months[city]
-        elif kind == "framework":
-            mean = 2.0 * b.negotiation_months
-        elif kind == "approval":
-            mean = pol.approval_months[city] * (1.0 - pol.service[city]) + pol.delay_months[city]
-        else:
-            mean = np.where(self.firms.in_building[ids], b.building_months, b.construction_months)
-        u = self.streams.uniform(Purpose.DELAY, ids, self.month, DELAY_KINDS[kind])
-        return np.maximum(np.floor(mean + u), 1).astype(np.int64)
+        code = DELAY_KINDS[kind]
+        months = (b.inspection_months, b.negotiation_months, b.building_months,
+                  b.construction_months)
+        return pipeline.delay_months(
+            np.asarray(ids),
+            city if isinstance(city, np.ndarray) else np.full(len(ids), city),
+            self.firms.in_building,
+            code,
+            self.streams.salt(Purpose.DELAY, self.month, code),
+            tuple(float(x) for x in months),
+            (pol.professionalism, pol.delay_months, pol.approval_months, pol.service),
+        )
 
     # ------------------------------------------------------------------ set-up
     def _setup_outreach(self) -> None:

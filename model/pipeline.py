@@ -522,3 +522,51 @@ def fail(m: AttractionModel, ids: np.ndarray, to: Stage, cause: np.ndarray | Cau
     fields = _deals(m, len(ids))
     _fail_all(ids, int(to), causes, fields)
     _log(m, fields)
+
+
+@njit(cache=True)
+def delay_months(
+    ids: np.ndarray,
+    city: np.ndarray,
+    in_building: np.ndarray,
+    kind: int,
+    salt: np.uint64,
+    months: tuple[float, float, float, float],
+    levers: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+) -> np.ndarray:
+    """Months until each firm's next pipeline step: its mean delay, rounded stochastically.
+
+    The mean delay of a kind of step (codes of ``DELAY_KINDS`` in ``model.py``): a site visit
+    takes ``inspection_months``; negotiation ``negotiation_months`` scaled by
+    ``1.5 - professionalism``, plus the city's rent-seeking delay; a framework agreement
+    twice ``negotiation_months``; approval the city's ``approval_months`` scaled by
+    ``1 - service``, plus the rent-seeking delay; construction ``building_months`` in a
+    standard factory building, else ``construction_months``. The delay is
+    ``floor(mean + u)`` with the firm's keyed uniform ``u``, and at least one month.
+
+    Args:
+        ids: Firms.
+        city: City of each firm's deal (aligned with ``ids``).
+        in_building: Column: whether a firm is housed in a standard factory building.
+        kind: Code of the kind of step.
+        salt: Salt of the month's DELAY draws of this kind.
+        months: inspection, negotiation, building and construction months (behaviour).
+        levers: professionalism, rent-seeking delay, approval months and service, by city.
+    """
+    inspection, negotiation, building, construction = months
+    professionalism, extra_delay, approval, service = levers
+    out = np.empty(ids.size, dtype=np.int64)
+    for k in range(ids.size):
+        i, c = ids[k], city[k]
+        if kind == 1:
+            mean = inspection
+        elif kind == 2:
+            mean = negotiation * (1.5 - professionalism[c]) + extra_delay[c]
+        elif kind == 3:
+            mean = 2.0 * negotiation
+        elif kind == 4:
+            mean = approval[c] * (1.0 - service[c]) + extra_delay[c]
+        else:
+            mean = building if in_building[i] else construction
+        out[k] = max(np.floor(mean + uniform_at(salt, np.uint64(i))), 1.0)
+    return out

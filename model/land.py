@@ -321,28 +321,58 @@ def idle_ha(m: AttractionModel, ids: np.ndarray) -> np.ndarray:
 
 def enforce(m: AttractionModel) -> None:
     """Charge idle-land fees and reclaim land idle for too long, where cities enforce."""
-    if not m.spec.mechanisms.land:
+    if not m.spec.mechanisms.land or not m.policy.enforcement.any():
         return
-    f = m.firms
-    ids = m.tenants()
-    ids = ids[f.idle_since[ids] < NEVER]
-    if len(ids) == 0:
-        return
-    city = f.city[ids]
-    on = m.policy.enforcement[city]
-    idle_for = m.month - f.idle_since[ids]
-    fee_due = on & ~f.fee_charged[ids] & (idle_for >= m.policy.fee_after[city])
-    if fee_due.any():
-        fid = ids[fee_due]
-        price = m.terms.price[f.park[fid]]
-        fee = idle_ha(m, fid) * 1e4 * price * m.policy.idle_fee_share[f.city[fid]]
-        np.add.at(m.cities.idle_fees, f.city[fid], fee)
-        f.fee_charged[fid] = True
-    reclaim = on & (idle_for >= m.policy.reclaim_after[city])
-    if reclaim.any():
-        rid = ids[reclaim]
-        amount = idle_ha(m, rid)
-        np.add.at(m.parks.land_allocated, f.park[rid], -amount)
-        np.add.at(m.cities.reclaimed_ha, f.city[rid], amount)
-        f.land_held[rid] = f.land_developed[rid]
-        f.idle_since[rid] = NEVER
+    f, pol = m.firms, m.policy
+    _enforce(
+        m.tenants(),
+        m.month,
+        (f.city, f.park, f.idle_since, f.fee_charged, f.land_held, f.land_developed),
+        (pol.enforcement, pol.fee_after, pol.reclaim_after, pol.idle_fee_share),
+        m.terms.price,
+        (m.cities.idle_fees, m.cities.reclaimed_ha, m.parks.land_allocated),
+    )
+
+
+@njit(cache=True)
+def _enforce(
+    tenants: np.ndarray,
+    month: int,
+    columns: tuple,
+    rules: tuple,
+    price: np.ndarray,
+    accounts: tuple,
+) -> None:
+    """Fees and reclamation of idle land, tenant by tenant (see :func:`enforce`).
+
+    A tenant with idle land in an enforcing city pays, once, ``idle_fee_share`` of the land
+    price of its idle hectares after ``fee_after`` months idle, and loses its idle land after
+    ``reclaim_after`` months (its park gets it back).
+
+    Args:
+        tenants: Operating firms.
+        month: The current month.
+        columns: Firm columns city, park, idle_since, fee_charged, land_held, land_developed.
+        rules: By city: enforcement, fee_after, reclaim_after, idle_fee_share.
+        price: Land price of each park (yuan/m2).
+        accounts: Idle fees and reclaimed land by city, allocated land by park (updated).
+    """
+    city, park, idle_since, fee_charged, held, developed = columns
+    enforcement, fee_after, reclaim_after, fee_share = rules
+    idle_fees, reclaimed, allocated = accounts
+    for i in tenants:
+        if idle_since[i] >= NEVER:
+            continue
+        c = city[i]
+        if not enforcement[c]:
+            continue
+        idle_for = month - idle_since[i]
+        idle = held[i] - developed[i]
+        if not fee_charged[i] and idle_for >= fee_after[c]:
+            idle_fees[c] += idle * 1e4 * price[park[i]] * fee_share[c]
+            fee_charged[i] = True
+        if idle_for >= reclaim_after[c]:
+            allocated[park[i]] -= idle
+            reclaimed[c] += idle
+            held[i] = developed[i]
+            idle_since[i] = NEVER

@@ -10,7 +10,7 @@ times single runs serially in this process, for the cost of one run without the 
 
 Ends with ``projected_minutes=<minutes>``.
 
-Usage: python benchmarks/sobol_budget.py [--n 4] [--replicates 2] [--workers 2]
+Usage: python benchmarks/sobol_budget.py [--n 8] [--replicates 2] [--workers 2]
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ def one_run() -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=4, help="base samples of the measured run")
+    parser.add_argument("--n", type=int, default=8, help="base samples of the measured run")
     parser.add_argument("--replicates", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()

@@ -160,7 +160,7 @@ def _deals(m: AttractionModel, n_events: int) -> tuple:
 def _log(m: AttractionModel, fields: tuple) -> None:
     """Log the events the kernels recorded in the fields of :func:`_deals`, in order."""
     table, count = fields[-1]
-    m.log(*table[:, : int(count[0])])
+    m.log(*table[:, : int(count[0])].copy())  # a copy: the log must not keep the whole buffer
 
 
 def _schedule(m: AttractionModel, movers: np.ndarray, counts: np.ndarray) -> None:

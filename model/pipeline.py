@@ -312,14 +312,21 @@ def _complete(due: np.ndarray, stage: np.ndarray, d: Deals) -> None:
 
 
 @njit(cache=True, inline="always")
-def _start(due: np.ndarray, stage: np.ndarray, d: Deals) -> None:
-    """Contracts come due: converting firms start construction, the others drop out."""
+def _converting(due: np.ndarray, stage: np.ndarray, at: int, d: Deals) -> np.ndarray:
+    """Which due deals at stage ``at`` convert; those that do not are lost, in order."""
     ok = np.zeros(len(due), dtype=np.bool_)
     for k in range(len(due)):
-        if stage[k] == _CONTRACT:
-            ok[k] = _converts(due[k], _CONTRACT, d)
+        if stage[k] == at:
+            ok[k] = _converts(due[k], at, d)
             if not ok[k]:
                 _fail_firm(due[k], _LOST, _FELL_THROUGH, d)
+    return ok
+
+
+@njit(cache=True, inline="always")
+def _start(due: np.ndarray, stage: np.ndarray, d: Deals) -> None:
+    """Contracts come due: converting firms start construction, the others drop out."""
+    ok = _converting(due, stage, _CONTRACT, d)
     for k in range(len(due)):
         if ok[k]:
             _move_firm(due[k], _CONSTRUCTION, _STARTED, d)
@@ -328,13 +335,7 @@ def _start(due: np.ndarray, stage: np.ndarray, d: Deals) -> None:
 @njit(cache=True, inline="always")
 def _frame(due: np.ndarray, stage: np.ndarray, d: Deals) -> None:
     """Framework agreements come due: converting firms sign contracts, the others drop out."""
-    signs = np.zeros(len(due), dtype=np.bool_)
-    for k in range(len(due)):
-        if stage[k] == _FRAMEWORK:
-            signs[k] = _converts(due[k], _FRAMEWORK, d)
-            if not signs[k]:
-                _fail_firm(due[k], _LOST, _FELL_THROUGH, d)
-    _sign_contracts(due[signs], d)
+    _sign_contracts(due[_converting(due, stage, _FRAMEWORK, d)], d)
 
 
 @njit(cache=True, inline="always")

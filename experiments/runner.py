@@ -25,8 +25,12 @@ def build_model(
     seed: int | None = None,
     *,
     firm_agents: bool = True,
+    collect: bool = True,
 ) -> AttractionModel:
-    """Load a scenario (name, path or object), apply overrides, and build the model."""
+    """Load a scenario (name, path or object), apply overrides, and build the model.
+
+    ``firm_agents`` and ``collect`` are passed to :class:`AttractionModel`.
+    """
     if isinstance(scenario, Scenario):
         if overrides:
             from ..scenarios.loader import apply_override, parse_override, validate_data
@@ -42,7 +46,7 @@ def build_model(
             scenario = validate_data(data, source="overrides")
     else:
         scenario = load_scenario(scenario, overrides)
-    return AttractionModel(scenario, rng=seed, firm_agents=firm_agents)
+    return AttractionModel(scenario, rng=seed, firm_agents=firm_agents, collect=collect)
 
 
 def run_model(
@@ -86,7 +90,7 @@ def simulate(
         ``{"kpis": {...}, "scalars": {...}, "seconds": float}``.
     """
     start = time.perf_counter()
-    model = build_model(scenario, overrides, seed, firm_agents=False)
+    model = build_model(scenario, overrides, seed, firm_agents=False, collect=False)
     run_model(model, months)
     k = model.kpis()
     return {"kpis": k, "scalars": scalar_kpis(k), "seconds": time.perf_counter() - start}

@@ -90,7 +90,7 @@ def _run_abm(task: Task) -> dict[str, float | None]:
     for path, value in task.values.items():
         apply_override(data, path.split("."), value)  # type: ignore[arg-type]
     scenario = validate_data(data, source="experiment design point")  # type: ignore[arg-type]
-    model = AttractionModel(scenario, rng=task.seed, firm_agents=False)
+    model = AttractionModel(scenario, rng=task.seed, firm_agents=False, collect=False)
     model.run_for(scenario.time.months)
     windows: dict[tuple[int, int] | None, dict[str, float]] = {}
     out = {}

@@ -64,6 +64,9 @@ class AttractionModel(mesa.Model):
         firm_agents: Create a :class:`Firm` agent for every firm that becomes active (turn off
             in large batches: results are identical, only the views are skipped).
         collect_firms: Also collect per-firm data every month (slow; off by default).
+        collect: Collect the monthly series (the DataCollector and land by park). Batch runs
+            that read only the KPIs turn it off: the KPIs come from the event log and the
+            final state, so they are identical either way.
     """
 
     def __init__(
@@ -73,6 +76,7 @@ class AttractionModel(mesa.Model):
         *,
         firm_agents: bool = True,
         collect_firms: bool = False,
+        collect: bool = True,
     ):
         super().__init__(rng=rng)
         self.spec = scenario  # the resolved Scenario (Mesa keeps its own `scenario`)
@@ -110,6 +114,7 @@ class AttractionModel(mesa.Model):
         self.active = np.zeros(0, dtype=np.int64)
         self._directories: dict[int, outreach.Directory] = {}
         self.firm_agents = firm_agents
+        self.collect = collect
         self.firm_agent: dict[int, Firm] = {}
         self._setup_outreach()
         self.governments = [Government(self, c) for c in range(len(w.city_ids))]
@@ -150,8 +155,9 @@ class AttractionModel(mesa.Model):
         fiscal.collect(self)  # taxes and rebates
         pressure.end_searches(self)  # searches that found nothing end at home
         self._prune()
-        self._snapshot()
-        self.datacollector.collect(self)
+        if self.collect:
+            self._snapshot()
+            self.datacollector.collect(self)
         self.month += 1
         if self.month >= self.horizon:
             self.running = False

@@ -55,6 +55,21 @@ def test_fixed_seed_kpis_are_unchanged(name, seed):
     assert not changed, f"{name} seed {seed}: KPIs changed: {changed[:8]}"
 
 
+@pytest.mark.parametrize(("name", "seed"), CASES[:3])
+def test_kpis_do_not_depend_on_collecting_the_series(name, seed):
+    """Null: batch runs without the monthly series (collect=False) give the same KPIs."""
+    scenario = load_scenario(name, SIZE)
+    models = [
+        AttractionModel(scenario, rng=seed, firm_agents=False, collect=collect)
+        for collect in (True, False)
+    ]
+    for model in models:
+        model.run_for(model.horizon)
+    full, bare = models
+    assert len(bare.datacollector.get_model_vars_dataframe()) == 0
+    assert _text(full.kpis()) == _text(bare.kpis())
+
+
 def test_compiled_draws_equal_the_numpy_hash():
     """The compiled uniform draws equal the NumPy reference of the same keyed hash."""
     streams = KeyedStreams(0x1234_5678_9ABC_DEF0)

@@ -314,11 +314,6 @@ def develop(m: AttractionModel, ids: np.ndarray) -> None:
     _develop_all(ids, firm_columns(m), land_rules(m))
 
 
-def idle_ha(m: AttractionModel, ids: np.ndarray) -> np.ndarray:
-    """Idle land of each firm (ha)."""
-    return m.firms.land_held[ids] - m.firms.land_developed[ids]
-
-
 def enforce(m: AttractionModel) -> None:
     """Charge idle-land fees and reclaim land idle for too long, where cities enforce."""
     if not m.spec.mechanisms.land or not m.policy.enforcement.any():

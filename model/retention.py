@@ -141,31 +141,9 @@ def target_satisfaction(m: AttractionModel, ids: np.ndarray) -> np.ndarray:
     return _targets(np.asarray(ids, dtype=np.int64), _rules(m), _setting(m))
 
 
-@njit(cache=True, inline="always")
-def _operating_among(active: np.ndarray, stage: np.ndarray, operating: int) -> np.ndarray:
-    """The tenants among ``active`` (firms at stage ``operating``), in the order of ``active``.
-
-    The same firms as :meth:`AttractionModel.tenants`, selected without branches so that the
-    loads of many firms' stages overlap (the columns are rarely in cache).
-
-    Args:
-        active: The active firms.
-        stage: The firms' stage column.
-        operating: Stage code of OPERATING.
-    """
-    tenants = np.empty(active.size, dtype=np.int64)
-    n = 0
-    for j in active:
-        tenants[n] = j
-        n += stage[j] == operating
-    return tenants[:n]
-
-
 @njit(cache=True)
 def _decide(
-    active: np.ndarray,
-    stage: np.ndarray,
-    operating: int,
+    tenants: np.ndarray,
     satisfaction: np.ndarray,
     rules: _Rules,
     setting: _Setting,
@@ -182,9 +160,7 @@ def _decide(
     recorded without branches so that the loads of many firms overlap.
 
     Args:
-        active: The active firms; the tenants among them are those at stage ``operating``.
-        stage: The firms' stage column.
-        operating: Stage code of OPERATING.
+        tenants: The operating firms (:meth:`AttractionModel.tenants`).
         satisfaction: The firms' satisfaction column, updated in place.
         rules: The retention parameters.
         setting: The firm columns and policy the target depends on.
@@ -192,10 +168,9 @@ def _decide(
 
     Returns:
         The tenants that leave, those that reinvest and those that refer, each in the order
-        of ``active``.
+        of ``tenants``.
     """
     exit_salt, reinvest_salt, referral_salt = salts
-    tenants = _operating_among(active, stage, operating)
     leaving = np.empty(tenants.size, dtype=np.int64)
     growing = np.empty(tenants.size, dtype=np.int64)
     referring = np.empty(tenants.size, dtype=np.int64)
@@ -230,9 +205,8 @@ def update(m: AttractionModel) -> None:
     salts = tuple(
         m.streams.salt(p, m.month) for p in (Purpose.EXIT, Purpose.REINVEST, Purpose.REFERRAL)
     )
-    leaving, growing, referring = _decide(
-        m.active, f.stage, int(Stage.OPERATING), f.satisfaction, _rules(m), _setting(m), salts
-    )
+    tenants = m.tenants()
+    leaving, growing, referring = _decide(tenants, f.satisfaction, _rules(m), _setting(m), salts)
     exit_firms(m, leaving)
     reinvest(m, growing)
     if len(referring):

@@ -44,13 +44,16 @@ def searchers(
 
 @njit(cache=True)
 def in_stages(active: np.ndarray, stage: np.ndarray, low: int, high: int) -> np.ndarray:
-    """Active firms whose stage is between ``low`` and ``high`` (inclusive)."""
+    """Active firms whose stage is between ``low`` and ``high`` (inclusive), in their order.
+
+    Selected without branches (write every firm, advance only past the chosen ones), so that
+    the loads of many firms' stages overlap.
+    """
     out = np.empty(active.size, dtype=np.int64)
     n = 0
     for i in active:
-        if low <= stage[i] <= high:
-            out[n] = i
-            n += 1
+        out[n] = i
+        n += (low <= stage[i]) & (stage[i] <= high)
     return out[:n]
 
 

@@ -11,6 +11,7 @@ import pandas as pd
 from ..agents import Firm, Government, Park
 from ..scenarios.schema import Scenario
 from . import (
+    awareness,
     choice,
     fiscal,
     governance,
@@ -109,9 +110,11 @@ class AttractionModel(mesa.Model):
         self.minded_sorted = self.firms.minded[self.minded_order]
         self.minded_ptr = 0
         self.urn_counts = np.zeros(len(w.park_ids))
-        self.event_log = EventLog()
-        self._is_active = np.zeros(self.firms.n, dtype=bool)
-        self.active = np.zeros(0, dtype=np.int64)
+        self.event_log = EventLog(w.focus)
+        f = self.firms
+        self.activity = (np.zeros(f.n, dtype=np.int64), np.zeros(1, dtype=np.int64),
+                         np.zeros(f.n, dtype=bool))  # fields of selection.Activity
+        self._learners = (f.known, f.stage, f.search_start, f.search_end, f.needs_choice)
         self._directories: dict[int, outreach.Directory] = {}
         self.firm_agents = firm_agents
         self.collect = collect
@@ -119,7 +122,6 @@ class AttractionModel(mesa.Model):
         self._setup_outreach()
         self.governments = [Government(self, c) for c in range(len(w.city_ids))]
         self.park_agents = [Park(self, p) for p in range(len(w.park_ids))]
-        self._flow = np.zeros(len(Stage), dtype=np.int64)
         self._seed_incumbents()
         self.current: dict[str, float] = {}
         self._land_history: list[np.ndarray] = []
@@ -136,7 +138,7 @@ class AttractionModel(mesa.Model):
     # ------------------------------------------------------------------ the month
     def step(self) -> None:
         """Simulate one month, mechanisms in this order."""
-        self._flow[:] = 0
+        self.event_log.start_month(self.month)
         self.home_wage = self.home_wages[:, self.month]
         self.city_wage = self.city_wages[:, self.month]
         self.terms = choice.park_terms(self)  # prices, cluster benefits, credibility
@@ -171,48 +173,35 @@ class AttractionModel(mesa.Model):
 
     # ------------------------------------------------------------------ helpers for mechanisms
     def log(self, ids, from_stage, to_stage, park, city, channel, cause) -> None:
-        """Record transitions and count those of the focus city for this month's series."""
-        if len(ids) == 0:
-            return
+        """Record transitions (scalars stand for the batch); the log counts the month's flows."""
         self.event_log.append(self.month, ids, from_stage, to_stage, park, city, channel, cause)
-        if not isinstance(cause, np.ndarray) and cause in (Cause.PROMISE_BROKEN, Cause.SEEDED):
-            return  # events, but not flows of the funnel
-        focus = self.world.focus
-        if not isinstance(city, np.ndarray):
-            if city != focus:
-                return
-            if not isinstance(to_stage, np.ndarray):
-                self._flow[to_stage] += len(ids)
-                return
-            to = to_stage
-        else:
-            here = city == focus
-            to = (
-                to_stage[here]
-                if isinstance(to_stage, np.ndarray)
-                else np.full(here.sum(), to_stage)
-            )
-        self._flow += np.bincount(to.astype(np.int64), minlength=len(Stage))
+
+    @property
+    def active(self) -> np.ndarray:
+        """The active firms (those the month's mechanisms look at), in order of activation."""
+        order, count, _ = self.activity
+        return order[: count[0]]
 
     def activate(self, ids: np.ndarray) -> None:
         """Add firms to the active set (those the month's mechanisms look at)."""
-        new = selection.newly_active(ids, self._is_active)
-        if len(new) == 0:
+        before = int(self.activity[1][0])
+        selection.activate(np.asarray(ids, dtype=np.int64), self.activity)
+        self._add_agents(before)
+
+    def _add_agents(self, before: int) -> None:
+        """Create the :class:`Firm` agents of the firms activated since ``before`` (if kept)."""
+        if not self.firm_agents:
             return
-        self.active = np.concatenate([self.active, new])
-        if self.firm_agents:
-            for i in new.tolist():
-                if i not in self.firm_agent:
-                    self.firm_agent[i] = Firm(self, i)
+        for i in self.active[before:].tolist():
+            if i not in self.firm_agent:
+                self.firm_agent[i] = Firm(self, i)
 
     def _prune(self) -> None:
         f = self.firms
-        a = self.active
-        keep = selection.still_active(
-            a, f.stage, f.search_start, f.search_end, self.month, _AWARE, _INSPECTING, _OPERATING
+        selection.prune(
+            self.activity, f.stage, f.search_start, f.search_end, self.month, _AWARE,
+            _INSPECTING, _OPERATING,
         )
-        self._is_active[a[~keep]] = False
-        self.active = a[keep]
 
     def searching(self, ids: np.ndarray) -> np.ndarray:
         """Whether each firm is relocation-minded and still searching this month."""
@@ -244,17 +233,16 @@ class AttractionModel(mesa.Model):
         """Firms learn of ``city`` through ``channel``; a pitch may start their search."""
         if len(ids) == 0:
             return
-        f = self.firms
-        self.log(ids, f.stage[ids], Stage.AWARE, -1, city, channel, Cause.OUTREACH)
-        f.known[ids, city] = channel
-        f.stage[ids] = Stage.AWARE
-        if channel != Channel.PASSIVE:
-            salt = self.streams.salt(Purpose.TRIGGER, self.month, city)
-            p = self.spec.behaviour.pitch_trigger
-            prompted = selection.pitched(ids, f.search_start, f.search_end, self.month, salt, p)
-            pressure.begin_search(self, prompted)
-        f.needs_choice[ids] = True
-        self.activate(ids)
+        b = self.spec.behaviour
+        pitch = (self.month, self.streams.salt(Purpose.TRIGGER, self.month, city),
+                 float(b.pitch_trigger), int(b.search_months))
+        self.event_log.reserve(len(ids))
+        before = int(self.activity[1][0])
+        awareness.inform(
+            np.asarray(ids, dtype=np.int64), int(city), int(channel), self._learners, pitch,
+            self.activity, self.event_log.fields(),
+        )
+        self._add_agents(before)
 
     def choose_pending(self) -> None:
         """Firms that have news (a new city, a failed deal, a new search) choose now."""
@@ -363,7 +351,7 @@ class AttractionModel(mesa.Model):
         focus_parks = w.park_city == c
         row: dict[str, Any] = {"date": w.date(self.month)}
         for name, stage in FLOW_STAGES.items():
-            row[name] = int(self._flow[stage])
+            row[name] = int(self.event_log.flow[stage])
         row["operating_firms"] = len(here)
         row["jobs"] = float(f.employees[here].sum())
         row["contracted_investment_yuan"] = float(self.cities.contracted_investment[c])

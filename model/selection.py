@@ -7,10 +7,10 @@ calls (a gather per column, comparisons and a mask).
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from numba import njit
-
-from .streams import uniform_at
 
 
 @njit(cache=True)
@@ -57,9 +57,21 @@ def in_stages(active: np.ndarray, stage: np.ndarray, low: int, high: int) -> np.
     return out[:n]
 
 
+class Activity(NamedTuple):
+    """The active set as compiled kernels see it (see ``AttractionModel.activity``).
+
+    ``order`` holds the active firms in the order they became active in its first
+    ``count[0]`` places; ``is_active`` marks them by firm.
+    """
+
+    order: np.ndarray
+    count: np.ndarray
+    is_active: np.ndarray
+
+
 @njit(cache=True)
-def still_active(
-    active: np.ndarray,
+def prune(
+    fields: tuple,
     stage: np.ndarray,
     start: np.ndarray,
     end: np.ndarray,
@@ -67,52 +79,42 @@ def still_active(
     aware: int,
     low: int,
     high: int,
-) -> np.ndarray:
-    """Whether each active firm stays active: in a deal or operating, or still searching."""
-    out = np.empty(active.size, dtype=np.bool_)
-    for k in range(active.size):
-        i = active[k]
-        s = stage[i]
-        out[k] = (low <= s <= high) or (s <= aware and start[i] <= month < end[i])
-    return out
+) -> None:
+    """Keep the active firms in a deal or operating (``low``..``high``) or still searching.
 
-
-@njit(cache=True)
-def pitched(
-    ids: np.ndarray,
-    start: np.ndarray,
-    end: np.ndarray,
-    month: int,
-    salt: np.uint64,
-    probability: float,
-) -> np.ndarray:
-    """Firms that a pitch prompts to start looking, in their order.
-
-    Those of ``ids`` not searching in ``month`` whose keyed draw under ``salt`` (see
-    :meth:`KeyedStreams.salt`) is below ``probability``.
+    The others leave the active set; those kept stay in their order.
     """
-    out = np.empty(ids.size, dtype=np.int64)
+    act = Activity(*fields)
     n = 0
-    for i in ids:
-        if not (start[i] <= month < end[i]) and uniform_at(salt, np.uint64(i)) < probability:
-            out[n] = i
+    for k in range(act.count[0]):
+        i = act.order[k]
+        s = stage[i]
+        if (low <= s <= high) or (s <= aware and start[i] <= month < end[i]):
+            act.order[n] = i
             n += 1
-    return out[:n]
+        else:
+            act.is_active[i] = False
+    act.count[0] = n
+
+
+@njit(cache=True, inline="always")
+def add_active(ids: np.ndarray, act: Activity) -> None:
+    """Add the firms of ``ids`` not active yet to the active set, each once, ascending."""
+    start = act.count[0]
+    n = start
+    for i in ids:
+        if not act.is_active[i]:
+            act.is_active[i] = True
+            act.order[n] = i
+            n += 1
+    act.order[start:n].sort()
+    act.count[0] = n
 
 
 @njit(cache=True)
-def newly_active(ids: np.ndarray, is_active: np.ndarray) -> np.ndarray:
-    """Firms of ``ids`` not active yet, each once and in ascending order; marks them active."""
-    out = np.empty(ids.size, dtype=np.int64)
-    n = 0
-    for i in ids:
-        if not is_active[i]:
-            is_active[i] = True
-            out[n] = i
-            n += 1
-    out = out[:n]
-    out.sort()
-    return out
+def activate(ids: np.ndarray, fields: tuple) -> None:
+    """:func:`add_active` with the fields of :class:`Activity`."""
+    add_active(ids, Activity(*fields))
 
 
 @njit(cache=True)

@@ -58,6 +58,7 @@ def _mix(x: np.ndarray) -> np.ndarray:
 
 
 _MASK = (1 << 64) - 1
+_SALT_BLOCK = 128  # months of salts computed at once (a ten-year run needs one block)
 
 
 def _mix_int(x: int) -> int:
@@ -122,6 +123,7 @@ class KeyedStreams:
     def __init__(self, key: int):
         self.key = np.uint64(key)
         self._heads: dict[int, int] = {}
+        self._salts: dict[tuple[int, int], np.ndarray] = {}
 
     def _head(self, purpose: int) -> int:
         """The hashed (key, purpose) part of every salt of ``purpose`` (computed once)."""
@@ -132,10 +134,23 @@ class KeyedStreams:
         return head
 
     def salt(self, purpose: int, month: int = 0, extra: int = 0) -> np.uint64:
-        """The salt of (purpose, month, extra), for drawing with :func:`uniform_at` in kernels."""
-        head = self._head(purpose)
-        tail = (int(month) * 0xBF58476D1CE4E5B9 + int(extra) * 0x94D049BB133111EB + 1) & _MASK
-        return np.uint64(_mix_int(head ^ tail))
+        """The salt of (purpose, month, extra), for drawing with :func:`uniform_at` in kernels.
+
+        Salts are computed a block of months at a time for each (purpose, extra) and looked up
+        afterwards: a model asks for a few thousand per run.
+        """
+        table = self._salts.get((purpose, extra))
+        if table is None or month >= len(table):
+            table = self._salt_table(purpose, extra, int(month))
+        return table[month]
+
+    def _salt_table(self, purpose: int, extra: int, month: int) -> np.ndarray:
+        """Salts of (purpose, every month up to past ``month``, extra), cached."""
+        months = np.arange(_SALT_BLOCK * (month // _SALT_BLOCK + 1), dtype=np.uint64)
+        tail = months * _M1 + np.uint64((int(extra) * 0x94D049BB133111EB + 1) & _MASK)
+        table = _mix(np.uint64(self._head(purpose)) ^ tail)
+        self._salts[(purpose, extra)] = table
+        return table
 
     def bits(
         self,

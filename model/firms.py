@@ -18,12 +18,23 @@ NEVER = np.iinfo(np.int32).max // 2
 
 def categorical(u: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """Map uniforms to category indices with probabilities proportional to ``weights``."""
-    cum = np.cumsum(weights, axis=-1)
-    cum = cum / cum[..., -1:]
-    if cum.ndim == 1:
-        return np.minimum(np.searchsorted(cum, u, side="right"), len(weights) - 1)
-    rows = (u[:, None] > cum).sum(axis=1)
-    return np.minimum(rows, cum.shape[1] - 1)
+    cum = np.cumsum(weights)
+    cum = cum / cum[-1]
+    return np.minimum(np.searchsorted(cum, u, side="right"), len(weights) - 1)
+
+
+def categorical_by_group(u: np.ndarray, group: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Category indices drawn with the weights of each draw's group (row ``group`` of weights).
+
+    The index of a draw ``u`` is the number of cumulative shares below ``u``.
+    """
+    cum = np.cumsum(weights, axis=1)
+    cum = cum / cum[:, -1:]
+    out = np.empty(len(u), dtype=np.int64)
+    for g in range(len(cum)):
+        mask = group == g
+        out[mask] = np.searchsorted(cum[g], u[mask], side="left")
+    return np.minimum(out, cum.shape[1] - 1)
 
 
 def home_wage_path(world: World, months: int, push: bool) -> np.ndarray:
@@ -55,7 +66,7 @@ class FirmTable:
                 mix[r] = [weights.get(s, 0.0) for s in world.sector_ids]
                 if mix[r].sum() <= 0:
                     mix[r] = 1.0
-        sector = categorical(streams.uniform(Purpose.SECTOR, ids), mix[region])
+        sector = categorical_by_group(streams.uniform(Purpose.SECTOR, ids), region, mix)
         self.region = np.concatenate([region, [r for r, _, _ in incumbents]]).astype(np.int16)
         self.sector = np.concatenate([sector, [s for _, s, _ in incumbents]]).astype(np.int16)
         all_ids = np.arange(n)

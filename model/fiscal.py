@@ -13,11 +13,16 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
+from .codes import Stage
+from .selection import Activity, in_stages
+
 if TYPE_CHECKING:
     from .model import AttractionModel
 
+_OPERATING = int(Stage.OPERATING)
 
-@njit(cache=True)
+
+@njit(cache=True, inline="always")
 def _taxes_and_rebates(
     tenants: np.ndarray,
     month: int,
@@ -54,18 +59,55 @@ def _taxes_and_rebates(
     return taxes, rebates
 
 
+@njit(cache=True)
+def _collect(
+    activity: tuple,
+    month: int,
+    columns: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    policy: tuple[np.ndarray, np.ndarray],
+    accounts: tuple[np.ndarray, np.ndarray],
+) -> None:
+    """Add the month's taxes and rebates of the tenants to each city's accounts.
+
+    The month's sums per city are formed first (see :func:`_taxes_and_rebates`), then added.
+
+    Args:
+        activity: Fields of :class:`~zhaoshang.model.selection.Activity`.
+        month: The current month.
+        columns: The firm columns stage, city, tax, rebate_until, promise_broken and hoarder.
+        policy: By city: tax_rebate and performance_linked.
+        accounts: By city: tax and incentives (updated).
+    """
+    act = Activity(*activity)
+    stage = columns[0]
+    tenants = in_stages(act.order[: act.count[0]], stage, _OPERATING, _OPERATING)
+    if tenants.size == 0:
+        return
+    tax_rebate, performance_linked = policy
+    taxes, rebates = _taxes_and_rebates(tenants, month, columns[1:], tax_rebate,
+                                        performance_linked)
+    tax, incentives = accounts
+    tax += taxes
+    incentives += rebates
+
+
+def _fixed(m: AttractionModel) -> tuple[tuple, tuple, tuple]:
+    """Firm columns, policy and accounts read by :func:`_collect`, built once per model.
+
+    The arrays are updated in place, never replaced, and the levers are fixed for a run.
+    """
+    fixed = getattr(m, "_fiscal_fixed", None)
+    if fixed is None:
+        f, pol, c = m.firms, m.policy, m.cities
+        fixed = m._fiscal_fixed = (
+            (f.stage, f.city, f.tax, f.rebate_until, f.promise_broken, f.hoarder),
+            (pol.tax_rebate, pol.performance_linked),
+            (c.tax, c.incentives),
+        )
+    return fixed
+
+
 def collect(m: AttractionModel) -> None:
     """Book this month's taxes and rebates for every city."""
-    f = m.firms
-    tenants = m.tenants()
-    if len(tenants) == 0:
-        return
-    taxes, rebates = _taxes_and_rebates(
-        tenants,
-        m.month,
-        (f.city, f.tax, f.rebate_until, f.promise_broken, f.hoarder),
-        m.policy.tax_rebate,
-        m.policy.performance_linked,
-    )
-    m.cities.tax += taxes
-    m.cities.incentives += rebates
+    columns, policy, accounts = _fixed(m)
+    _collect(m.activity, m.month, columns, policy, accounts)

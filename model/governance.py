@@ -10,21 +10,141 @@ kept and broken, which fade with a three-year memory.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from numba import njit
 
 from .codes import Cause, Stage
+from .events import Ledger, record
+from .selection import Activity
 from .streams import Purpose, uniform_at
 
 if TYPE_CHECKING:
     from .model import AttractionModel
 
 MEMORY_MONTHS = 36.0  # how long observed promises weigh in credibility (assumption)
+_CONTRACT, _OPERATING = int(Stage.CONTRACT), int(Stage.OPERATING)
+_PROMISE_BROKEN = int(Cause.PROMISE_BROKEN)
+
+
+class _Offices(NamedTuple):
+    """Every city's leaders, the promises seen kept and broken, and its levers of governance."""
+
+    official: np.ndarray  # id of the current leader
+    turnovers: np.ndarray  # leaders replaced so far
+    honoured: np.ndarray  # promises seen kept (fading)
+    broken: np.ndarray  # promises seen broken (fading)
+    broken_total: np.ndarray  # promises broken so far
+    tenure_years: np.ndarray  # mean tenure of a leader
+    turnover: np.ndarray  # whether leaders change at all
+    honour: np.ndarray  # probability that a successor honours a commitment
+
+
+class _Holders(NamedTuple):
+    """The firm columns read and written when a successor honours or breaks commitments."""
+
+    city: np.ndarray
+    stage: np.ndarray
+    park: np.ndarray
+    channel: np.ndarray
+    rebate_until: np.ndarray
+    promise_broken: np.ndarray
+    official: np.ndarray
+    satisfaction: np.ndarray
+
+
+def _fixed(m: AttractionModel) -> tuple[tuple, tuple]:
+    """The fields of :class:`_Offices` and :class:`_Holders` of ``m``, built once per model.
+
+    The arrays are updated in place, never replaced, and the levers are fixed for a run.
+    """
+    fixed = getattr(m, "_governance_fixed", None)
+    if fixed is None:
+        c, pol, f = m.cities, m.policy, m.firms
+        fixed = m._governance_fixed = (
+            (c.official, c.turnovers, c.honoured, c.broken, c.broken_total, pol.tenure_years,
+             pol.turnover, pol.honour),
+            tuple(getattr(f, name) for name in _Holders._fields),
+        )
+    return fixed
+
+
+def turnover(m: AttractionModel) -> None:
+    """Replace leaders at the tenure hazard and let successors honour or break promises."""
+    c = m.cities
+    fade = 1.0 - 1.0 / MEMORY_MONTHS
+    if not m.spec.mechanisms.governance:
+        c.honoured *= fade
+        c.broken *= fade
+        return
+    offices, holders = _fixed(m)
+    m.event_log.reserve(int(m.activity[1][0]))
+    c.next_official = int(_turnover(
+        m.month,
+        (m.streams.salt(Purpose.TURNOVER, m.month), m.streams.salt(Purpose.HONOUR, m.month)),
+        (fade, float(m.spec.behaviour.broken_promise_shock)),
+        c.next_official,
+        offices,
+        holders,
+        m.activity,
+        m.event_log.fields(),
+    ))
 
 
 @njit(cache=True)
+def _turnover(
+    month: int,
+    salts: tuple[np.uint64, np.uint64],
+    rates: tuple[float, float],
+    next_official: int,
+    offices: tuple,
+    holders: tuple,
+    activity: tuple,
+    ledger: tuple,
+) -> int:
+    """Fade the promises seen, then replace the leaders who leave; successors decide.
+
+    Each departing city (ascending) gets the next official id; its successor honours or
+    breaks the commitments of his predecessors (:func:`_honour_or_break`).
+
+    Args:
+        month: The current month.
+        salts: Salts of this month's TURNOVER (keyed by city) and HONOUR (by firm) draws.
+        rates: The monthly fading of promises seen and the satisfaction lost by a firm whose
+            promise is broken.
+        next_official: Id of the next new leader.
+        offices: Fields of :class:`_Offices` (updated).
+        holders: Fields of :class:`_Holders` (updated).
+        activity: Fields of :class:`~zhaoshang.model.selection.Activity`.
+        ledger: Fields of :class:`~zhaoshang.model.events.Ledger`, with room for an event of
+            every active firm.
+
+    Returns:
+        Id of the next new leader after this month.
+    """
+    turnover_salt, honour_salt = salts
+    fade, shock = rates
+    o, f, act = _Offices(*offices), _Holders(*holders), Activity(*activity)
+    for city in range(o.honoured.size):
+        o.honoured[city] *= fade
+        o.broken[city] *= fade
+    active = act.order[: act.count[0]]
+    log = Ledger(*ledger)
+    for city in _departures(turnover_salt, o.tenure_years, o.turnover):
+        o.official[city] = next_official
+        next_official += 1
+        o.turnovers[city] += 1
+        kept, broken = _honour_or_break(
+            active, city, month, f, o.official[city], o.honour[city], shock, honour_salt, log
+        )
+        o.honoured[city] += kept
+        o.broken[city] += broken
+        o.broken_total[city] += broken
+    return next_official
+
+
+@njit(cache=True, inline="always")
 def _departures(salt: np.uint64, tenure_years: np.ndarray, turnover: np.ndarray) -> np.ndarray:
     """The cities whose leader leaves this month, in ascending order.
 
@@ -43,105 +163,57 @@ def _departures(salt: np.uint64, tenure_years: np.ndarray, turnover: np.ndarray)
     return leaving[:n]
 
 
-def turnover(m: AttractionModel) -> None:
-    """Replace leaders at the tenure hazard and let successors honour or break promises."""
-    c = m.cities
-    c.honoured *= 1.0 - 1.0 / MEMORY_MONTHS
-    c.broken *= 1.0 - 1.0 / MEMORY_MONTHS
-    if not m.spec.mechanisms.governance:
-        return
-    salt = m.streams.salt(Purpose.TURNOVER, m.month)
-    for city in _departures(salt, m.policy.tenure_years, m.policy.turnover).tolist():
-        c.official[city] = c.next_official
-        c.next_official += 1
-        c.turnovers[city] += 1
-        _successor_decides(m, city)
-
-
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _honour_or_break(
     active: np.ndarray,
     city: int,
     month: int,
-    columns: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    f: _Holders,
     successor: int,
     honour: float,
     shock: float,
-    held_stages: tuple[int, int],
     salt: np.uint64,
-) -> tuple[int, np.ndarray]:
-    """A new leader of ``city`` honours or breaks each commitment to an active firm.
+    log: Ledger,
+) -> tuple[int, int]:
+    """The new leader of ``city`` honours or breaks each commitment to an active firm.
 
     A firm holds a commitment if it is in the city's hands (from contract to operation), no
     promise to it has been broken yet, and (once operating) its rebate still runs. The successor
     honours it if the firm's HONOUR draw is below ``honour``: the firm's official becomes
-    ``successor``; otherwise the promise is broken and the firm's satisfaction drops by
-    ``shock`` (not below 0).
+    ``successor``; otherwise the promise is broken (an event, in the firm's stage) and the
+    firm's satisfaction drops by ``shock`` (not below 0).
 
     Args:
         active: The active firms.
         city: The city whose leader changed.
         month: The current month.
-        columns: The firm columns city, stage, rebate_until, promise_broken, official and
-            satisfaction; the last three are updated in place.
+        f: The firm columns (``promise_broken``, ``official`` and ``satisfaction`` updated).
         successor: Id of the new leader.
         honour: Probability that the successor honours a commitment.
         shock: Satisfaction lost by a firm whose promise is broken.
-        held_stages: Stage codes of CONTRACT and OPERATING, the first and last stages that
-            hold commitments.
         salt: Salt of this month's HONOUR draws.
+        log: The event log, with room for an event of every active firm.
 
     Returns:
-        The number of commitments honoured and the firms whose promise was broken.
+        The numbers of commitments honoured and broken.
     """
-    firm_city, stage, rebate_until, promise_broken, official, satisfaction = columns
-    first, operating = held_stages
-    broken = np.empty(active.size, dtype=np.int64)
-    n_broken = n_kept = 0
+    n_kept = n_broken = 0
     for j in active:
-        st = stage[j]
+        st = f.stage[j]
         held = (
-            firm_city[j] == city
-            and first <= st <= operating
-            and not promise_broken[j]
-            and (st < operating or rebate_until[j] > month)
+            f.city[j] == city
+            and _CONTRACT <= st <= _OPERATING
+            and not f.promise_broken[j]
+            and (st < _OPERATING or f.rebate_until[j] > month)
         )
         if not held:
             continue
         if uniform_at(salt, np.uint64(j)) < honour:
-            official[j] = successor
+            f.official[j] = successor
             n_kept += 1
         else:
-            promise_broken[j] = True
-            satisfaction[j] = max(satisfaction[j] - shock, 0.0)
-            broken[n_broken] = j
+            f.promise_broken[j] = True
+            f.satisfaction[j] = max(f.satisfaction[j] - shock, 0.0)
+            record(log, j, st, st, f.park[j], city, f.channel[j], _PROMISE_BROKEN)
             n_broken += 1
-    return n_kept, broken[:n_broken].copy()
-
-
-def _successor_decides(m: AttractionModel, city: int) -> None:
-    """The new leader of ``city`` honours or breaks the commitments of his predecessors."""
-    f, c = m.firms, m.cities
-    kept, broken = _honour_or_break(
-        m.active,
-        city,
-        m.month,
-        (f.city, f.stage, f.rebate_until, f.promise_broken, f.official, f.satisfaction),
-        int(c.official[city]),
-        float(m.policy.honour[city]),
-        m.spec.behaviour.broken_promise_shock,
-        (int(Stage.CONTRACT), int(Stage.OPERATING)),
-        m.streams.salt(Purpose.HONOUR, m.month),
-    )
-    c.honoured[city] += kept
-    c.broken[city] += len(broken)
-    c.broken_total[city] += len(broken)
-    m.log(
-        broken,
-        f.stage[broken],
-        f.stage[broken],
-        f.park[broken],
-        city,
-        f.channel[broken],
-        Cause.PROMISE_BROKEN,
-    )
+    return n_kept, n_broken

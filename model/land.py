@@ -11,8 +11,9 @@ Signing, release and development are done firm by firm in compiled functions (``
 read and write the model's arrays through the views below (:class:`FirmColumns`,
 :class:`ParkColumns`, :class:`Accounts`, :class:`LandRules`); the pipeline's kernel
 (``pipeline.py``) calls the same per-firm functions. Sums over firms are accumulated in the
-order the firms are handled, so results do not depend on how the work is batched. Enforcement,
-which touches few firms a month, stays in NumPy.
+order the firms are handled, so results do not depend on how the work is batched. Enforcement
+is one compiled pass over the tenants; retention releases the land of firms that leave with
+:func:`release_firm`.
 """
 
 from __future__ import annotations
@@ -22,16 +23,19 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numba import njit
 
+from .codes import Stage
 from .firms import NEVER
+from .selection import Activity, in_stages
 from .streams import Purpose, uniform_at
 
 if TYPE_CHECKING:
     from .model import AttractionModel
 
 BUILDING_MAX_HA = 2.0  # largest land need a standard factory building can house (assumption)
-__all__ = ["NEVER", "develop", "enforce", "release", "sign_contracts"]
+__all__ = ["NEVER", "develop", "enforce", "sign_contracts"]
 
 HOUSED, LANDED, TURNED_AWAY = 0, 1, 2  # outcomes of allocation
+_OPERATING = int(Stage.OPERATING)
 
 
 class FirmColumns(NamedTuple):
@@ -265,14 +269,6 @@ def develop_firm(i: int, firms: FirmColumns, rules: LandRules) -> None:
 
 
 @njit(cache=True)
-def _release_all(ids: np.ndarray, firm_fields: tuple, park_fields: tuple) -> None:
-    """:func:`release_firm` for each of ``ids`` in order (views as plain tuples)."""
-    firms, parks = FirmColumns(*firm_fields), ParkColumns(*park_fields)
-    for i in ids:
-        release_firm(i, firms, parks)
-
-
-@njit(cache=True)
 def _develop_all(ids: np.ndarray, firm_fields: tuple, rule_fields: tuple) -> None:
     """:func:`develop_firm` for each of ``ids`` in order (views as plain tuples)."""
     firms, rules = FirmColumns(*firm_fields), LandRules(*rule_fields)
@@ -304,11 +300,6 @@ def sign_contracts(m: AttractionModel, ids: np.ndarray) -> None:
     pipeline.contract(m, ids)
 
 
-def release(m: AttractionModel, ids: np.ndarray) -> None:
-    """Give a firm's land or building back to its park."""
-    _release_all(ids, firm_columns(m), park_columns(m))
-
-
 def develop(m: AttractionModel, ids: np.ndarray) -> None:
     """At the start of operation, firms develop their land (hoarders only part of it)."""
     _develop_all(ids, firm_columns(m), land_rules(m))
@@ -316,26 +307,37 @@ def develop(m: AttractionModel, ids: np.ndarray) -> None:
 
 def enforce(m: AttractionModel) -> None:
     """Charge idle-land fees and reclaim land idle for too long, where cities enforce."""
-    if not m.spec.mechanisms.land or not m.policy.enforcement.any():
-        return
-    f, pol = m.firms, m.policy
-    _enforce(
-        m.tenants(),
-        m.month,
-        (f.city, f.park, f.idle_since, f.fee_charged, f.land_held, f.land_developed),
-        (pol.enforcement, pol.fee_after, pol.reclaim_after, pol.idle_fee_share),
-        m.terms.price,
-        (m.cities.idle_fees, m.cities.reclaimed_ha, m.parks.land_allocated),
-    )
+    fixed = _enforcement(m)
+    if fixed is not None:
+        _enforce(m.activity, m.month, m.terms.price, *fixed)
+
+
+def _enforcement(m: AttractionModel) -> tuple[tuple, tuple, tuple] | None:
+    """Firm columns, levers and accounts of :func:`_enforce`, or None if no city enforces.
+
+    Built once per model: the levers are fixed for a run and the arrays are updated in place,
+    never replaced.
+    """
+    if not hasattr(m, "_enforcement"):
+        f, pol = m.firms, m.policy
+        m._enforcement = None
+        if m.spec.mechanisms.land and pol.enforcement.any():
+            m._enforcement = (
+                (f.stage, f.city, f.park, f.idle_since, f.fee_charged, f.land_held,
+                 f.land_developed),
+                (pol.enforcement, pol.fee_after, pol.reclaim_after, pol.idle_fee_share),
+                (m.cities.idle_fees, m.cities.reclaimed_ha, m.parks.land_allocated),
+            )
+    return m._enforcement
 
 
 @njit(cache=True)
 def _enforce(
-    tenants: np.ndarray,
+    activity: tuple,
     month: int,
+    price: np.ndarray,
     columns: tuple,
     rules: tuple,
-    price: np.ndarray,
     accounts: tuple,
 ) -> None:
     """Fees and reclamation of idle land, tenant by tenant (see :func:`enforce`).
@@ -345,14 +347,18 @@ def _enforce(
     ``reclaim_after`` months (its park gets it back).
 
     Args:
-        tenants: Operating firms.
+        activity: Fields of :class:`~zhaoshang.model.selection.Activity` (the tenants are the
+            operating active firms).
         month: The current month.
-        columns: Firm columns city, park, idle_since, fee_charged, land_held, land_developed.
-        rules: By city: enforcement, fee_after, reclaim_after, idle_fee_share.
         price: Land price of each park (yuan/m2).
+        columns: Firm columns stage, city, park, idle_since, fee_charged, land_held,
+            land_developed.
+        rules: By city: enforcement, fee_after, reclaim_after, idle_fee_share.
         accounts: Idle fees and reclaimed land by city, allocated land by park (updated).
     """
-    city, park, idle_since, fee_charged, held, developed = columns
+    stage, city, park, idle_since, fee_charged, held, developed = columns
+    act = Activity(*activity)
+    tenants = in_stages(act.order[: act.count[0]], stage, _OPERATING, _OPERATING)
     enforcement, fee_after, reclaim_after, fee_share = rules
     idle_fees, reclaimed, allocated = accounts
     for i in tenants:

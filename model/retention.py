@@ -5,8 +5,9 @@ service, its supply-chain partners in the park, informal fees and fines, and whe
 promises made to it were kept. Low satisfaction raises the exit hazard; satisfaction above
 ``satisfied_level`` brings reinvestment and referrals (business attracts business).
 
-One compiled pass (:func:`_decide`) moves every tenant's satisfaction and draws its three
-decisions; exits, reinvestments and referrals then follow in that order.
+One compiled call (:func:`_month`) moves every tenant's satisfaction, draws its three
+decisions (:func:`_decide`), then applies the exits (:func:`_leave`) and the reinvestments
+(:func:`_grow`) in that order; the referrers go on to ``outreach.referrals``.
 """
 
 from __future__ import annotations
@@ -17,12 +18,19 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numba import njit
 
-from . import land, outreach
+from . import outreach
 from .codes import Cause, Stage
+from .events import Ledger, record
+from .land import release_firm
+from .selection import Activity, in_stages
 from .streams import Purpose, uniform_at
 
 if TYPE_CHECKING:
     from .model import AttractionModel
+
+_OPERATING, _EXITED = int(Stage.OPERATING), int(Stage.EXITED)
+_DISSATISFIED = int(Cause.DISSATISFIED)
+_DRAWS = (Purpose.EXIT, Purpose.REINVEST, Purpose.REFERRAL)  # the month's keyed decisions
 
 
 def monthly(annual: float) -> float:
@@ -47,6 +55,7 @@ class _Rules(NamedTuple):
     keen_span: float  # satisfaction range over which keenness to reinvest rises to 1
     reinvest_hazard: float  # monthly reinvestment probability of a fully keen firm
     referral_rate: float  # monthly referral probability of a satisfied firm
+    reinvest_share: float  # growth of investment, jobs, output and taxes per reinvestment
 
 
 def _rules(m: AttractionModel) -> _Rules:
@@ -68,85 +77,94 @@ def _rules(m: AttractionModel) -> _Rules:
         keen_span=max(1.0 - b.satisfied_level, 1e-9),
         reinvest_hazard=monthly(b.reinvest_hazard),
         referral_rate=min(b.referral_rate, 1.0),
+        reinvest_share=float(b.reinvest_share),
     )
 
 
-class _Setting(NamedTuple):
-    """What a firm's satisfaction target depends on: firm columns and per-city policy."""
+class _Firms(NamedTuple):
+    """The firm columns retention reads and writes (the land ones for ``release_firm``)."""
 
-    city: np.ndarray  # firm column
-    park: np.ndarray  # firm column
-    sector: np.ndarray  # firm column
-    broken: np.ndarray  # firm column ``promise_broken``
+    stage: np.ndarray
+    city: np.ndarray
+    park: np.ndarray
+    sector: np.ndarray
+    channel: np.ndarray
+    promise_broken: np.ndarray
+    satisfaction: np.ndarray
+    investment: np.ndarray
+    reinvested: np.ndarray
+    employees: np.ndarray
+    output: np.ndarray
+    tax: np.ndarray
+    land_held: np.ndarray
+    land_developed: np.ndarray
+    in_building: np.ndarray
+    idle_since: np.ndarray
+
+
+class _Places(NamedTuple):
+    """City policy and accounts and park state that retention reads and writes."""
+
     aftercare: np.ndarray  # per city
     service: np.ndarray  # per city
-    fee: np.ndarray  # per city
-    cluster: np.ndarray  # cluster benefit per park and sector (this month's terms)
+    fee: np.ndarray  # per city, informal fee share
+    realized_investment: np.ndarray  # per city (reinvestment adds to it)
+    reinvestments: np.ndarray  # per city
+    tenants: np.ndarray  # (P, S) operating firms
+    land_allocated: np.ndarray  # per park
+    buildings_free: np.ndarray  # per park
 
 
-def _setting(m: AttractionModel) -> _Setting:
-    """The target inputs of ``m`` this month."""
-    f, pol = m.firms, m.policy
-    return _Setting(
-        f.city,
-        f.park,
-        f.sector,
-        f.promise_broken,
-        pol.aftercare,
-        pol.service,
-        pol.fee,
-        m.terms.cluster,
-    )
+def _fixed(m: AttractionModel) -> tuple[tuple, tuple, tuple]:
+    """The fields of :class:`_Rules`, :class:`_Firms` and :class:`_Places` of ``m``.
+
+    Built on first use and kept on the model: the scenario's parameters do not change within
+    a run, and the firm, policy, city and park arrays are updated in place, never replaced
+    (policy levers are fixed per run; broken promises change the ``promise_broken`` column).
+    """
+    fixed = getattr(m, "_retention_fixed", None)
+    if fixed is None:
+        f, pol, c, p = m.firms, m.policy, m.cities, m.parks
+        fixed = (
+            tuple(_rules(m)),
+            tuple(getattr(f, name) for name in _Firms._fields),
+            (pol.aftercare, pol.service, pol.fee, c.realized_investment, c.reinvestments,
+             p.tenants, p.land_allocated, p.buildings_free),
+        )
+        m._retention_fixed = fixed
+    return fixed
 
 
 @njit(cache=True, inline="always")
-def _target_of(rules: _Rules, setting: _Setting, j: int) -> float:
+def _target_of(rules: _Rules, f: _Firms, places: _Places, cluster: np.ndarray, j: int) -> float:
     """The satisfaction target of firm ``j``, clipped to [0, 1] (cluster benefit capped at 1).
 
     Args:
         rules: The retention parameters.
-        setting: The firm columns and policy the target depends on.
+        f: The firm columns.
+        places: City policy (aftercare, service, fees).
+        cluster: This month's cluster benefit per park and sector.
         j: The firm (operating, so with a city and a park).
     """
-    c = setting.city[j]
-    cluster = min(setting.cluster[setting.park[j], setting.sector[j]], 1.0)
+    c = f.city[j]
     target = (
         rules.base
-        + rules.aftercare * setting.aftercare[c]
-        + rules.service * setting.service[c]
-        + rules.cluster * cluster
-        - rules.fees * setting.fee[c]
-        - rules.broken_promise * (1.0 if setting.broken[j] else 0.0)
+        + rules.aftercare * places.aftercare[c]
+        + rules.service * places.service[c]
+        + rules.cluster * min(cluster[f.park[j], f.sector[j]], 1.0)
+        - rules.fees * places.fee[c]
+        - rules.broken_promise * (1.0 if f.promise_broken[j] else 0.0)
     )
     return min(max(target, 0.0), 1.0)
 
 
-@njit(cache=True)
-def _targets(ids: np.ndarray, rules: _Rules, setting: _Setting) -> np.ndarray:
-    """The satisfaction target of each firm in ``ids`` (see :func:`_target_of`).
-
-    Args:
-        ids: Operating firms.
-        rules: The retention parameters.
-        setting: The firm columns and policy the target depends on.
-    """
-    out = np.empty(ids.size)
-    for i in range(ids.size):
-        out[i] = _target_of(rules, setting, ids[i])
-    return out
-
-
-def target_satisfaction(m: AttractionModel, ids: np.ndarray) -> np.ndarray:
-    """The level each tenant's satisfaction moves towards."""
-    return _targets(np.asarray(ids, dtype=np.int64), _rules(m), _setting(m))
-
-
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _decide(
     tenants: np.ndarray,
-    satisfaction: np.ndarray,
     rules: _Rules,
-    setting: _Setting,
+    f: _Firms,
+    places: _Places,
+    cluster: np.ndarray,
     salts: tuple[np.uint64, np.uint64, np.uint64],
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Move each tenant's satisfaction towards its target and draw its decisions.
@@ -160,10 +178,11 @@ def _decide(
     recorded without branches so that the loads of many firms overlap.
 
     Args:
-        tenants: The operating firms (:meth:`AttractionModel.tenants`).
-        satisfaction: The firms' satisfaction column, updated in place.
+        tenants: The operating firms.
         rules: The retention parameters.
-        setting: The firm columns and policy the target depends on.
+        f: The firm columns (``satisfaction`` is updated in place).
+        places: City policy (aftercare, service, fees).
+        cluster: This month's cluster benefit per park and sector.
         salts: Salts of this month's EXIT, REINVEST and REFERRAL draws.
 
     Returns:
@@ -176,9 +195,9 @@ def _decide(
     referring = np.empty(tenants.size, dtype=np.int64)
     n_leaving = n_growing = n_referring = 0
     for j in tenants:
-        s = satisfaction[j]
-        s = s + rules.speed * (_target_of(rules, setting, j) - s)
-        satisfaction[j] = s
+        s = f.satisfaction[j]
+        s = s + rules.speed * (_target_of(rules, f, places, cluster, j) - s)
+        f.satisfaction[j] = s
         key = np.uint64(j)
         u = uniform_at(exit_salt, key)
         leaves = False
@@ -194,54 +213,75 @@ def _decide(
         n_growing += grows & ~leaves
         referring[n_referring] = j
         n_referring += refers & ~leaves
-    return leaving[:n_leaving].copy(), growing[:n_growing], referring[:n_referring]
+    return leaving[:n_leaving], growing[:n_growing], referring[:n_referring]
+
+
+@njit(cache=True, inline="always")
+def _leave(j: int, f: _Firms, places: _Places, log: Ledger) -> None:
+    """Firm ``j`` closes or leaves: the event is logged, its jobs go, its land returns."""
+    record(log, j, f.stage[j], _EXITED, f.park[j], f.city[j], f.channel[j], _DISSATISFIED)
+    places.tenants[f.park[j], f.sector[j]] -= 1
+    release_firm(j, f, places)
+    f.stage[j] = _EXITED
+
+
+@njit(cache=True, inline="always")
+def _grow(j: int, f: _Firms, places: _Places, share: float) -> None:
+    """Satisfied firm ``j`` expands by ``share``: investment, jobs, output and taxes."""
+    added = f.investment[j] * share
+    f.reinvested[j] += added
+    c = f.city[j]
+    places.realized_investment[c] += added
+    places.reinvestments[c] += 1
+    growth = 1.0 + share
+    f.employees[j] *= growth
+    f.output[j] *= growth
+    f.tax[j] *= growth
+
+
+@njit(cache=True)
+def _month(
+    activity: tuple,
+    salts: tuple[np.uint64, np.uint64, np.uint64],
+    cluster: np.ndarray,
+    rules: tuple,
+    firms: tuple,
+    places: tuple,
+    ledger: tuple,
+) -> np.ndarray:
+    """The month's retention of every tenant: satisfaction, exits, then reinvestments.
+
+    Args:
+        activity: Fields of :class:`~zhaoshang.model.selection.Activity` (the tenants are the
+            operating active firms).
+        salts: Salts of this month's EXIT, REINVEST and REFERRAL draws.
+        cluster: This month's cluster benefit per park and sector.
+        rules: Fields of :class:`_Rules`.
+        firms: Fields of :class:`_Firms`.
+        places: Fields of :class:`_Places`.
+        ledger: Fields of :class:`~zhaoshang.model.events.Ledger`, with room for an event of
+            every active firm.
+
+    Returns:
+        The tenants that refer a partner, in the order of the tenants.
+    """
+    act, r, f, p = Activity(*activity), _Rules(*rules), _Firms(*firms), _Places(*places)
+    tenants = in_stages(act.order[: act.count[0]], f.stage, _OPERATING, _OPERATING)
+    leaving, growing, referring = _decide(tenants, r, f, p, cluster, salts)
+    log = Ledger(*ledger)
+    for j in leaving:
+        _leave(j, f, p, log)
+    for j in growing:
+        _grow(j, f, p, r.reinvest_share)
+    return referring
 
 
 def update(m: AttractionModel) -> None:
     """Update satisfaction, then draw exits, reinvestments and referrals."""
     if not m.spec.mechanisms.retention:
         return
-    f = m.firms
-    salts = tuple(
-        m.streams.salt(p, m.month) for p in (Purpose.EXIT, Purpose.REINVEST, Purpose.REFERRAL)
-    )
-    tenants = m.tenants()
-    leaving, growing, referring = _decide(tenants, f.satisfaction, _rules(m), _setting(m), salts)
-    exit_firms(m, leaving)
-    reinvest(m, growing)
+    salts = tuple(m.streams.salt(purpose, m.month) for purpose in _DRAWS)
+    m.event_log.reserve(int(m.activity[1][0]))
+    referring = _month(m.activity, salts, m.terms.cluster, *_fixed(m), m.event_log.fields())
     if len(referring):
         outreach.referrals(m, referring)
-
-
-def exit_firms(m: AttractionModel, ids: np.ndarray) -> None:
-    """Firms close or leave: jobs go, land returns to the park."""
-    if len(ids) == 0:
-        return
-    f = m.firms
-    m.log(
-        ids,
-        f.stage[ids],
-        Stage.EXITED,
-        f.park[ids],
-        f.city[ids],
-        f.channel[ids],
-        Cause.DISSATISFIED,
-    )
-    for park, sector in zip(f.park[ids].tolist(), f.sector[ids].tolist(), strict=True):
-        m.parks.tenants[park, sector] -= 1
-    land.release(m, ids)
-    f.stage[ids] = Stage.EXITED
-
-
-def reinvest(m: AttractionModel, ids: np.ndarray) -> None:
-    """Satisfied firms expand: more investment, jobs, output and taxes."""
-    if len(ids) == 0:
-        return
-    f = m.firms
-    share = m.spec.behaviour.reinvest_share
-    added = f.investment[ids] * share
-    f.reinvested[ids] += added
-    np.add.at(m.cities.realized_investment, f.city[ids], added)
-    np.add.at(m.cities.reinvestments, f.city[ids], 1)
-    for column in (f.employees, f.output, f.tax):
-        column[ids] *= 1.0 + share

@@ -55,6 +55,7 @@ _RATES = {
     int(Stage.CONTRACT): "start_rate",
 }
 
+
 class Conversion(NamedTuple):
     """What the conversion probability of a deal depends on (arrays by city)."""
 

@@ -16,21 +16,24 @@ rule (a Polya urn) a firm picks a known park with probability proportional to
 ``world.urn_weight``) and ``n_p`` counts the firms that chose the park before it, updated after
 every single choice so that arrivals are sequential even within a month.
 
-Availability, utilities, taste shocks and the pick of best and runner-up run in one compiled
-pass over the choosing firms (:func:`_logit_choose`); the park-level terms are computed once a
-month in another (:func:`_park_terms`).
+Availability, utilities, taste shocks, the pick of best and runner-up and the firm's entry into
+the chosen city's pipeline (logged in the model's event log) run in one compiled pass over the
+choosing firms (:func:`_logit_choose`); the park-level terms are computed once a month in
+another (:func:`_park_terms`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from numba import njit
 
+from . import pipeline
 from .codes import Cause, Stage
+from .events import Ledger, record
 from .streams import KeyedStreams, Purpose, uniform_at
 from .supply_chain import RETURNS, congested, fill_cluster_benefit, linked_firms
 
@@ -40,6 +43,8 @@ if TYPE_CHECKING:
 ANNUITY = 0.08  # annual capital charge on land and one-off payments (assumption)
 HORIZON_YEARS = 10.0  # years over which a firm values a rebate period (assumption)
 HOME = 1_000_003  # option key of the outside option in the taste-shock stream
+_INSPECTING, _NEGOTIATING = int(Stage.INSPECTING), int(Stage.NEGOTIATING)
+_CHOSE = int(Cause.CHOSE)
 
 
 @dataclass
@@ -57,6 +62,21 @@ class ParkTerms:
     subsidy: np.ndarray  # (P,) yuan per job
     infrastructure: np.ndarray  # (P,)
     matchmaking: np.ndarray  # (P,)
+
+
+class Entry(NamedTuple):
+    """What a firm entering a city's pipeline reads and writes (see :func:`_enter`)."""
+
+    stage: np.ndarray  # firm columns
+    park: np.ndarray
+    city: np.ndarray
+    channel: np.ndarray
+    margin: np.ndarray
+    due: np.ndarray
+    known: np.ndarray  # (n, C) channel through which each city is known
+    in_building: np.ndarray
+    park_city: np.ndarray  # city of each park
+    direct_city: int  # firms choosing this city skip the site visit (-1: none)
 
 
 @njit(cache=True, error_model="numpy")
@@ -367,39 +387,88 @@ def _gumbel(salt: np.uint64, key: np.uint64) -> float:
     return -np.log(-np.log(uniform_at(salt, key)))
 
 
+@njit(cache=True, inline="always")
+def _enter(
+    ids: np.ndarray, parks: np.ndarray, margins: np.ndarray, entry: Entry,
+    delays: pipeline.Delays, log: Ledger,
+) -> None:
+    """Firms ``ids`` enter the pipeline of the city of their chosen park; choices are logged.
+
+    A firm starts with a site visit, or at once negotiates in the entry's direct city. Every
+    choice is logged before any is applied, so a firm listed twice logs its earlier stage
+    both times.
+
+    Args:
+        ids: The firms.
+        parks: The park each chose.
+        margins: Each firm's best total utility less the runner-up's.
+        entry: Firm columns and places.
+        delays: Delays of the pipeline this month (``pipeline.Delays``).
+        log: The model's event log.
+    """
+    for k in range(ids.size):
+        i, park = ids[k], parks[k]
+        city = entry.park_city[park]
+        to = _NEGOTIATING if city == entry.direct_city else _INSPECTING
+        record(log, i, entry.stage[i], to, park, city, entry.known[i, city], _CHOSE)
+    for k in range(ids.size):
+        i, park = ids[k], parks[k]
+        city = entry.park_city[park]
+        direct = city == entry.direct_city
+        entry.stage[i] = _NEGOTIATING if direct else _INSPECTING
+        entry.park[i] = park
+        entry.city[i] = city
+        entry.channel[i] = entry.known[i, city]
+        entry.margin[i] = margins[k]
+        kind = pipeline.NEGOTIATION if direct else pipeline.INSPECTION
+        entry.due[i] = pipeline.due_month(i, city, kind, entry.in_building, delays)
+
+
+@njit(cache=True)
+def _enter_all(
+    ids: np.ndarray, parks: np.ndarray, margins: np.ndarray, entry_fields: tuple,
+    delay_fields: tuple, log_fields: tuple,
+) -> None:
+    """:func:`_enter` with the fields of :class:`Entry`, ``pipeline.Delays`` and ``Ledger``."""
+    entry, delays, log = Entry(*entry_fields), pipeline.Delays(*delay_fields), Ledger(*log_fields)
+    _enter(ids, parks, margins, entry, delays, log)
+
+
 @njit(cache=True, error_model="numpy")
 def _logit_choose(
     ids: np.ndarray,
-    known: np.ndarray,
     excluded: np.ndarray,
     scale: float,
     park_salts: np.ndarray,
     home_salt: np.uint64,
-    movers: np.ndarray,
-    park: np.ndarray,
-    margin: np.ndarray,
+    entry_fields: tuple,
+    delay_fields: tuple,
+    log_fields: tuple,
     *inputs,
-) -> int:
+) -> None:
     """Each firm's best option: utility plus taste shock, over the parks it may choose and home.
+
+    The firms for which a park beats home enter that park's pipeline (:func:`_enter`), with
+    their best total utility less the runner-up's (home included) as their margins.
 
     Args:
         ids: Firms.
-        known: Firm column (all firms, by city): channel through which the city is known.
         excluded: Firm column (all firms, by city): excluded from the city.
         scale: Scale of the Gumbel taste shocks.
         park_salts: Salt of each park's taste-shock stream (P,).
         home_salt: Salt of the home option's taste-shock stream.
-        movers: Receives, in order, the firms for which a park beats home.
-        park: Receives the chosen park of each mover.
-        margin: Receives each mover's best total utility less the runner-up's (home included).
+        entry_fields: The fields of :class:`Entry`.
+        delay_fields: The fields of ``pipeline.Delays``.
+        log_fields: The fields of the model's ``Ledger``.
         *inputs: As :func:`_utility_inputs`.
-
-    Returns:
-        The number of movers (the first entries of ``movers``, ``park`` and ``margin``).
     """
-    park_city = inputs[0]  # the first of the utility inputs
+    entry = Entry(*entry_fields)
+    park_city, known = entry.park_city, entry.known
     v = np.empty(park_city.size)
     total = np.empty(park_city.size)
+    movers = np.empty(ids.size, dtype=np.int64)
+    park = np.empty(ids.size, dtype=np.int64)
+    margin = np.empty(ids.size)
     n_movers = 0
     for k in range(ids.size):
         key = np.uint64(ids[k])
@@ -423,7 +492,10 @@ def _logit_choose(
             park[n_movers] = best
             margin[n_movers] = total[best] - runner_up
             n_movers += 1
-    return n_movers
+    _enter(
+        movers[:n_movers], park[:n_movers], margin[:n_movers], entry,
+        pipeline.Delays(*delay_fields), Ledger(*log_fields),
+    )
 
 
 @lru_cache(maxsize=16)
@@ -434,30 +506,13 @@ def _taste_salts(key: np.uint64, n_parks: int) -> tuple[np.ndarray, np.uint64]:
     return parks, streams.salt(Purpose.TASTE, 0, HOME)
 
 
-def _logit_choice(m: AttractionModel, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Random-utility choice: the option with the highest utility plus taste shock.
-
-    Returns:
-        The firms that choose a park rather than home, their parks and utility margins.
-    """
+def _entry(m: AttractionModel, direct_city: int) -> tuple:
+    """The fields of :class:`Entry`, as a plain tuple."""
     f = m.firms
-    park_salts, home_salt = _taste_salts(m.streams.key, len(m.world.park_city))
-    movers = np.empty(len(ids), dtype=ids.dtype)
-    park = np.empty(len(ids), dtype=np.int64)
-    margin = np.empty(len(ids))
-    n_movers = _logit_choose(
-        ids,
-        f.known,
-        f.excluded,
-        m.spec.world.taste_scale,
-        park_salts,
-        home_salt,
-        movers,
-        park,
-        margin,
-        *_utility_inputs(m, m.terms),
+    return (
+        f.stage, f.park, f.city, f.channel, f.margin, f.due, f.known, f.in_building,
+        m.world.park_city, direct_city,
     )
-    return movers[:n_movers], park[:n_movers], margin[:n_movers]
 
 
 def choose(m: AttractionModel, ids: np.ndarray, direct_city: int = -1) -> None:
@@ -471,30 +526,21 @@ def choose(m: AttractionModel, ids: np.ndarray, direct_city: int = -1) -> None:
     """
     if len(ids) == 0:
         return
-    f = m.firms
+    m.event_log.reserve(len(ids))
+    entry = (_entry(m, int(direct_city)), pipeline.delays(m), m.event_log.fields())
     if m.spec.world.choice == "proportional":
-        ids, park, margin = _urn_choice(m, ids)
-    else:
-        ids, park, margin = _logit_choice(m, ids)
-    if len(ids) == 0:
+        _enter_all(*_urn_choice(m, ids), *entry)
         return
-    city = m.world.park_city[park]
-    channel = f.known[ids, city]
-    if direct_city < 0:
-        to_stage, delay = Stage.INSPECTING, m.delay(ids, "inspection", city)
-    else:
-        direct = city == direct_city
-        to_stage = np.where(direct, Stage.NEGOTIATING, Stage.INSPECTING).astype(np.int8)
-        delay = np.where(
-            direct, m.delay(ids, "negotiation", city), m.delay(ids, "inspection", city)
-        )
-    m.log(ids, f.stage[ids], to_stage, park, city, channel, Cause.CHOSE)
-    f.stage[ids] = to_stage
-    f.park[ids] = park
-    f.city[ids] = city
-    f.channel[ids] = channel
-    f.margin[ids] = margin
-    f.due[ids] = m.month + delay
+    park_salts, home_salt = _taste_salts(m.streams.key, len(m.world.park_city))
+    _logit_choose(
+        np.asarray(ids, dtype=np.int64),
+        m.firms.excluded,
+        m.spec.world.taste_scale,
+        park_salts,
+        home_salt,
+        *entry,
+        *_utility_inputs(m, m.terms),
+    )
 
 
 def urn_weights(m: AttractionModel) -> np.ndarray:

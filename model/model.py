@@ -32,7 +32,6 @@ from .streams import KeyedStreams, Purpose
 from .urn_dynamics import step as birth_death_urn
 from .world import World
 
-DELAY_KINDS = {"inspection": 1, "negotiation": 2, "framework": 3, "approval": 4, "construction": 5}
 #: Monthly flows of the focus city: the funnel's transitions (see ``kpis.FLOWS``).
 FLOW_STAGES = {name: stage for name, stage in FLOWS.items() if name != "rejections"}
 SERIES = (
@@ -250,24 +249,6 @@ class AttractionModel(mesa.Model):
         pending = s[self.firms.needs_choice[s]]
         self.firms.needs_choice[pending] = False
         choice.choose(self, pending)
-
-    def delay(self, ids: np.ndarray, kind: str, city: np.ndarray | int) -> np.ndarray:
-        """Months until a firm's next pipeline step (stochastic rounding of the mean)."""
-        if not self.spec.mechanisms.pipeline_delays:
-            return np.ones(len(ids), dtype=np.int64)
-        b, pol = self.spec.behaviour, self.policy
-        code = DELAY_KINDS[kind]
-        months = (b.inspection_months, b.negotiation_months, b.building_months,
-                  b.construction_months)
-        return pipeline.delay_months(
-            np.asarray(ids),
-            city if isinstance(city, np.ndarray) else np.full(len(ids), city),
-            self.firms.in_building,
-            code,
-            self.streams.salt(Purpose.DELAY, self.month, code),
-            tuple(float(x) for x in months),
-            (pol.professionalism, pol.delay_months, pol.approval_months, pol.service),
-        )
 
     # ------------------------------------------------------------------ set-up
     def _setup_outreach(self) -> None:

@@ -9,13 +9,15 @@ buildings. A deal that fails sends the firm back to its search without that city
 Each month :func:`advance` moves every firm whose next step is due, later stages first, in
 one compiled kernel (``numba``): the stages are handled in the same order, firm by firm, as a
 sequence of NumPy steps would, so event order and sums over firms do not depend on the
-batching. The kernels see the model through the views of :class:`Deals`; the month's events
-are collected in :class:`Events` and logged at the end, and then the firms that moved are
-given the due month of their next step (``AttractionModel.delay``, by kind of step).
+batching. The kernels see the model through the views of :class:`Deals`, write each
+transition into the model's event log (``events.record``) and give a firm that moves the due
+month of its next step (:func:`delay`, by kind of step).
 """
 
 from __future__ import annotations
 
+import weakref
+from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
@@ -23,6 +25,7 @@ from numba import njit
 
 from . import land, selectivity
 from .codes import PIPELINE, Cause, Stage
+from .events import Ledger, record
 from .firms import NEVER
 from .streams import Purpose, uniform_at
 
@@ -37,6 +40,20 @@ _CONSTRUCTION, _OPERATING = int(Stage.CONSTRUCTION), int(Stage.OPERATING)
 _LOST, _REJECTED = int(Stage.LOST), int(Stage.REJECTED)
 _CONVERTED, _FELL_THROUGH = int(Cause.CONVERTED), int(Cause.FELL_THROUGH)
 _NO_LAND, _STARTED, _COMPLETED = int(Cause.NO_LAND), int(Cause.STARTED), int(Cause.COMPLETED)
+
+#: Kinds of step a firm waits for (codes of :func:`delay`); code 0 means no next step.
+DELAY_KINDS = {"inspection": 1, "negotiation": 2, "framework": 3, "approval": 4, "construction": 5}
+NO_STEP = 0
+INSPECTION, NEGOTIATION = DELAY_KINDS["inspection"], DELAY_KINDS["negotiation"]
+_AGREEMENT, _APPROVAL = DELAY_KINDS["framework"], DELAY_KINDS["approval"]
+_BUILDING = DELAY_KINDS["construction"]
+#: Base rate of each converting stage (attribute of the behaviour), by stage code.
+_RATES = {
+    int(Stage.INSPECTING): "inspect_rate",
+    int(Stage.NEGOTIATING): "sign_rate",
+    int(Stage.FRAMEWORK): "framework_conversion",
+    int(Stage.CONTRACT): "start_rate",
+}
 
 
 class Conversion(NamedTuple):
@@ -62,20 +79,23 @@ class Terms(NamedTuple):
     contract_share: float
     satisfied_level: float  # satisfaction of a firm starting operation
     subsidy: np.ndarray  # yuan per job, by city
-    rebate_months: np.ndarray  # months of tax rebate, by city
+    rebate_years: np.ndarray  # years of tax rebate, by city
 
 
-class Events(NamedTuple):
-    """Transitions recorded by the kernels (the columns of :meth:`AttractionModel.log`)."""
+class Delays(NamedTuple):
+    """What the delay until a firm's next step depends on (see :func:`delay`)."""
 
-    firm: np.ndarray
-    from_stage: np.ndarray
-    to_stage: np.ndarray
-    park: np.ndarray
-    city: np.ndarray
-    channel: np.ndarray
-    cause: np.ndarray
-    count: np.ndarray  # (1,) number of events recorded so far
+    on: bool  # stage delays (otherwise every step takes one month)
+    month: int
+    salt: np.ndarray  # uint64 salts of this month's DELAY draws, by kind of step
+    inspection: float  # months of the behaviour
+    negotiation: float
+    building: float
+    construction: float
+    professionalism: np.ndarray  # levers by city
+    extra_delay: np.ndarray  # rent-seeking delay
+    approval: np.ndarray
+    service: np.ndarray
 
 
 class Deals(NamedTuple):
@@ -88,15 +108,16 @@ class Deals(NamedTuple):
     screen: selectivity.Rules
     conversion: Conversion
     terms: Terms
-    events: Events
+    delays: Delays
+    log: Ledger
 
 
-#: Stages a firm moves to with a delay until its next step, and the kind of that delay
-#: (``AttractionModel.delay``); the kernels move firms, :func:`_schedule` sets their due month.
-_STEPS = (_NEGOTIATING, _FRAMEWORK, _CONTRACT, _CONSTRUCTION)
-_STEP_KINDS = ("negotiation", "framework", "approval", "construction")
+#: The model's firm, park and city columns as plain tuples, built once per model (the
+#: arrays are updated in place, never replaced).
+_COLUMNS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
+@lru_cache(maxsize=64)
 def _logit(p: float) -> float:
     p = min(max(p, 1e-9), 1 - 1e-9)
     return float(np.log(p / (1 - p)))
@@ -116,76 +137,79 @@ def _conversion(m: AttractionModel) -> Conversion:
     )
 
 
-def _deals(m: AttractionModel, n_events: int) -> tuple:
-    """The fields of :class:`Deals`, with room for ``n_events`` events, as plain tuples.
-
-    Kernels take plain tuples (much faster to pass than named ones) and name them inside
-    (:func:`_named`). The events are one table of rows and a count.
-    """
-    b = m.spec.behaviour
-    rates = {
-        Stage.INSPECTING: b.inspect_rate,
-        Stage.NEGOTIATING: b.sign_rate,
-        Stage.FRAMEWORK: b.framework_conversion,
-        Stage.CONTRACT: b.start_rate,
-    }
+def _terms(m: AttractionModel) -> tuple:
+    """The fields of :class:`Terms` this month, as a plain tuple."""
+    b, month = m.spec.behaviour, m.month
     logit = np.zeros(len(Stage))
     convert_salt = np.zeros(len(Stage), dtype=np.uint64)
-    for stage, rate in rates.items():
-        logit[stage] = _logit(rate)
-        convert_salt[stage] = m.streams.salt(Purpose.CONVERT, m.month, int(stage))
-    terms = (
-        m.month,
+    for stage, rate in _RATES.items():
+        logit[stage] = _logit(getattr(b, rate))
+        convert_salt[stage] = m.streams.salt(Purpose.CONVERT, month, stage)
+    return (
+        month,
         logit,
         convert_salt,
         m.streams.salt(Purpose.CONTRACT),
         float(b.contract_share),
         float(b.satisfied_level),
         m.policy.subsidy,
-        np.round(m.policy.rebate_years * 12).astype(np.int64),
+        m.policy.rebate_years,
     )
-    events = (np.empty((len(Events._fields) - 1, n_events), dtype=np.int64), np.zeros(1, np.int64))
+
+
+def delays(m: AttractionModel) -> tuple:
+    """The fields of :class:`Delays` this month, as a plain tuple."""
+    b, pol, month = m.spec.behaviour, m.policy, m.month
+    salt = np.zeros(len(DELAY_KINDS) + 1, dtype=np.uint64)
+    for code in DELAY_KINDS.values():
+        salt[code] = m.streams.salt(Purpose.DELAY, month, code)
     return (
-        land.firm_columns(m),
-        land.park_columns(m),
-        land.accounts(m),
+        bool(m.spec.mechanisms.pipeline_delays),
+        month,
+        salt,
+        float(b.inspection_months),
+        float(b.negotiation_months),
+        float(b.building_months),
+        float(b.construction_months),
+        pol.professionalism,
+        pol.delay_months,
+        pol.approval_months,
+        pol.service,
+    )
+
+
+def _columns(m: AttractionModel) -> tuple:
+    """The fields of the firm and park columns and city accounts (built once per model)."""
+    columns = _COLUMNS.get(m)
+    if columns is None:
+        columns = (land.firm_columns(m), land.park_columns(m), land.accounts(m))
+        _COLUMNS[m] = columns
+    return columns
+
+
+def _deals(m: AttractionModel, n_events: int) -> tuple:
+    """The fields of :class:`Deals`, with room for ``n_events`` events, as plain tuples.
+
+    Kernels take plain tuples (much faster to pass than named ones) and name them inside
+    (:func:`_named`). The policy and this month's terms are read afresh.
+    """
+    m.event_log.reserve(n_events)
+    return (
+        *_columns(m),
         land.land_rules(m),
         tuple(selectivity.rules(m)),
         tuple(_conversion(m)),
-        terms,
-        events,
+        _terms(m),
+        delays(m),
+        m.event_log.fields(),
     )
-
-
-def _log(m: AttractionModel, fields: tuple) -> None:
-    """Log the events the kernels recorded in the fields of :func:`_deals`, in order."""
-    table, count = fields[-1]
-    m.log(*table[:, : int(count[0])].copy())  # a copy: the log must not keep the whole buffer
-
-
-def _schedule(m: AttractionModel, movers: np.ndarray, counts: np.ndarray) -> None:
-    """Set when the firms that moved take their next step (``m.delay`` of each kind of step).
-
-    Args:
-        m: The model.
-        movers: Firms that moved, grouped by the stage they moved to, in the order of
-            ``_STEPS`` (see :func:`_movers`).
-        counts: Number of firms in each group.
-    """
-    f = m.firms
-    start = 0
-    for kind, count in zip(_STEP_KINDS, counts.tolist(), strict=True):
-        if count:
-            ids = movers[start : start + count]
-            f.due[ids] = m.month + m.delay(ids, kind, f.city[ids])
-        start += count
 
 
 # ---------------------------------------------------------------- per-firm kernels
 @njit(cache=True, inline="always")
 def _named(fields: tuple) -> Deals:
     """The :class:`Deals` of the plain tuples made by :func:`_deals`."""
-    firms, parks, cities, land_rules, screen, conversion, terms, (table, count) = fields
+    firms, parks, cities, land_rules, screen, conversion, terms, delay_fields, log = fields
     return Deals(
         land.FirmColumns(*firms),
         land.ParkColumns(*parks),
@@ -194,7 +218,8 @@ def _named(fields: tuple) -> Deals:
         selectivity.Rules(*screen),
         Conversion(*conversion),
         Terms(*terms),
-        Events(table[0], table[1], table[2], table[3], table[4], table[5], table[6], count),
+        Delays(*delay_fields),
+        Ledger(*log),
     )
 
 
@@ -224,28 +249,56 @@ def probability(z0: float, margin: float, city: int, conv: Conversion) -> float:
 
 
 @njit(cache=True, inline="always")
-def _record(
-    events: Events, i: int, from_stage: int, to_stage: int, park: int, city: int, channel: int,
-    cause: int,
-) -> None:
-    """Append one transition to ``events``."""
-    k = events.count[0]
-    events.firm[k] = i
-    events.from_stage[k] = from_stage
-    events.to_stage[k] = to_stage
-    events.park[k] = park
-    events.city[k] = city
-    events.channel[k] = channel
-    events.cause[k] = cause
-    events.count[0] = k + 1
+def delay(i: int, city: int, kind: int, in_building: np.ndarray, delays: Delays) -> int:
+    """Months until firm ``i``'s next pipeline step: its mean delay, rounded stochastically.
+
+    The mean delay of a kind of step (codes of ``DELAY_KINDS``): a site visit takes
+    ``inspection_months``; negotiation ``negotiation_months`` scaled by
+    ``1.5 - professionalism``, plus the city's rent-seeking delay; a framework agreement
+    twice ``negotiation_months``; approval the city's ``approval_months`` scaled by
+    ``1 - service``, plus the rent-seeking delay; construction ``building_months`` in a
+    standard factory building, else ``construction_months``. The delay is
+    ``floor(mean + u)`` with the firm's keyed uniform ``u`` (DELAY draws of the kind), and
+    at least one month; every step takes one month when stage delays are off.
+
+    Args:
+        i: The firm.
+        city: The city of its deal.
+        kind: Code of the kind of step.
+        in_building: Column: whether a firm is housed in a standard factory building.
+        delays: Delays of the behaviour and levers by city.
+    """
+    if not delays.on:
+        return 1
+    if kind == INSPECTION:
+        mean = delays.inspection
+    elif kind == NEGOTIATION:
+        mean = delays.negotiation * (1.5 - delays.professionalism[city]) + delays.extra_delay[city]
+    elif kind == _AGREEMENT:
+        mean = 2.0 * delays.negotiation
+    elif kind == _APPROVAL:
+        mean = delays.approval[city] * (1.0 - delays.service[city]) + delays.extra_delay[city]
+    else:
+        mean = delays.building if in_building[i] else delays.construction
+    return int(max(np.floor(mean + uniform_at(delays.salt[kind], np.uint64(i))), 1.0))
 
 
 @njit(cache=True, inline="always")
-def _move_firm(i: int, to: int, cause: int, d: Deals) -> None:
-    """Advance firm ``i`` to stage ``to`` within its deal (its due month is the caller's)."""
+def due_month(i: int, city: int, kind: int, in_building: np.ndarray, delays: Delays) -> int:
+    """The month firm ``i`` takes its next step of ``kind`` (``NEVER`` for ``NO_STEP``)."""
+    if kind == NO_STEP:
+        return NEVER
+    return delays.month + delay(i, city, kind, in_building, delays)
+
+
+@njit(cache=True, inline="always")
+def _move_firm(i: int, to: int, cause: int, kind: int, d: Deals) -> None:
+    """Advance firm ``i`` to stage ``to`` within its deal; its next step is of ``kind``."""
     f = d.firms
-    _record(d.events, i, f.stage[i], to, f.park[i], f.city[i], f.channel[i], cause)
+    city = f.city[i]
+    record(d.log, i, f.stage[i], to, f.park[i], city, f.channel[i], cause)
     f.stage[i] = to
+    f.due[i] = due_month(i, city, kind, f.in_building, d.delays)
 
 
 @njit(cache=True, inline="always")
@@ -253,7 +306,7 @@ def _fail_firm(i: int, to: int, cause: int, d: Deals) -> None:
     """End firm ``i``'s deal: log the loss, give back land, send it back to its search."""
     f = d.firms
     city = f.city[i]
-    _record(d.events, i, f.stage[i], to, f.park[i], city, f.channel[i], cause)
+    record(d.log, i, f.stage[i], to, f.park[i], city, f.channel[i], cause)
     land.release_firm(i, f, d.parks)
     f.excluded[i, city] = True
     f.stage[i] = _AWARE
@@ -271,22 +324,6 @@ def _converts(i: int, stage: int, d: Deals) -> bool:
     return uniform_at(t.convert_salt[stage], np.uint64(i)) < p
 
 
-@njit(cache=True, inline="always")
-def _movers(events: Events) -> tuple[np.ndarray, np.ndarray]:
-    """Firms that moved to one of ``_STEPS``, grouped by that stage, and each group's size."""
-    n = events.count[0]
-    movers = np.empty(n, dtype=np.int64)
-    counts = np.zeros(len(_STEPS), dtype=np.int64)
-    j = 0
-    for s in range(len(_STEPS)):
-        for k in range(n):
-            if events.to_stage[k] == _STEPS[s]:
-                movers[j] = events.firm[k]
-                j += 1
-                counts[s] += 1
-    return movers[:j], counts
-
-
 # ---------------------------------------------------------------- stages
 # Each stage takes the month's due firms ``due`` with their stages ``stage`` and handles those
 # at its own stage, in order.
@@ -298,14 +335,13 @@ def _complete(due: np.ndarray, stage: np.ndarray, d: Deals) -> None:
         if stage[k] != _CONSTRUCTION:
             continue
         i = due[k]
-        _move_firm(i, _OPERATING, _COMPLETED, d)
-        f.due[i] = NEVER
+        _move_firm(i, _OPERATING, _COMPLETED, NO_STEP, d)
         f.entered[i] = t.month
         f.satisfaction[i] = t.satisfied_level
         d.parks.tenants[f.park[i], f.sector[i]] += 1
         land.develop_firm(i, f, d.land)
         city = f.city[i]
-        f.rebate_until[i] = t.month + t.rebate_months[city]
+        f.rebate_until[i] = t.month + int(np.rint(t.rebate_years[city] * 12.0))  # to even
         kept = 0.0 if f.promise_broken[i] else 1.0
         cities.incentives[city] += f.employees[i] * t.subsidy[city] * kept
         cities.realized_investment[city] += f.investment[i]
@@ -329,7 +365,7 @@ def _start(due: np.ndarray, stage: np.ndarray, d: Deals) -> None:
     ok = _converting(due, stage, _CONTRACT, d)
     for k in range(len(due)):
         if ok[k]:
-            _move_firm(due[k], _CONSTRUCTION, _STARTED, d)
+            _move_firm(due[k], _CONSTRUCTION, _STARTED, _BUILDING, d)
 
 
 @njit(cache=True, inline="always")
@@ -364,7 +400,7 @@ def _sign(due: np.ndarray, stage: np.ndarray, d: Deals) -> None:
         if converted[k]:
             signs[k] = uniform_at(t.contract_salt, np.uint64(due[k])) < t.contract_share
             if not signs[k]:
-                _move_firm(due[k], _FRAMEWORK, _CONVERTED, d)
+                _move_firm(due[k], _FRAMEWORK, _CONVERTED, _AGREEMENT, d)
     _sign_contracts(due[signs], d)
 
 
@@ -376,7 +412,7 @@ def _inspect(due: np.ndarray, stage: np.ndarray, d: Deals) -> None:
         if stage[k] == _INSPECTING:
             ok[k] = _converts(due[k], _INSPECTING, d)
             if ok[k]:
-                _move_firm(due[k], _NEGOTIATING, _CONVERTED, d)
+                _move_firm(due[k], _NEGOTIATING, _CONVERTED, NEGOTIATION, d)
     for k in range(len(due)):
         if stage[k] == _INSPECTING and not ok[k]:
             _fail_firm(due[k], _LOST, _FELL_THROUGH, d)
@@ -402,21 +438,17 @@ def _sign_contracts(ids: np.ndarray, d: Deals) -> None:
         for k in range(len(order)):
             if outcome[k] == served:
                 i = ids[order[k]]
-                _move_firm(i, _CONTRACT, _CONVERTED, d)
+                _move_firm(i, _CONTRACT, _CONVERTED, _APPROVAL, d)
                 land.record_contract(i, f, d.cities, d.land)
 
 
 @njit(cache=True)
-def _advance(active: np.ndarray, fields: tuple) -> tuple[np.ndarray, np.ndarray]:
+def _advance(active: np.ndarray, fields: tuple) -> None:
     """Move the active firms whose next step is due, later stages first (see :func:`advance`).
 
     Args:
         active: The model's active firms.
         fields: The fields of :class:`Deals` (see :func:`_deals`).
-
-    Returns:
-        The firms that moved to a stage with a delay until their next step, and how many
-        moved to each (see :func:`_movers`).
     """
     d = _named(fields)
     f, month = d.firms, d.terms.month
@@ -433,23 +465,20 @@ def _advance(active: np.ndarray, fields: tuple) -> tuple[np.ndarray, np.ndarray]
     _frame(due, stage, d)
     _sign(due, stage, d)
     _inspect(due, stage, d)
-    return _movers(d.events)
 
 
 @njit(cache=True)
-def _contract(ids: np.ndarray, fields: tuple) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`_sign_contracts` with the fields of :class:`Deals`; returns :func:`_movers`."""
-    d = _named(fields)
-    _sign_contracts(ids, d)
-    return _movers(d.events)
+def _contract(ids: np.ndarray, fields: tuple) -> None:
+    """:func:`_sign_contracts` with the fields of :class:`Deals`."""
+    _sign_contracts(ids, _named(fields))
 
 
 @njit(cache=True)
-def _move_all(ids: np.ndarray, to: int, cause: int, fields: tuple) -> None:
+def _move_all(ids: np.ndarray, to: int, cause: int, kind: int, fields: tuple) -> None:
     """:func:`_move_firm` for each of ``ids``, with the fields of :class:`Deals`."""
     d = _named(fields)
     for i in ids:
-        _move_firm(i, to, cause, d)
+        _move_firm(i, to, cause, kind, d)
 
 
 @njit(cache=True)
@@ -479,26 +508,14 @@ def conversion_probability(m: AttractionModel, ids: np.ndarray, base: float) -> 
     return _probabilities(_logit(base), f.margin[ids], f.city[ids], tuple(_conversion(m)))
 
 
-def converts(m: AttractionModel, ids: np.ndarray, base: float, stage: Stage) -> np.ndarray:
-    """Draw which deals convert (keyed by firm, month and stage)."""
-    p = conversion_probability(m, ids, base)
-    return m.streams.uniform(Purpose.CONVERT, ids, m.month, int(stage)) < p
-
-
 def advance(m: AttractionModel) -> None:
     """Move every firm whose next step is due this month, later stages first."""
-    fields = _deals(m, len(m.active))  # a due firm makes exactly one transition
-    movers, counts = _advance(m.active, fields)
-    _log(m, fields)
-    _schedule(m, movers, counts)
+    _advance(m.active, _deals(m, len(m.active)))  # a due firm makes exactly one transition
 
 
 def contract(m: AttractionModel, ids: np.ndarray) -> None:
     """Sign construction contracts with ``ids`` (the work of :func:`land.sign_contracts`)."""
-    fields = _deals(m, len(ids))
-    movers, counts = _contract(ids, fields)
-    _log(m, fields)
-    _schedule(m, movers, counts)
+    _contract(np.asarray(ids, dtype=np.int64), _deals(m, len(ids)))
 
 
 def move(
@@ -507,11 +524,8 @@ def move(
     """Advance firms to ``to`` within their current deal, scheduling the next step."""
     if len(ids) == 0:
         return
-    fields = _deals(m, len(ids))
-    _move_all(ids, int(to), int(cause), fields)
-    _log(m, fields)
-    f = m.firms
-    f.due[ids] = m.month + m.delay(ids, delay_kind, f.city[ids]) if delay_kind else NEVER
+    kind = DELAY_KINDS[delay_kind] if delay_kind else NO_STEP
+    _move_all(np.asarray(ids, dtype=np.int64), int(to), int(cause), kind, _deals(m, len(ids)))
 
 
 def fail(m: AttractionModel, ids: np.ndarray, to: Stage, cause: np.ndarray | Cause) -> None:
@@ -520,54 +534,4 @@ def fail(m: AttractionModel, ids: np.ndarray, to: Stage, cause: np.ndarray | Cau
         return
     causes = np.empty(len(ids), dtype=np.int64)
     causes[:] = cause
-    fields = _deals(m, len(ids))
-    _fail_all(ids, int(to), causes, fields)
-    _log(m, fields)
-
-
-@njit(cache=True)
-def delay_months(
-    ids: np.ndarray,
-    city: np.ndarray,
-    in_building: np.ndarray,
-    kind: int,
-    salt: np.uint64,
-    months: tuple[float, float, float, float],
-    levers: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
-) -> np.ndarray:
-    """Months until each firm's next pipeline step: its mean delay, rounded stochastically.
-
-    The mean delay of a kind of step (codes of ``DELAY_KINDS`` in ``model.py``): a site visit
-    takes ``inspection_months``; negotiation ``negotiation_months`` scaled by
-    ``1.5 - professionalism``, plus the city's rent-seeking delay; a framework agreement
-    twice ``negotiation_months``; approval the city's ``approval_months`` scaled by
-    ``1 - service``, plus the rent-seeking delay; construction ``building_months`` in a
-    standard factory building, else ``construction_months``. The delay is
-    ``floor(mean + u)`` with the firm's keyed uniform ``u``, and at least one month.
-
-    Args:
-        ids: Firms.
-        city: City of each firm's deal (aligned with ``ids``).
-        in_building: Column: whether a firm is housed in a standard factory building.
-        kind: Code of the kind of step.
-        salt: Salt of the month's DELAY draws of this kind.
-        months: inspection, negotiation, building and construction months (behaviour).
-        levers: professionalism, rent-seeking delay, approval months and service, by city.
-    """
-    inspection, negotiation, building, construction = months
-    professionalism, extra_delay, approval, service = levers
-    out = np.empty(ids.size, dtype=np.int64)
-    for k in range(ids.size):
-        i, c = ids[k], city[k]
-        if kind == 1:
-            mean = inspection
-        elif kind == 2:
-            mean = negotiation * (1.5 - professionalism[c]) + extra_delay[c]
-        elif kind == 3:
-            mean = 2.0 * negotiation
-        elif kind == 4:
-            mean = approval[c] * (1.0 - service[c]) + extra_delay[c]
-        else:
-            mean = building if in_building[i] else construction
-        out[k] = max(np.floor(mean + uniform_at(salt, np.uint64(i))), 1.0)
-    return out
+    _fail_all(np.asarray(ids, dtype=np.int64), int(to), causes, _deals(m, len(ids)))

@@ -24,13 +24,19 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
+from .awareness import Learners, Pitch, learn
 from .codes import Channel, Stage
+from .events import Ledger
+from .selection import Activity
+from .selection import searchers as _searchers
 from .streams import Purpose, uniform_at
 
 if TYPE_CHECKING:
     from .model import AttractionModel
 
-_AWARE = int(Stage.AWARE)  # a plain int, so that kernels see a compile-time constant
+# plain ints, so that kernels see compile-time constants
+_AWARE = int(Stage.AWARE)
+_OFFICE, _PASSIVE, _REFERRAL = int(Channel.OFFICE), int(Channel.PASSIVE), int(Channel.REFERRAL)
 
 
 # ------------------------------------------------------------------ kernels
@@ -49,25 +55,6 @@ def _open(known: int, stage: int, excluded: bool) -> bool:
         excluded: Whether the city has excluded the firm.
     """
     return known == 0 and stage <= _AWARE and not excluded
-
-
-@njit(cache=True)
-def _contactable_mask(
-    ids: np.ndarray, city: int, known: np.ndarray, stage: np.ndarray, excluded: np.ndarray
-) -> np.ndarray:
-    """Whether ``city`` can approach each firm of ``ids`` (see :func:`_open`).
-
-    Args:
-        ids: Firm ids.
-        city: City index.
-        known: The ``known`` column.
-        stage: The ``stage`` column.
-        excluded: The ``excluded`` column.
-    """
-    out = np.empty(ids.size, dtype=np.bool_)
-    for i in range(ids.size):
-        out[i] = _open(known[ids[i], city], stage[ids[i]], excluded[ids[i], city])
-    return out
 
 
 @njit(cache=True)
@@ -295,8 +282,7 @@ def _referral_partners(
     city: int,
     salt_sector: np.uint64,
     salt_partner: np.uint64,
-    io: np.ndarray,
-    weights: tuple[float, float, float],
+    cum: np.ndarray,
     order: np.ndarray,
     bounds: np.ndarray,
     firm_city: np.ndarray,
@@ -317,8 +303,7 @@ def _referral_partners(
         city: The city whose referrers are handled.
         salt_sector: Salt of the partner-sector draw (purpose REFERRAL_TARGET, this month).
         salt_partner: Salt of the partner draw (purpose REFERRAL_PARTNER, this month).
-        io: The input-output matrix (``World.io``).
-        weights: Weights of supplier, customer and own-sector links.
+        cum: Cumulative share of each sector's referrals by partner sector.
         order: The city's candidates by (region, sector) group (``Directory.order``).
         bounds: Where each group starts in ``order`` (``Directory.bounds``).
         firm_city: The ``city`` column.
@@ -331,7 +316,6 @@ def _referral_partners(
     Returns:
         The partners, in the order of ``referrers`` (with repeats).
     """
-    cum = _referral_cdf(io, weights[0], weights[1], weights[2])
     n_sectors = cum.shape[1]
     partners = np.empty(referrers.size, dtype=np.int64)
     n = 0
@@ -354,6 +338,179 @@ def _referral_partners(
             partners[n] = partner
             n += 1
     return partners[:n]
+
+
+# ------------------------------------------------------------------ monthly channels
+# One compiled call a month per channel: the selection above and the learning
+# (``awareness.learn``), taking the fields of the model's named tuples as plain tuples.
+@njit(cache=True, inline="always")
+def _pitch(month: int, salt: np.uint64, rule: tuple[float, int]) -> Pitch:
+    """The pitch of one city this month (``rule`` is the trigger probability, search months)."""
+    return Pitch(month, salt, rule[0], rule[1])
+
+
+@njit(cache=True, inline="always")
+def _of_city(c: int, city: np.ndarray, contacts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """The contacts of city ``c``'s offices, office by office.
+
+    Office ``k`` is of city ``city[k]`` and its contacts are ``contacts[ends[k]:ends[k + 1]]``.
+    """
+    out = np.empty(contacts.size, dtype=np.int64)
+    n = 0
+    for k in range(city.size):
+        if city[k] == c:
+            for i in contacts[ends[k] : ends[k + 1]]:
+                out[n] = i
+                n += 1
+    return out[:n]
+
+
+@njit(cache=True)
+def _visit_offices(
+    plan: tuple,
+    group: np.ndarray,
+    priority: np.ndarray,
+    month: int,
+    lead_targeting: float,
+    professionalism: np.ndarray,
+    excluded: np.ndarray,
+    salts: np.ndarray,
+    rule: tuple[float, int],
+    learners: tuple,
+    activity: tuple,
+    ledger: tuple,
+) -> None:
+    """This month's office visits: each office's contacts, then each city's firms learn.
+
+    Offices visit in their order (:func:`_contacts`, marking the firms visited at once), from
+    the searchers of the month's start. Then each city's visited firms, its offices' contacts
+    one after the other, learn of it (``awareness.learn``), cities in the order of their first
+    office with visits due.
+
+    Args:
+        plan: Fields of the offices (:attr:`Offices.fields`); their pointers are advanced.
+        group: Each candidate's group (``Directory.group``).
+        priority: Each city's priority of every candidate (:attr:`Directories.priority`).
+        month: The month.
+        lead_targeting: Share of visits spent on leads at full professionalism.
+        professionalism: Each city's professionalism.
+        excluded: The ``excluded`` column.
+        salts: Each city's salt of pitch draws (purpose TRIGGER, this month).
+        rule: Pitch trigger probability and search months.
+        learners: Fields of :class:`Learners`.
+        activity: Fields of :class:`~zhaoshang.model.selection.Activity`.
+        ledger: Fields of :class:`~zhaoshang.model.events.Ledger`, with room for every visit.
+    """
+    city, rate, lookup, orderings, starts, pointers = plan
+    f, act, log = Learners(*learners), Activity(*activity), Ledger(*ledger)
+    visits = np.empty(city.size, dtype=np.int64)
+    for k in range(city.size):
+        visits[k] = max(math.floor((month + 1) * rate[k]) - math.floor(month * rate[k]), 0)
+    if visits.sum() == 0:
+        return
+    searchers = _searchers(
+        act.order[: act.count[0]], f.stage, f.search_start, f.search_end, month, _AWARE
+    )
+    contacts = np.empty(visits.sum(), dtype=np.int64)
+    ends = np.zeros(city.size + 1, dtype=np.int64)  # office k's are contacts[ends[k]:ends[k+1]]
+    for k in range(city.size):
+        ends[k + 1] = ends[k]
+        if visits[k] == 0:
+            continue
+        c = city[k]
+        n_lead = np.int64(np.rint(visits[k] * lead_targeting * professionalism[c]))
+        ids, pointers[k] = _contacts(
+            searchers, lookup[k], group, n_lead, priority[c], orderings[starts[k] : starts[k + 1]],
+            pointers[k], visits[k], c, f.known, f.stage, excluded, _OFFICE,
+        )
+        ends[k + 1] += ids.size
+        contacts[ends[k] : ends[k + 1]] = ids
+    for k in range(city.size):
+        c = city[k]
+        if visits[k] > 0 and not (visits[:k][city[:k] == c] > 0).any():  # c's first visiting
+            visited = _of_city(c, city, contacts, ends)
+            learn(visited, c, _OFFICE, f, _pitch(month, salts[c], rule), act, log)
+
+
+@njit(cache=True)
+def _learn_passively(
+    searchers: np.ndarray,
+    p: np.ndarray,
+    salts: np.ndarray,
+    excluded: np.ndarray,
+    month: int,
+    rule: tuple[float, int],
+    learners: tuple,
+    activity: tuple,
+    ledger: tuple,
+) -> None:
+    """Searching firms learn of cities unprompted (:func:`_passive_learners`), city by city.
+
+    Args:
+        searchers: Ids of the firms looking for a site.
+        p: Monthly probability of learning of each city.
+        salts: The salt of each city's draws (purpose PASSIVE, this month).
+        excluded: The ``excluded`` column.
+        month: The month.
+        rule: Pitch trigger probability and search months (passive learners are not pitched).
+        learners: Fields of :class:`Learners`.
+        activity: Fields of :class:`~zhaoshang.model.selection.Activity`.
+        ledger: Fields of :class:`~zhaoshang.model.events.Ledger`, with room for every
+            (searcher, city) pair.
+    """
+    f, act, log = Learners(*learners), Activity(*activity), Ledger(*ledger)
+    ids, bounds = _passive_learners(searchers, p, salts, f.known, f.stage, excluded)
+    unpitched = _pitch(month, np.uint64(0), rule)
+    for c in range(p.size):
+        if bounds[c + 1] > bounds[c]:
+            learn(ids[bounds[c] : bounds[c + 1]], c, _PASSIVE, f, unpitched, act, log)
+
+
+@njit(cache=True)
+def _refer(
+    referrers: np.ndarray,
+    draws: tuple[np.uint64, np.uint64],
+    io: np.ndarray,
+    weights: tuple[float, float, float],
+    order: np.ndarray,
+    bounds: np.ndarray,
+    columns: tuple,
+    month: int,
+    salts: np.ndarray,
+    rule: tuple[float, int],
+    learners: tuple,
+    activity: tuple,
+    ledger: tuple,
+) -> None:
+    """Referrers name partners (:func:`_referral_partners`), who learn of their city.
+
+    Cities in ascending order; each city's partners learn of it once each, ascending.
+
+    Args:
+        referrers: Ids of this month's referrers (of all cities).
+        draws: Salts of the partner-sector and partner draws (purposes REFERRAL_TARGET and
+            REFERRAL_PARTNER, this month).
+        io: The input-output matrix (``World.io``).
+        weights: Weights of supplier, customer and own-sector links.
+        order: Each city's ``Directory.order`` (:attr:`Directories.order`).
+        bounds: Where each group starts in a city's order (``Directory.bounds``).
+        columns: The ``city``, ``region``, ``sector`` and ``excluded`` columns.
+        month: The month.
+        salts: Each city's salt of pitch draws (purpose TRIGGER, this month).
+        rule: Pitch trigger probability and search months.
+        learners: Fields of :class:`Learners`.
+        activity: Fields of :class:`~zhaoshang.model.selection.Activity`.
+        ledger: Fields of :class:`~zhaoshang.model.events.Ledger`, with room for ``referrers``.
+    """
+    firm_city, region, sector, excluded = columns
+    f, act, log = Learners(*learners), Activity(*activity), Ledger(*ledger)
+    cum = _referral_cdf(io, weights[0], weights[1], weights[2])
+    for c in np.unique(firm_city[referrers]):
+        partners = _referral_partners(
+            referrers, c, draws[0], draws[1], cum, order[c], bounds, firm_city, region, sector,
+            f.known, f.stage, excluded,
+        )
+        learn(np.unique(partners), c, _REFERRAL, f, _pitch(month, salts[c], rule), act, log)
 
 
 # ------------------------------------------------------------------ directory and helpers
@@ -405,22 +562,62 @@ class Directory:
             self.orders[key] = ids[np.argsort(self.priority[ids], kind="stable")]
         return self.orders[key]
 
-    def next_firms(
-        self, m: AttractionModel, city: int, key: tuple, ids: np.ndarray, k: int
-    ) -> np.ndarray:
-        """The next ``k`` contactable firms of an ordering, advancing its pointer."""
-        f = m.firms
-        taken, self.pointers[key] = _next_contactable(
-            ids, self.pointers.get(key, 0), k, city, f.known, f.stage, f.excluded
-        )
-        return taken
+
+class Offices:
+    """The resident offices as arrays for :func:`_visit_offices`, in the model's office order.
+
+    Attributes:
+        fields: Each office's city, monthly visit rate, group lookup (one row per office),
+            ordering (all concatenated: office ``k``'s runs from ``starts[k]`` to
+            ``starts[k + 1]``), those starts, and pointer in its ordering.
+        group: Each candidate's group (``Directory.group``, the same in every city).
+        most_visits: An upper bound on the visits of a month (each rate rounded up).
+    """
+
+    def __init__(self, m: AttractionModel):
+        listed = m.active_offices
+        city = np.array([o["city"] for o in listed], dtype=np.int64)
+        rate = np.array([o["visits"] for o in listed], dtype=np.float64)
+        lookup = np.stack([o["lookup"] for o in listed])
+        orderings = [m.directory(o["city"]).ordering([o["region"]], o["sectors"]) for o in listed]
+        starts = np.cumsum([0, *map(len, orderings)])
+        pointers = np.zeros(len(listed), dtype=np.int64)
+        self.fields = (city, rate, lookup, np.concatenate(orderings), starts, pointers)
+        self.group = m.directory(listed[0]["city"]).group
+        self.most_visits = int(np.ceil(rate).sum())
 
 
-def contactable(m: AttractionModel, ids: np.ndarray, city: int) -> np.ndarray:
-    """Firms that a city can still approach: not yet known to it, not in any deal."""
-    f = m.firms
-    return _contactable_mask(np.asarray(ids), city, f.known, f.stage, f.excluded)
+class Directories:
+    """Every city's :class:`Directory`, built on first use, also as arrays for kernels.
 
+    Attributes:
+        priority: Each city's ``Directory.priority``, one row per city (rows of cities whose
+            directory is not built yet are undefined).
+        order: Each city's ``Directory.order``, one row per city (likewise).
+        offices: The resident offices (built on their first month, see :func:`offices`).
+    """
+
+    def __init__(self, m: AttractionModel):
+        self._m = m
+        self._built: dict[int, Directory] = {}
+        shape = (len(m.world.city_ids), m.firms.n_pool)
+        self.priority = np.empty(shape)
+        self.order = np.empty(shape, dtype=np.int64)
+        self.offices: Offices | None = None
+
+    def __getitem__(self, city: int) -> Directory:
+        directory = self._built.get(city)
+        if directory is None:
+            directory = self._built[city] = Directory(self._m, city)
+            self.priority[city] = directory.priority
+            self.order[city] = directory.order
+        return directory
+
+    def build(self, cities: np.ndarray) -> Directory:
+        """Build the directories of ``cities`` (not empty) not built yet; return one of them."""
+        for city in set(cities.tolist()) - self._built.keys():
+            self[city]
+        return self[int(cities[0])]
 
 def _group_lookup(m: AttractionModel, regions, sectors) -> np.ndarray:
     """Whether each (region * n_sectors + sector) group is of the regions and sectors.
@@ -436,22 +633,39 @@ def _group_lookup(m: AttractionModel, regions, sectors) -> np.ndarray:
     return np.outer(rows, cols).ravel() > 0
 
 
-def leads(
-    m: AttractionModel, city: int, regions, sectors, k: int, directory: Directory
-) -> np.ndarray:
-    """Up to ``k`` firms already looking for a site, in the given regions and sectors."""
-    if k <= 0:
-        return np.zeros(0, dtype=np.int64)
-    f = m.firms
-    return _best_leads(
-        m.searchers(), _group_lookup(m, regions, sectors), directory.group, k, directory.priority,
-        city, f.known, f.stage, f.excluded,
-    )
-
-
 def due_count(rate: float, month: int) -> int:
     """Whole contacts due this month at a fractional monthly rate (carried over)."""
     return math.floor((month + 1) * rate) - math.floor(month * rate)
+
+
+def _city_salts(m: AttractionModel, purpose: Purpose) -> np.ndarray:
+    """Each city's salt of keyed draws of (``purpose``, this month, city)."""
+    return np.array(
+        [m.streams.salt(purpose, m.month, city) for city in range(len(m.world.city_ids))],
+        dtype=np.uint64,
+    )
+
+
+def _pitch_rule(m: AttractionModel) -> tuple[float, int]:
+    """Probability that a pitch starts a search, and the months a search lasts."""
+    b = m.spec.behaviour
+    return float(b.pitch_trigger), int(b.search_months)
+
+
+def _learn(m: AttractionModel, room: int, kernel, *args) -> None:
+    """Run a channel's monthly kernel, whose learners are recorded and activated.
+
+    Args:
+        m: The model.
+        room: The most events the kernel may record.
+        kernel: The kernel; it takes ``args``, then the fields of the model's learners, its
+            active set and its event log.
+        *args: The kernel's first arguments.
+    """
+    m.event_log.reserve(room)
+    before = int(m.activity[1][0])
+    kernel(*args, m._learners, m.activity, m.event_log.fields())
+    m._add_agents(before)
 
 
 # ------------------------------------------------------------------ channels
@@ -522,24 +736,15 @@ def offices(m: AttractionModel) -> None:
     """
     if not m.active_offices:
         return
-    b = m.spec.behaviour
-    searchers = None
-    visited: dict[int, list[np.ndarray]] = {}
-    for k, office in enumerate(m.active_offices):
-        city = office["city"]
-        visits = due_count(office["visits"], m.month)
-        if visits <= 0:
-            continue
-        if searchers is None:
-            searchers = m.searchers()
-        n_lead = round(visits * b.lead_targeting * float(m.policy.professionalism[city]))
-        ids = _contact(
-            m, city, ("office", k), [office["region"]], office["sectors"], searchers,
-            office["lookup"], n_lead, visits, Channel.OFFICE,
-        )
-        visited.setdefault(city, []).append(ids)
-    for city, parts in visited.items():
-        m.inform(np.concatenate(parts), city, Channel.OFFICE)
+    directories = m.directories
+    if directories.offices is None:
+        directories.offices = Offices(m)
+    plan = directories.offices
+    _learn(
+        m, plan.most_visits, _visit_offices, plan.fields, plan.group, directories.priority,
+        m.month, float(m.spec.behaviour.lead_targeting), m.policy.professionalism,
+        m.firms.excluded, _city_salts(m, Purpose.TRIGGER), _pitch_rule(m),
+    )
     m.cities.outreach_cost += m.office_cost_per_month
 
 
@@ -596,15 +801,10 @@ def passive(m: AttractionModel) -> None:
         return
     friction = m.spec.world.information_friction
     p = 1.0 - friction * (1.0 - m.policy.visibility)
-    salts = np.array(
-        [m.streams.salt(Purpose.PASSIVE, m.month, city) for city in range(len(p))],
-        dtype=np.uint64,
+    _learn(
+        m, len(s) * len(p), _learn_passively, s, p, _city_salts(m, Purpose.PASSIVE),
+        m.firms.excluded, m.month, _pitch_rule(m),
     )
-    f = m.firms
-    ids, bounds = _passive_learners(s, p, salts, f.known, f.stage, f.excluded)
-    for city in range(len(p)):
-        if bounds[city + 1] > bounds[city]:
-            m.inform(ids[bounds[city] : bounds[city + 1]], city, Channel.PASSIVE)
 
 
 def referrals(m: AttractionModel, referrers: np.ndarray) -> None:
@@ -621,13 +821,14 @@ def referrals(m: AttractionModel, referrers: np.ndarray) -> None:
         return
     sc = m.spec.supply_chain
     weights = (float(sc.suppliers), float(sc.customers), max(float(sc.same_sector), 1e-9))
-    salt_sector = m.streams.salt(Purpose.REFERRAL_TARGET, m.month)
-    salt_partner = m.streams.salt(Purpose.REFERRAL_PARTNER, m.month)
-    for city in sorted(set(f.city[referrers].tolist())):
-        directory = m.directory(city)
-        partners = _referral_partners(
-            referrers, city, salt_sector, salt_partner, m.world.io, weights, directory.order,
-            directory.bounds,
-            f.city, f.region, f.sector, f.known, f.stage, f.excluded,
-        )
-        m.inform(np.unique(partners), city, Channel.REFERRAL)
+    draws = (
+        m.streams.salt(Purpose.REFERRAL_TARGET, m.month),
+        m.streams.salt(Purpose.REFERRAL_PARTNER, m.month),
+    )
+    directories = m.directories
+    bounds = directories.build(f.city[referrers]).bounds
+    _learn(
+        m, len(referrers), _refer, referrers, draws, m.world.io, weights, directories.order,
+        bounds, (f.city, f.region, f.sector, f.excluded), m.month,
+        _city_salts(m, Purpose.TRIGGER), _pitch_rule(m),
+    )

@@ -12,8 +12,10 @@ superset of the same firms.
 
 The per-firm work of each channel (which firms a city can still approach, which of them it
 reaches, who learns unprompted, whom a referrer names) runs in compiled kernels (the
-functions decorated with ``njit``), one call per office, month or city; the Python functions
-gather their inputs and tell the model who learned of which city (``m.inform``).
+functions decorated with ``njit``). Offices, agents, passive inquiries and referrals make one
+compiled call a month each, which also has the firms learn of the cities
+(``awareness.learn``); the Python functions gather their inputs. Conferences, whose invitees
+choose at once, contact and inform (``m.inform``) one conference at a time.
 """
 
 from __future__ import annotations
@@ -36,7 +38,8 @@ if TYPE_CHECKING:
 
 # plain ints, so that kernels see compile-time constants
 _AWARE = int(Stage.AWARE)
-_OFFICE, _PASSIVE, _REFERRAL = int(Channel.OFFICE), int(Channel.PASSIVE), int(Channel.REFERRAL)
+_OFFICE, _AGENT = int(Channel.OFFICE), int(Channel.AGENT)
+_PASSIVE, _REFERRAL = int(Channel.PASSIVE), int(Channel.REFERRAL)
 
 
 # ------------------------------------------------------------------ kernels
@@ -344,6 +347,12 @@ def _referral_partners(
 # One compiled call a month per channel: the selection above and the learning
 # (``awareness.learn``), taking the fields of the model's named tuples as plain tuples.
 @njit(cache=True, inline="always")
+def _due(rate: float, month: int) -> int:
+    """Whole contacts due this month at a fractional monthly rate (carried over)."""
+    return math.floor((month + 1) * rate) - math.floor(month * rate)
+
+
+@njit(cache=True, inline="always")
 def _pitch(month: int, salt: np.uint64, rule: tuple[float, int]) -> Pitch:
     """The pitch of one city this month (``rule`` is the trigger probability, search months)."""
     return Pitch(month, salt, rule[0], rule[1])
@@ -405,7 +414,7 @@ def _visit_offices(
     f, act, log = Learners(*learners), Activity(*activity), Ledger(*ledger)
     visits = np.empty(city.size, dtype=np.int64)
     for k in range(city.size):
-        visits[k] = max(math.floor((month + 1) * rate[k]) - math.floor(month * rate[k]), 0)
+        visits[k] = max(_due(rate[k], month), 0)
     if visits.sum() == 0:
         return
     searchers = _searchers(
@@ -430,6 +439,57 @@ def _visit_offices(
         if visits[k] > 0 and not (visits[:k][city[:k] == c] > 0).any():  # c's first visiting
             visited = _of_city(c, city, contacts, ends)
             learn(visited, c, _OFFICE, f, _pitch(month, salts[c], rule), act, log)
+
+
+@njit(cache=True)
+def _contact_by_agents(
+    cities: np.ndarray,
+    terms: tuple,
+    plan: tuple,
+    priority: np.ndarray,
+    month: int,
+    excluded: np.ndarray,
+    salts: np.ndarray,
+    rule: tuple[float, int],
+    learners: tuple,
+    activity: tuple,
+    ledger: tuple,
+) -> None:
+    """This month's contacts of each city's entrusted agents, who learn of the city at once.
+
+    City by city, the agents contact the month's due firms (:func:`_contacts`, leads of any
+    group first) from the searchers of that moment, and those learn of the city.
+
+    Args:
+        cities: The cities whose agents work, ascending.
+        terms: Each city's monthly contact rate and share of leads.
+        plan: Fields of the agents (:attr:`Agents.fields`); their pointers are advanced.
+        priority: Each city's priority of every candidate (:attr:`Directories.priority`).
+        month: The month.
+        excluded: The ``excluded`` column.
+        salts: Each city's salt of pitch draws (purpose TRIGGER, this month).
+        rule: Pitch trigger probability and search months.
+        learners: Fields of :class:`Learners`.
+        activity: Fields of :class:`~zhaoshang.model.selection.Activity`.
+        ledger: Fields of :class:`~zhaoshang.model.events.Ledger`, with room for every
+            contact.
+    """
+    rate, lead_share = terms
+    ranked, pointers, everyone, group = plan
+    f, act, log = Learners(*learners), Activity(*activity), Ledger(*ledger)
+    for c in cities:
+        k = _due(rate[c], month)
+        if k <= 0:
+            continue
+        searchers = _searchers(
+            act.order[: act.count[0]], f.stage, f.search_start, f.search_end, month, _AWARE
+        )
+        n_lead = np.int64(np.rint(k * lead_share[c]))
+        ids, pointers[c] = _contacts(
+            searchers, everyone, group, n_lead, priority[c], ranked[c], pointers[c], k, c,
+            f.known, f.stage, excluded, 0,
+        )
+        learn(ids, c, _AGENT, f, _pitch(month, salts[c], rule), act, log)
 
 
 @njit(cache=True)
@@ -587,6 +647,31 @@ class Offices:
         self.most_visits = int(np.ceil(rate).sum())
 
 
+class Agents:
+    """The entrusted agents of every city as arrays for :func:`_contact_by_agents`.
+
+    Attributes:
+        fields: Each city's candidates by priority (``Directory.ordering(None, None)``, one
+            row per city, rows of cities not yet :meth:`rank`-ed undefined), each city's
+            agents' pointer in it, a lookup of every group and each candidate's group.
+    """
+
+    def __init__(self, m: AttractionModel, group: np.ndarray):
+        self._m = m
+        n_cities = len(m.world.city_ids)
+        ranked = np.empty((n_cities, m.firms.n_pool), dtype=np.int64)
+        pointers = np.zeros(n_cities, dtype=np.int64)
+        everyone = np.ones(len(m.world.region_ids) * len(m.world.sector_ids), dtype=bool)
+        self.fields = (ranked, pointers, everyone, group)
+        self._ranked: set[int] = set()
+
+    def rank(self, cities: np.ndarray) -> None:
+        """Fill the rows of ``cities`` not filled yet."""
+        for city in set(cities.tolist()) - self._ranked:
+            self.fields[0][city] = self._m.directory(city).ordering(None, None)
+            self._ranked.add(city)
+
+
 class Directories:
     """Every city's :class:`Directory`, built on first use, also as arrays for kernels.
 
@@ -595,6 +680,7 @@ class Directories:
             directory is not built yet are undefined).
         order: Each city's ``Directory.order``, one row per city (likewise).
         offices: The resident offices (built on their first month, see :func:`offices`).
+        agents: The entrusted agents (built on their first month, see :func:`agents`).
     """
 
     def __init__(self, m: AttractionModel):
@@ -604,6 +690,7 @@ class Directories:
         self.priority = np.empty(shape)
         self.order = np.empty(shape, dtype=np.int64)
         self.offices: Offices | None = None
+        self.agents: Agents | None = None
 
     def __getitem__(self, city: int) -> Directory:
         directory = self._built.get(city)
@@ -619,6 +706,7 @@ class Directories:
             self[city]
         return self[int(cities[0])]
 
+
 def _group_lookup(m: AttractionModel, regions, sectors) -> np.ndarray:
     """Whether each (region * n_sectors + sector) group is of the regions and sectors.
 
@@ -631,11 +719,6 @@ def _group_lookup(m: AttractionModel, regions, sectors) -> np.ndarray:
     rows = np.isin(np.arange(n_regions), regions) if regions is not None else np.ones(n_regions)
     cols = np.isin(np.arange(n_sectors), sectors) if sectors else np.ones(n_sectors)
     return np.outer(rows, cols).ravel() > 0
-
-
-def due_count(rate: float, month: int) -> int:
-    """Whole contacts due this month at a fractional monthly rate (carried over)."""
-    return math.floor((month + 1) * rate) - math.floor(month * rate)
 
 
 def _city_salts(m: AttractionModel, purpose: Purpose) -> np.ndarray:
@@ -673,36 +756,13 @@ def reach(
     m: AttractionModel,
     city: int,
     key: tuple,
-    regions,
-    sectors,
+    regions: list[int] | None,
+    sectors: list[int] | None,
     k: int,
     lead_share: float,
     channel: Channel,
 ) -> np.ndarray:
-    """Contact ``k`` firms for a city: a share of leads, the rest in priority order."""
-    if k <= 0:
-        return np.zeros(0, dtype=np.int64)
-    ids = _contact(
-        m, city, key, regions, sectors, m.searchers(), _group_lookup(m, regions, sectors),
-        round(k * lead_share), k, 0,
-    )
-    m.inform(ids, city, channel)
-    return ids
-
-
-def _contact(
-    m: AttractionModel,
-    city: int,
-    key: tuple,
-    regions: list[int] | None,
-    sectors: list[int] | None,
-    searchers: np.ndarray,
-    lookup: np.ndarray,
-    n_lead: int,
-    k: int,
-    mark: int | Channel,
-) -> np.ndarray:
-    """The ``k`` firms a channel of ``city`` contacts (see :func:`_contacts`).
+    """Contact ``k`` firms for a city: a share of leads, the rest in priority order.
 
     Args:
         m: The model.
@@ -710,19 +770,23 @@ def _contact(
         key: The channel's key for its pointer in the city's directory.
         regions: The channel's regions (all when None).
         sectors: The channel's sectors (all when None or empty).
-        searchers: The firms looking for a site (``m.searchers()``).
-        lookup: The groups of ``regions`` and ``sectors`` (as from :func:`_group_lookup`).
-        n_lead: Number of leads it looks for.
         k: Number of contacts.
-        mark: Channel code to mark the contacts with at once (0: leave it to ``m.inform``).
+        lead_share: Share of them spent on leads (see :func:`_contacts`).
+        channel: The channel, by which they learn of the city.
+
+    Returns:
+        The contacted firms.
     """
+    if k <= 0:
+        return np.zeros(0, dtype=np.int64)
     f = m.firms
     directory = m.directory(city)
     ids, directory.pointers[key] = _contacts(
-        searchers, lookup, directory.group, n_lead, directory.priority,
-        directory.ordering(regions, sectors), directory.pointers.get(key, 0), k, city,
-        f.known, f.stage, f.excluded, int(mark),
+        m.searchers(), _group_lookup(m, regions, sectors), directory.group,
+        round(k * lead_share), directory.priority, directory.ordering(regions, sectors),
+        directory.pointers.get(key, 0), k, city, f.known, f.stage, f.excluded, 0,
     )
+    m.inform(ids, city, channel)
     return ids
 
 
@@ -782,16 +846,24 @@ def conferences(m: AttractionModel) -> None:
 
 def agents(m: AttractionModel) -> None:
     """Entrusted agents contact firms anywhere; paid on results they look for real leads."""
-    b = m.spec.behaviour
-    for city in np.flatnonzero(m.policy.agents > 0).tolist():
-        if not m.policy.proactive[city]:
-            continue
-        effort = 1.0 if m.policy.pay_on_results[city] else b.retainer_effort
-        rate = m.policy.agents[city] * m.policy.agent_contacts[city] * effort
-        lead_share = b.agent_lead_share * effort
-        reach(m, city, ("agents",), None, None, due_count(rate, m.month), lead_share, Channel.AGENT)
-        if not m.policy.pay_on_results[city]:
-            m.cities.outreach_cost[city] += m.policy.agents[city] * m.policy.retainer[city]
+    pol, b = m.policy, m.spec.behaviour
+    hired = (pol.agents > 0) & pol.proactive
+    if not hired.any():
+        return
+    effort = np.where(pol.pay_on_results, 1.0, b.retainer_effort)
+    rate = pol.agents * pol.agent_contacts * effort
+    cities = np.flatnonzero(hired)
+    directories = m.directories
+    if directories.agents is None:
+        directories.agents = Agents(m, directories[int(cities[0])].group)
+    directories.agents.rank(cities)
+    _learn(
+        m, int(np.ceil(rate[cities]).sum()), _contact_by_agents, cities,
+        (rate, b.agent_lead_share * effort), directories.agents.fields, directories.priority,
+        m.month, m.firms.excluded, _city_salts(m, Purpose.TRIGGER), _pitch_rule(m),
+    )
+    retained = hired & ~pol.pay_on_results
+    m.cities.outreach_cost[retained] += (pol.agents * pol.retainer)[retained]
 
 
 def passive(m: AttractionModel) -> None:

@@ -343,6 +343,46 @@ def _referral_partners(
     return partners[:n]
 
 
+@njit(cache=True)
+def _by_group(
+    group: np.ndarray, priority: np.ndarray, n_groups: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Candidates by group, then priority (then id), and where each group starts.
+
+    A counting sort by (group, a bucket of priority), then an insertion sort by priority
+    within each bucket (of about one candidate each, priorities being uniform in (0, 1)).
+
+    Args:
+        group: Each candidate's group.
+        priority: Each candidate's priority, in (0, 1).
+        n_groups: Number of groups.
+
+    Returns:
+        The ordered ids and the start of each group in them (and the end, last).
+    """
+    per = group.size // n_groups + 1  # priority buckets per group
+    key = np.empty(group.size, dtype=np.int64)
+    starts = np.zeros(n_groups * per + 1, dtype=np.int64)
+    for i in range(group.size):
+        key[i] = np.int64(group[i]) * per + min(np.int64(priority[i] * per), per - 1)
+        starts[key[i] + 1] += 1
+    starts = np.cumsum(starts)
+    order = np.empty(group.size, dtype=np.int64)
+    for i in range(group.size):
+        order[starts[key[i]]] = i
+        starts[key[i]] += 1
+    for j in range(1, group.size):
+        i = order[j]
+        while j > 0 and key[order[j - 1]] == key[i] and priority[order[j - 1]] > priority[i]:
+            order[j] = order[j - 1]
+            j -= 1
+        order[j] = i
+    bounds = np.zeros(n_groups + 1, dtype=np.int64)
+    for g in group:
+        bounds[g + 1] += 1
+    return order, np.cumsum(bounds)
+
+
 # ------------------------------------------------------------------ monthly channels
 # One compiled call a month per channel: the selection above and the learning
 # (``awareness.learn``), taking the fields of the model's named tuples as plain tuples.
@@ -612,9 +652,7 @@ class Directory:
         n_groups = len(m.world.region_ids) * n_sectors
         group = f.region[:n].astype(np.int64) * n_sectors + f.sector[:n]
         self.group = group.astype(np.min_scalar_type(n_groups))  # small ints sort by radix
-        by_priority = np.argsort(self.priority, kind="stable")
-        self.order = by_priority[np.argsort(self.group[by_priority], kind="stable")]
-        self.bounds = np.searchsorted(self.group[self.order], np.arange(n_groups + 1))
+        self.order, self.bounds = _by_group(self.group, self.priority, n_groups)
         self.n_sectors = n_sectors
         self.pointers: dict[tuple, int] = {}
         self.orders: dict[tuple, np.ndarray] = {}

@@ -114,7 +114,7 @@ class AttractionModel(mesa.Model):
         self.activity = (np.zeros(f.n, dtype=np.int64), np.zeros(1, dtype=np.int64),
                          np.zeros(f.n, dtype=bool))  # fields of selection.Activity
         self._learners = (f.known, f.stage, f.search_start, f.search_end, f.needs_choice)
-        self._directories: dict[int, outreach.Directory] = {}
+        self.directories = outreach.Directories(self)
         self.firm_agents = firm_agents
         self.collect = collect
         self.firm_agent: dict[int, Firm] = {}
@@ -224,9 +224,7 @@ class AttractionModel(mesa.Model):
 
     def directory(self, city: int) -> outreach.Directory:
         """The ordering in which ``city`` approaches candidate firms (built on first use)."""
-        if city not in self._directories:
-            self._directories[city] = outreach.Directory(self, city)
-        return self._directories[city]
+        return self.directories[city]
 
     def inform(self, ids: np.ndarray, city: int, channel: Channel) -> None:
         """Firms learn of ``city`` through ``channel``; a pitch may start their search."""

@@ -12,8 +12,10 @@ superset of the same firms.
 
 The per-firm work of each channel (which firms a city can still approach, which of them it
 reaches, who learns unprompted, whom a referrer names) runs in compiled kernels (the
-functions decorated with ``njit``), one call per office, month or city; the Python functions
-gather their inputs and tell the model who learned of which city (``m.inform``).
+functions decorated with ``njit``). Offices, agents, passive inquiries and referrals make one
+compiled call a month each, which also has the firms learn of the cities
+(``awareness.learn``); the Python functions gather their inputs. Conferences, whose invitees
+choose at once, contact and inform (``m.inform``) one conference at a time.
 """
 
 from __future__ import annotations
@@ -24,13 +26,20 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
+from .awareness import Learners, Pitch, learn
 from .codes import Channel, Stage
+from .events import Ledger
+from .selection import Activity
+from .selection import searchers as _searchers
 from .streams import Purpose, uniform_at
 
 if TYPE_CHECKING:
     from .model import AttractionModel
 
-_AWARE = int(Stage.AWARE)  # a plain int, so that kernels see a compile-time constant
+# plain ints, so that kernels see compile-time constants
+_AWARE = int(Stage.AWARE)
+_OFFICE, _AGENT = int(Channel.OFFICE), int(Channel.AGENT)
+_PASSIVE, _REFERRAL = int(Channel.PASSIVE), int(Channel.REFERRAL)
 
 
 # ------------------------------------------------------------------ kernels
@@ -49,25 +58,6 @@ def _open(known: int, stage: int, excluded: bool) -> bool:
         excluded: Whether the city has excluded the firm.
     """
     return known == 0 and stage <= _AWARE and not excluded
-
-
-@njit(cache=True)
-def _contactable_mask(
-    ids: np.ndarray, city: int, known: np.ndarray, stage: np.ndarray, excluded: np.ndarray
-) -> np.ndarray:
-    """Whether ``city`` can approach each firm of ``ids`` (see :func:`_open`).
-
-    Args:
-        ids: Firm ids.
-        city: City index.
-        known: The ``known`` column.
-        stage: The ``stage`` column.
-        excluded: The ``excluded`` column.
-    """
-    out = np.empty(ids.size, dtype=np.bool_)
-    for i in range(ids.size):
-        out[i] = _open(known[ids[i], city], stage[ids[i]], excluded[ids[i], city])
-    return out
 
 
 @njit(cache=True)
@@ -295,8 +285,7 @@ def _referral_partners(
     city: int,
     salt_sector: np.uint64,
     salt_partner: np.uint64,
-    io: np.ndarray,
-    weights: tuple[float, float, float],
+    cum: np.ndarray,
     order: np.ndarray,
     bounds: np.ndarray,
     firm_city: np.ndarray,
@@ -317,8 +306,7 @@ def _referral_partners(
         city: The city whose referrers are handled.
         salt_sector: Salt of the partner-sector draw (purpose REFERRAL_TARGET, this month).
         salt_partner: Salt of the partner draw (purpose REFERRAL_PARTNER, this month).
-        io: The input-output matrix (``World.io``).
-        weights: Weights of supplier, customer and own-sector links.
+        cum: Cumulative share of each sector's referrals by partner sector.
         order: The city's candidates by (region, sector) group (``Directory.order``).
         bounds: Where each group starts in ``order`` (``Directory.bounds``).
         firm_city: The ``city`` column.
@@ -331,7 +319,6 @@ def _referral_partners(
     Returns:
         The partners, in the order of ``referrers`` (with repeats).
     """
-    cum = _referral_cdf(io, weights[0], weights[1], weights[2])
     n_sectors = cum.shape[1]
     partners = np.empty(referrers.size, dtype=np.int64)
     n = 0
@@ -356,6 +343,295 @@ def _referral_partners(
     return partners[:n]
 
 
+@njit(cache=True)
+def _by_group(
+    group: np.ndarray, priority: np.ndarray, n_groups: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Candidates by group, then priority (then id), and where each group starts.
+
+    A counting sort by (group, a bucket of priority), then an insertion sort by priority
+    within each bucket (of about one candidate each, priorities being uniform in (0, 1)).
+
+    Args:
+        group: Each candidate's group.
+        priority: Each candidate's priority, in (0, 1).
+        n_groups: Number of groups.
+
+    Returns:
+        The ordered ids and the start of each group in them (and the end, last).
+    """
+    per = group.size // n_groups + 1  # priority buckets per group
+    key = np.empty(group.size, dtype=np.int64)
+    starts = np.zeros(n_groups * per + 1, dtype=np.int64)
+    for i in range(group.size):
+        key[i] = np.int64(group[i]) * per + min(np.int64(priority[i] * per), per - 1)
+        starts[key[i] + 1] += 1
+    starts = np.cumsum(starts)
+    order = np.empty(group.size, dtype=np.int64)
+    for i in range(group.size):
+        order[starts[key[i]]] = i
+        starts[key[i]] += 1
+    for j in range(1, group.size):
+        i = order[j]
+        while j > 0 and key[order[j - 1]] == key[i] and priority[order[j - 1]] > priority[i]:
+            order[j] = order[j - 1]
+            j -= 1
+        order[j] = i
+    bounds = np.zeros(n_groups + 1, dtype=np.int64)
+    for g in group:
+        bounds[g + 1] += 1
+    return order, np.cumsum(bounds)
+
+
+# ------------------------------------------------------------------ monthly channels
+# One compiled call a month per channel: the selection above and the learning
+# (``awareness.learn``), taking the fields of the model's named tuples as plain tuples.
+@njit(cache=True, inline="always")
+def _due(rate: float, month: int) -> int:
+    """Whole contacts due this month at a fractional monthly rate (carried over)."""
+    return math.floor((month + 1) * rate) - math.floor(month * rate)
+
+
+@njit(cache=True, inline="always")
+def _pitch(month: int, salt: np.uint64, rule: tuple[float, int]) -> Pitch:
+    """The pitch of one city this month (``rule`` is the trigger probability, search months)."""
+    return Pitch(month, salt, rule[0], rule[1])
+
+
+@njit(cache=True, inline="always")
+def _of_city(c: int, city: np.ndarray, contacts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """The contacts of city ``c``'s offices, office by office.
+
+    Office ``k`` is of city ``city[k]`` and its contacts are ``contacts[ends[k]:ends[k + 1]]``.
+    """
+    out = np.empty(contacts.size, dtype=np.int64)
+    n = 0
+    for k in range(city.size):
+        if city[k] == c:
+            for i in contacts[ends[k] : ends[k + 1]]:
+                out[n] = i
+                n += 1
+    return out[:n]
+
+
+@njit(cache=True, inline="always")
+def _leads_of_any(searchers: np.ndarray, lookups: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """The searchers of a group some channel covers (``lookups``: one row per channel).
+
+    Each channel finds the same leads among these as among all searchers, in fewer steps.
+    """
+    covered = np.zeros(lookups.shape[1], dtype=np.bool_)
+    for row in lookups:
+        covered |= row
+    out = np.empty(searchers.size, dtype=np.int64)
+    n = 0
+    for firm in searchers:
+        if firm < group.size and covered[group[firm]]:
+            out[n] = firm
+            n += 1
+    return out[:n]
+
+
+@njit(cache=True)
+def _visit_offices(
+    plan: tuple,
+    group: np.ndarray,
+    priority: np.ndarray,
+    month: int,
+    lead_targeting: float,
+    professionalism: np.ndarray,
+    excluded: np.ndarray,
+    salts: np.ndarray,
+    rule: tuple[float, int],
+    learners: tuple,
+    activity: tuple,
+    ledger: tuple,
+) -> None:
+    """This month's office visits: each office's contacts, then each city's firms learn.
+
+    Offices visit in their order (:func:`_contacts`, marking the firms visited at once), from
+    the searchers of the month's start (those of their groups). Then each city's visited
+    firms, its offices' contacts one after the other, learn of it (``awareness.learn``),
+    cities in the order of their first office with visits due.
+
+    Args:
+        plan: Fields of the offices (:attr:`Offices.fields`); their pointers are advanced.
+        group: Each candidate's group (``Directory.group``).
+        priority: Each city's priority of every candidate (:attr:`Directories.priority`).
+        month: The month.
+        lead_targeting: Share of visits spent on leads at full professionalism.
+        professionalism: Each city's professionalism.
+        excluded: The ``excluded`` column.
+        salts: Each city's salt of pitch draws (purpose TRIGGER, this month).
+        rule: Pitch trigger probability and search months.
+        learners: Fields of :class:`Learners`.
+        activity: Fields of :class:`~zhaoshang.model.selection.Activity`.
+        ledger: Fields of :class:`~zhaoshang.model.events.Ledger`, with room for every visit.
+    """
+    city, rate, lookup, orderings, starts, pointers = plan
+    f, act, log = Learners(*learners), Activity(*activity), Ledger(*ledger)
+    visits = np.empty(city.size, dtype=np.int64)
+    for k in range(city.size):
+        visits[k] = max(_due(rate[k], month), 0)
+    if visits.sum() == 0:
+        return
+    searchers = _leads_of_any(
+        _searchers(act.order[: act.count[0]], f.stage, f.search_start, f.search_end, month, _AWARE),
+        lookup[visits > 0], group,
+    )
+    contacts = np.empty(visits.sum(), dtype=np.int64)
+    ends = np.zeros(city.size + 1, dtype=np.int64)  # office k's are contacts[ends[k]:ends[k+1]]
+    for k in range(city.size):
+        ends[k + 1] = ends[k]
+        if visits[k] == 0:
+            continue
+        c = city[k]
+        n_lead = np.int64(np.rint(visits[k] * lead_targeting * professionalism[c]))
+        ids, pointers[k] = _contacts(
+            searchers, lookup[k], group, n_lead, priority[c], orderings[starts[k] : starts[k + 1]],
+            pointers[k], visits[k], c, f.known, f.stage, excluded, _OFFICE,
+        )
+        ends[k + 1] += ids.size
+        contacts[ends[k] : ends[k + 1]] = ids
+    for k in range(city.size):
+        c = city[k]
+        if visits[k] > 0 and not (visits[:k][city[:k] == c] > 0).any():  # c's first visiting
+            visited = _of_city(c, city, contacts, ends)
+            learn(visited, c, _OFFICE, f, _pitch(month, salts[c], rule), act, log)
+
+
+@njit(cache=True)
+def _contact_by_agents(
+    cities: np.ndarray,
+    terms: tuple,
+    plan: tuple,
+    priority: np.ndarray,
+    month: int,
+    excluded: np.ndarray,
+    salts: np.ndarray,
+    rule: tuple[float, int],
+    learners: tuple,
+    activity: tuple,
+    ledger: tuple,
+) -> None:
+    """This month's contacts of each city's entrusted agents, who learn of the city at once.
+
+    City by city, the agents contact the month's due firms (:func:`_contacts`, leads of any
+    group first) from the searchers of that moment, and those learn of the city.
+
+    Args:
+        cities: The cities whose agents work, ascending.
+        terms: Each city's monthly contact rate and share of leads.
+        plan: Fields of the agents (:attr:`Agents.fields`); their pointers are advanced.
+        priority: Each city's priority of every candidate (:attr:`Directories.priority`).
+        month: The month.
+        excluded: The ``excluded`` column.
+        salts: Each city's salt of pitch draws (purpose TRIGGER, this month).
+        rule: Pitch trigger probability and search months.
+        learners: Fields of :class:`Learners`.
+        activity: Fields of :class:`~zhaoshang.model.selection.Activity`.
+        ledger: Fields of :class:`~zhaoshang.model.events.Ledger`, with room for every
+            contact.
+    """
+    rate, lead_share = terms
+    ranked, pointers, everyone, group = plan
+    f, act, log = Learners(*learners), Activity(*activity), Ledger(*ledger)
+    for c in cities:
+        k = _due(rate[c], month)
+        if k <= 0:
+            continue
+        searchers = _searchers(
+            act.order[: act.count[0]], f.stage, f.search_start, f.search_end, month, _AWARE
+        )
+        n_lead = np.int64(np.rint(k * lead_share[c]))
+        ids, pointers[c] = _contacts(
+            searchers, everyone, group, n_lead, priority[c], ranked[c], pointers[c], k, c,
+            f.known, f.stage, excluded, 0,
+        )
+        learn(ids, c, _AGENT, f, _pitch(month, salts[c], rule), act, log)
+
+
+@njit(cache=True)
+def _learn_passively(
+    searchers: np.ndarray,
+    p: np.ndarray,
+    salts: np.ndarray,
+    excluded: np.ndarray,
+    month: int,
+    rule: tuple[float, int],
+    learners: tuple,
+    activity: tuple,
+    ledger: tuple,
+) -> None:
+    """Searching firms learn of cities unprompted (:func:`_passive_learners`), city by city.
+
+    Args:
+        searchers: Ids of the firms looking for a site.
+        p: Monthly probability of learning of each city.
+        salts: The salt of each city's draws (purpose PASSIVE, this month).
+        excluded: The ``excluded`` column.
+        month: The month.
+        rule: Pitch trigger probability and search months (passive learners are not pitched).
+        learners: Fields of :class:`Learners`.
+        activity: Fields of :class:`~zhaoshang.model.selection.Activity`.
+        ledger: Fields of :class:`~zhaoshang.model.events.Ledger`, with room for every
+            (searcher, city) pair.
+    """
+    f, act, log = Learners(*learners), Activity(*activity), Ledger(*ledger)
+    ids, bounds = _passive_learners(searchers, p, salts, f.known, f.stage, excluded)
+    unpitched = _pitch(month, np.uint64(0), rule)
+    for c in range(p.size):
+        if bounds[c + 1] > bounds[c]:
+            learn(ids[bounds[c] : bounds[c + 1]], c, _PASSIVE, f, unpitched, act, log)
+
+
+@njit(cache=True)
+def _refer(
+    referrers: np.ndarray,
+    draws: tuple[np.uint64, np.uint64],
+    io: np.ndarray,
+    weights: tuple[float, float, float],
+    order: np.ndarray,
+    bounds: np.ndarray,
+    columns: tuple,
+    month: int,
+    salts: np.ndarray,
+    rule: tuple[float, int],
+    learners: tuple,
+    activity: tuple,
+    ledger: tuple,
+) -> None:
+    """Referrers name partners (:func:`_referral_partners`), who learn of their city.
+
+    Cities in ascending order; each city's partners learn of it once each, ascending.
+
+    Args:
+        referrers: Ids of this month's referrers (of all cities).
+        draws: Salts of the partner-sector and partner draws (purposes REFERRAL_TARGET and
+            REFERRAL_PARTNER, this month).
+        io: The input-output matrix (``World.io``).
+        weights: Weights of supplier, customer and own-sector links.
+        order: Each city's ``Directory.order`` (:attr:`Directories.order`).
+        bounds: Where each group starts in a city's order (``Directory.bounds``).
+        columns: The ``city``, ``region``, ``sector`` and ``excluded`` columns.
+        month: The month.
+        salts: Each city's salt of pitch draws (purpose TRIGGER, this month).
+        rule: Pitch trigger probability and search months.
+        learners: Fields of :class:`Learners`.
+        activity: Fields of :class:`~zhaoshang.model.selection.Activity`.
+        ledger: Fields of :class:`~zhaoshang.model.events.Ledger`, with room for ``referrers``.
+    """
+    firm_city, region, sector, excluded = columns
+    f, act, log = Learners(*learners), Activity(*activity), Ledger(*ledger)
+    cum = _referral_cdf(io, weights[0], weights[1], weights[2])
+    for c in np.unique(firm_city[referrers]):
+        partners = _referral_partners(
+            referrers, c, draws[0], draws[1], cum, order[c], bounds, firm_city, region, sector,
+            f.known, f.stage, excluded,
+        )
+        learn(np.unique(partners), c, _REFERRAL, f, _pitch(month, salts[c], rule), act, log)
+
+
 # ------------------------------------------------------------------ directory and helpers
 class Directory:
     """Candidate firms of one city's outreach, ordered by (region, sector, priority).
@@ -376,9 +652,7 @@ class Directory:
         n_groups = len(m.world.region_ids) * n_sectors
         group = f.region[:n].astype(np.int64) * n_sectors + f.sector[:n]
         self.group = group.astype(np.min_scalar_type(n_groups))  # small ints sort by radix
-        by_priority = np.argsort(self.priority, kind="stable")
-        self.order = by_priority[np.argsort(self.group[by_priority], kind="stable")]
-        self.bounds = np.searchsorted(self.group[self.order], np.arange(n_groups + 1))
+        self.order, self.bounds = _by_group(self.group, self.priority, n_groups)
         self.n_sectors = n_sectors
         self.pointers: dict[tuple, int] = {}
         self.orders: dict[tuple, np.ndarray] = {}
@@ -405,21 +679,89 @@ class Directory:
             self.orders[key] = ids[np.argsort(self.priority[ids], kind="stable")]
         return self.orders[key]
 
-    def next_firms(
-        self, m: AttractionModel, city: int, key: tuple, ids: np.ndarray, k: int
-    ) -> np.ndarray:
-        """The next ``k`` contactable firms of an ordering, advancing its pointer."""
-        f = m.firms
-        taken, self.pointers[key] = _next_contactable(
-            ids, self.pointers.get(key, 0), k, city, f.known, f.stage, f.excluded
-        )
-        return taken
+
+class Offices:
+    """The resident offices as arrays for :func:`_visit_offices`, in the model's office order.
+
+    Attributes:
+        fields: Each office's city, monthly visit rate, group lookup (one row per office),
+            ordering (all concatenated: office ``k``'s runs from ``starts[k]`` to
+            ``starts[k + 1]``), those starts, and pointer in its ordering.
+        group: Each candidate's group (``Directory.group``, the same in every city).
+        most_visits: An upper bound on the visits of a month (each rate rounded up).
+    """
+
+    def __init__(self, m: AttractionModel):
+        listed = m.active_offices
+        city = np.array([o["city"] for o in listed], dtype=np.int64)
+        rate = np.array([o["visits"] for o in listed], dtype=np.float64)
+        lookup = np.stack([o["lookup"] for o in listed])
+        orderings = [m.directory(o["city"]).ordering([o["region"]], o["sectors"]) for o in listed]
+        starts = np.cumsum([0, *map(len, orderings)])
+        pointers = np.zeros(len(listed), dtype=np.int64)
+        self.fields = (city, rate, lookup, np.concatenate(orderings), starts, pointers)
+        self.group = m.directory(listed[0]["city"]).group
+        self.most_visits = int(np.ceil(rate).sum())
 
 
-def contactable(m: AttractionModel, ids: np.ndarray, city: int) -> np.ndarray:
-    """Firms that a city can still approach: not yet known to it, not in any deal."""
-    f = m.firms
-    return _contactable_mask(np.asarray(ids), city, f.known, f.stage, f.excluded)
+class Agents:
+    """The entrusted agents of every city as arrays for :func:`_contact_by_agents`.
+
+    Attributes:
+        fields: Each city's candidates by priority (``Directory.ordering(None, None)``, one
+            row per city, rows of cities not yet :meth:`rank`-ed undefined), each city's
+            agents' pointer in it, a lookup of every group and each candidate's group.
+    """
+
+    def __init__(self, m: AttractionModel, group: np.ndarray):
+        self._m = m
+        n_cities = len(m.world.city_ids)
+        ranked = np.empty((n_cities, m.firms.n_pool), dtype=np.int64)
+        pointers = np.zeros(n_cities, dtype=np.int64)
+        everyone = np.ones(len(m.world.region_ids) * len(m.world.sector_ids), dtype=bool)
+        self.fields = (ranked, pointers, everyone, group)
+        self._ranked: set[int] = set()
+
+    def rank(self, cities: np.ndarray) -> None:
+        """Fill the rows of ``cities`` not filled yet."""
+        for city in set(cities.tolist()) - self._ranked:
+            self.fields[0][city] = self._m.directory(city).ordering(None, None)
+            self._ranked.add(city)
+
+
+class Directories:
+    """Every city's :class:`Directory`, built on first use, also as arrays for kernels.
+
+    Attributes:
+        priority: Each city's ``Directory.priority``, one row per city (rows of cities whose
+            directory is not built yet are undefined).
+        order: Each city's ``Directory.order``, one row per city (likewise).
+        offices: The resident offices (built on their first month, see :func:`offices`).
+        agents: The entrusted agents (built on their first month, see :func:`agents`).
+    """
+
+    def __init__(self, m: AttractionModel):
+        self._m = m
+        self._built: dict[int, Directory] = {}
+        shape = (len(m.world.city_ids), m.firms.n_pool)
+        self.priority = np.empty(shape)
+        self.order = np.empty(shape, dtype=np.int64)
+        self.offices: Offices | None = None
+        self.agents: Agents | None = None
+
+    def __getitem__(self, city: int) -> Directory:
+        directory = self._built.get(city)
+        if directory is None:
+            directory = self._built[city] = Directory(self._m, city)
+            self.priority[city] = directory.priority
+            self.order[city] = directory.order
+        return directory
+
+    def build(self, cities: np.ndarray) -> Directory:
+        """Build the directories of ``cities`` (not empty) not built yet; return one of them."""
+        for city in set(cities.tolist()) - self._built.keys():
+            self[city]
+        return self[int(cities[0])]
 
 
 def _group_lookup(m: AttractionModel, regions, sectors) -> np.ndarray:
@@ -436,22 +778,34 @@ def _group_lookup(m: AttractionModel, regions, sectors) -> np.ndarray:
     return np.outer(rows, cols).ravel() > 0
 
 
-def leads(
-    m: AttractionModel, city: int, regions, sectors, k: int, directory: Directory
-) -> np.ndarray:
-    """Up to ``k`` firms already looking for a site, in the given regions and sectors."""
-    if k <= 0:
-        return np.zeros(0, dtype=np.int64)
-    f = m.firms
-    return _best_leads(
-        m.searchers(), _group_lookup(m, regions, sectors), directory.group, k, directory.priority,
-        city, f.known, f.stage, f.excluded,
+def _city_salts(m: AttractionModel, purpose: Purpose) -> np.ndarray:
+    """Each city's salt of keyed draws of (``purpose``, this month, city)."""
+    return np.array(
+        [m.streams.salt(purpose, m.month, city) for city in range(len(m.world.city_ids))],
+        dtype=np.uint64,
     )
 
 
-def due_count(rate: float, month: int) -> int:
-    """Whole contacts due this month at a fractional monthly rate (carried over)."""
-    return math.floor((month + 1) * rate) - math.floor(month * rate)
+def _pitch_rule(m: AttractionModel) -> tuple[float, int]:
+    """Probability that a pitch starts a search, and the months a search lasts."""
+    b = m.spec.behaviour
+    return float(b.pitch_trigger), int(b.search_months)
+
+
+def _learn(m: AttractionModel, room: int, kernel, *args) -> None:
+    """Run a channel's monthly kernel, whose learners are recorded and activated.
+
+    Args:
+        m: The model.
+        room: The most events the kernel may record.
+        kernel: The kernel; it takes ``args``, then the fields of the model's learners, its
+            active set and its event log.
+        *args: The kernel's first arguments.
+    """
+    m.event_log.reserve(room)
+    before = int(m.activity[1][0])
+    kernel(*args, m._learners, m.activity, m.event_log.fields())
+    m._add_agents(before)
 
 
 # ------------------------------------------------------------------ channels
@@ -459,36 +813,13 @@ def reach(
     m: AttractionModel,
     city: int,
     key: tuple,
-    regions,
-    sectors,
+    regions: list[int] | None,
+    sectors: list[int] | None,
     k: int,
     lead_share: float,
     channel: Channel,
 ) -> np.ndarray:
-    """Contact ``k`` firms for a city: a share of leads, the rest in priority order."""
-    if k <= 0:
-        return np.zeros(0, dtype=np.int64)
-    ids = _contact(
-        m, city, key, regions, sectors, m.searchers(), _group_lookup(m, regions, sectors),
-        round(k * lead_share), k, 0,
-    )
-    m.inform(ids, city, channel)
-    return ids
-
-
-def _contact(
-    m: AttractionModel,
-    city: int,
-    key: tuple,
-    regions: list[int] | None,
-    sectors: list[int] | None,
-    searchers: np.ndarray,
-    lookup: np.ndarray,
-    n_lead: int,
-    k: int,
-    mark: int | Channel,
-) -> np.ndarray:
-    """The ``k`` firms a channel of ``city`` contacts (see :func:`_contacts`).
+    """Contact ``k`` firms for a city: a share of leads, the rest in priority order.
 
     Args:
         m: The model.
@@ -496,19 +827,23 @@ def _contact(
         key: The channel's key for its pointer in the city's directory.
         regions: The channel's regions (all when None).
         sectors: The channel's sectors (all when None or empty).
-        searchers: The firms looking for a site (``m.searchers()``).
-        lookup: The groups of ``regions`` and ``sectors`` (as from :func:`_group_lookup`).
-        n_lead: Number of leads it looks for.
         k: Number of contacts.
-        mark: Channel code to mark the contacts with at once (0: leave it to ``m.inform``).
+        lead_share: Share of them spent on leads (see :func:`_contacts`).
+        channel: The channel, by which they learn of the city.
+
+    Returns:
+        The contacted firms.
     """
+    if k <= 0:
+        return np.zeros(0, dtype=np.int64)
     f = m.firms
     directory = m.directory(city)
     ids, directory.pointers[key] = _contacts(
-        searchers, lookup, directory.group, n_lead, directory.priority,
-        directory.ordering(regions, sectors), directory.pointers.get(key, 0), k, city,
-        f.known, f.stage, f.excluded, int(mark),
+        m.searchers(), _group_lookup(m, regions, sectors), directory.group,
+        round(k * lead_share), directory.priority, directory.ordering(regions, sectors),
+        directory.pointers.get(key, 0), k, city, f.known, f.stage, f.excluded, 0,
     )
+    m.inform(ids, city, channel)
     return ids
 
 
@@ -522,24 +857,15 @@ def offices(m: AttractionModel) -> None:
     """
     if not m.active_offices:
         return
-    b = m.spec.behaviour
-    searchers = None
-    visited: dict[int, list[np.ndarray]] = {}
-    for k, office in enumerate(m.active_offices):
-        city = office["city"]
-        visits = due_count(office["visits"], m.month)
-        if visits <= 0:
-            continue
-        if searchers is None:
-            searchers = m.searchers()
-        n_lead = round(visits * b.lead_targeting * float(m.policy.professionalism[city]))
-        ids = _contact(
-            m, city, ("office", k), [office["region"]], office["sectors"], searchers,
-            office["lookup"], n_lead, visits, Channel.OFFICE,
-        )
-        visited.setdefault(city, []).append(ids)
-    for city, parts in visited.items():
-        m.inform(np.concatenate(parts), city, Channel.OFFICE)
+    directories = m.directories
+    if directories.offices is None:
+        directories.offices = Offices(m)
+    plan = directories.offices
+    _learn(
+        m, plan.most_visits, _visit_offices, plan.fields, plan.group, directories.priority,
+        m.month, float(m.spec.behaviour.lead_targeting), m.policy.professionalism,
+        m.firms.excluded, _city_salts(m, Purpose.TRIGGER), _pitch_rule(m),
+    )
     m.cities.outreach_cost += m.office_cost_per_month
 
 
@@ -577,16 +903,24 @@ def conferences(m: AttractionModel) -> None:
 
 def agents(m: AttractionModel) -> None:
     """Entrusted agents contact firms anywhere; paid on results they look for real leads."""
-    b = m.spec.behaviour
-    for city in np.flatnonzero(m.policy.agents > 0).tolist():
-        if not m.policy.proactive[city]:
-            continue
-        effort = 1.0 if m.policy.pay_on_results[city] else b.retainer_effort
-        rate = m.policy.agents[city] * m.policy.agent_contacts[city] * effort
-        lead_share = b.agent_lead_share * effort
-        reach(m, city, ("agents",), None, None, due_count(rate, m.month), lead_share, Channel.AGENT)
-        if not m.policy.pay_on_results[city]:
-            m.cities.outreach_cost[city] += m.policy.agents[city] * m.policy.retainer[city]
+    pol, b = m.policy, m.spec.behaviour
+    hired = (pol.agents > 0) & pol.proactive
+    if not hired.any():
+        return
+    effort = np.where(pol.pay_on_results, 1.0, b.retainer_effort)
+    rate = pol.agents * pol.agent_contacts * effort
+    cities = np.flatnonzero(hired)
+    directories = m.directories
+    if directories.agents is None:
+        directories.agents = Agents(m, directories[int(cities[0])].group)
+    directories.agents.rank(cities)
+    _learn(
+        m, int(np.ceil(rate[cities]).sum()), _contact_by_agents, cities,
+        (rate, b.agent_lead_share * effort), directories.agents.fields, directories.priority,
+        m.month, m.firms.excluded, _city_salts(m, Purpose.TRIGGER), _pitch_rule(m),
+    )
+    retained = hired & ~pol.pay_on_results
+    m.cities.outreach_cost[retained] += (pol.agents * pol.retainer)[retained]
 
 
 def passive(m: AttractionModel) -> None:
@@ -596,15 +930,10 @@ def passive(m: AttractionModel) -> None:
         return
     friction = m.spec.world.information_friction
     p = 1.0 - friction * (1.0 - m.policy.visibility)
-    salts = np.array(
-        [m.streams.salt(Purpose.PASSIVE, m.month, city) for city in range(len(p))],
-        dtype=np.uint64,
+    _learn(
+        m, len(s) * len(p), _learn_passively, s, p, _city_salts(m, Purpose.PASSIVE),
+        m.firms.excluded, m.month, _pitch_rule(m),
     )
-    f = m.firms
-    ids, bounds = _passive_learners(s, p, salts, f.known, f.stage, f.excluded)
-    for city in range(len(p)):
-        if bounds[city + 1] > bounds[city]:
-            m.inform(ids[bounds[city] : bounds[city + 1]], city, Channel.PASSIVE)
 
 
 def referrals(m: AttractionModel, referrers: np.ndarray) -> None:
@@ -621,13 +950,14 @@ def referrals(m: AttractionModel, referrers: np.ndarray) -> None:
         return
     sc = m.spec.supply_chain
     weights = (float(sc.suppliers), float(sc.customers), max(float(sc.same_sector), 1e-9))
-    salt_sector = m.streams.salt(Purpose.REFERRAL_TARGET, m.month)
-    salt_partner = m.streams.salt(Purpose.REFERRAL_PARTNER, m.month)
-    for city in sorted(set(f.city[referrers].tolist())):
-        directory = m.directory(city)
-        partners = _referral_partners(
-            referrers, city, salt_sector, salt_partner, m.world.io, weights, directory.order,
-            directory.bounds,
-            f.city, f.region, f.sector, f.known, f.stage, f.excluded,
-        )
-        m.inform(np.unique(partners), city, Channel.REFERRAL)
+    draws = (
+        m.streams.salt(Purpose.REFERRAL_TARGET, m.month),
+        m.streams.salt(Purpose.REFERRAL_PARTNER, m.month),
+    )
+    directories = m.directories
+    bounds = directories.build(f.city[referrers]).bounds
+    _learn(
+        m, len(referrers), _refer, referrers, draws, m.world.io, weights, directories.order,
+        bounds, (f.city, f.region, f.sector, f.excluded), m.month,
+        _city_salts(m, Purpose.TRIGGER), _pitch_rule(m),
+    )

@@ -108,6 +108,14 @@ def _uniform_keyed(
         out[i] = (np.float64(h >> np.uint64(11)) + 0.5) * _TO_UNIT
 
 
+@njit(cache=True)
+def _normal_salted(first: np.uint64, second: np.uint64, ids: np.ndarray, out: np.ndarray) -> None:
+    """Box-Muller normals of ``ids`` from the uniforms under two salts, in one pass."""
+    for i in range(ids.size):
+        u1, u2 = uniform_at(first, ids[i]), uniform_at(second, ids[i])
+        out[i] = np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
+
+
 def _as_words(x) -> np.ndarray:
     """A flat, contiguous uint64 copy-free view of integer keys (negative ones wrap)."""
     return np.ascontiguousarray(x, dtype=np.int64).ravel().view(np.uint64)
@@ -210,6 +218,13 @@ class KeyedStreams:
         extra: int | np.ndarray = 0,
     ) -> np.ndarray:
         """Standard normal numbers (Box-Muller on two keyed uniforms)."""
+        if np.ndim(month) == 0 and np.ndim(extra) == 0:
+            keys = np.asarray(ids)
+            out = np.empty(keys.shape)
+            first = self.salt(purpose, month, extra)
+            second = self.salt(purpose, month, extra + 7919)
+            _normal_salted(first, second, _as_words(keys), out.reshape(-1))
+            return out
         u1 = self.uniform(purpose, ids, month, extra)
         u2 = self.uniform(purpose, ids, month, np.asarray(extra) + 7919)
         return np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)

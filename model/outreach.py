@@ -235,13 +235,14 @@ def _passive_learners(
     bounds = np.zeros(n_cities + 1, dtype=np.int64)
     for i in range(searchers.size):
         firm = searchers[i]
+        key = np.uint64(firm)
         for c in range(n_cities):
-            # the draw first: it usually fails, and then the columns need not be read
-            if uniform_at(salts[c], np.uint64(firm)) < p[c] and _open(
-                known[firm, c], stage[firm], excluded[firm, c]
-            ):
-                learn[i, c] = True
-                bounds[c + 1] += 1
+            # the draw first: it usually fails, and then the columns need not be read (nested
+            # rather than joined by ``and``, which compiles to a much slower loop)
+            if uniform_at(salts[c], key) < p[c]:
+                if _open(known[firm, c], stage[firm], excluded[firm, c]):
+                    learn[i, c] = True
+                    bounds[c + 1] += 1
     for c in range(n_cities):
         bounds[c + 1] += bounds[c]
     ids = np.empty(bounds[-1], dtype=np.int64)
@@ -923,17 +924,23 @@ def agents(m: AttractionModel) -> None:
     m.cities.outreach_cost[retained] += (pol.agents * pol.retainer)[retained]
 
 
-def passive(m: AttractionModel) -> None:
-    """Searching firms learn of cities unprompted, at visibility tempered by frictions."""
+def passive(m: AttractionModel) -> np.ndarray:
+    """Searching firms learn of cities unprompted, at visibility tempered by frictions.
+
+    Returns:
+        The searchers (``m.searchers()``), the same after as before: passive learners are
+        searchers already, stay at most aware and are not pitched.
+    """
     s = m.searchers()
     if len(s) == 0:
-        return
+        return s
     friction = m.spec.world.information_friction
     p = 1.0 - friction * (1.0 - m.policy.visibility)
     _learn(
         m, len(s) * len(p), _learn_passively, s, p, _city_salts(m, Purpose.PASSIVE),
         m.firms.excluded, m.month, _pitch_rule(m),
     )
+    return s
 
 
 def referrals(m: AttractionModel, referrers: np.ndarray) -> None:

@@ -235,14 +235,13 @@ def _passive_learners(
     bounds = np.zeros(n_cities + 1, dtype=np.int64)
     for i in range(searchers.size):
         firm = searchers[i]
-        key = np.uint64(firm)
         for c in range(n_cities):
-            # the draw first: it usually fails, and then the columns need not be read (nested
-            # rather than joined by ``and``, which compiles to a much slower loop)
-            if uniform_at(salts[c], key) < p[c]:
-                if _open(known[firm, c], stage[firm], excluded[firm, c]):
-                    learn[i, c] = True
-                    bounds[c + 1] += 1
+            # the draw first: it usually fails, and then the columns need not be read
+            if uniform_at(salts[c], np.uint64(firm)) < p[c] and _open(
+                known[firm, c], stage[firm], excluded[firm, c]
+            ):
+                learn[i, c] = True
+                bounds[c + 1] += 1
     for c in range(n_cities):
         bounds[c + 1] += bounds[c]
     ids = np.empty(bounds[-1], dtype=np.int64)

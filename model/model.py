@@ -51,7 +51,7 @@ SERIES = (
     "searching_firms",
 )
 # Stage codes as plain ints for compiled kernels (an IntEnum argument is slow to dispatch).
-_AWARE, _INSPECTING, _OPERATING = int(Stage.AWARE), int(Stage.INSPECTING), int(Stage.OPERATING)
+_AWARE, _OPERATING = int(Stage.AWARE), int(Stage.OPERATING)
 _FIRST_DEAL, _LAST_DEAL = int(min(PIPELINE)), int(max(PIPELINE))
 
 
@@ -154,8 +154,7 @@ class AttractionModel(mesa.Model):
         land.enforce(self)  # idle-land fees and reclamation
         retention.update(self)  # satisfaction, exits, reinvestment, referrals
         fiscal.collect(self)  # taxes and rebates
-        pressure.end_searches(self)  # searches that found nothing end at home
-        self._prune()
+        pressure.end_searches(self)  # searches that found nothing end at home; the active set shrinks
         if self.collect:
             self._snapshot()
             self.datacollector.collect(self)
@@ -194,13 +193,6 @@ class AttractionModel(mesa.Model):
         for i in self.active[before:].tolist():
             if i not in self.firm_agent:
                 self.firm_agent[i] = Firm(self, i)
-
-    def _prune(self) -> None:
-        f = self.firms
-        selection.prune(
-            self.activity, f.stage, f.search_start, f.search_end, self.month, _AWARE,
-            _INSPECTING, _OPERATING,
-        )
 
     def searching(self, ids: np.ndarray) -> np.ndarray:
         """Whether each firm is relocation-minded and still searching this month."""

@@ -154,7 +154,7 @@ class AttractionModel(mesa.Model):
         land.enforce(self)  # idle-land fees and reclamation
         retention.update(self)  # satisfaction, exits, reinvestment, referrals
         fiscal.collect(self)  # taxes and rebates
-        pressure.end_searches(self)  # searches that found nothing end at home; the active set shrinks
+        pressure.end_searches(self)  # searches that found nothing end at home; prune
         if self.collect:
             self._snapshot()
             self.datacollector.collect(self)

@@ -40,7 +40,7 @@ MECHANISMS = [
     (retention, "update"),
     (fiscal, "collect"),
 ]
-METHODS = ["choose_pending", "_prune", "_snapshot"]
+METHODS = ["choose_pending", "_snapshot"]
 
 
 def instrument(totals: collections.Counter) -> None:

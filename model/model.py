@@ -51,7 +51,7 @@ SERIES = (
     "searching_firms",
 )
 # Stage codes as plain ints for compiled kernels (an IntEnum argument is slow to dispatch).
-_AWARE, _INSPECTING, _OPERATING = int(Stage.AWARE), int(Stage.INSPECTING), int(Stage.OPERATING)
+_AWARE, _OPERATING = int(Stage.AWARE), int(Stage.OPERATING)
 _FIRST_DEAL, _LAST_DEAL = int(min(PIPELINE)), int(max(PIPELINE))
 
 
@@ -147,15 +147,14 @@ class AttractionModel(mesa.Model):
             outreach.offices(self)  # resident offices visit firms
             outreach.conferences(self)  # promotion conferences (invitees may declare intent)
             outreach.agents(self)  # entrusted agents
-        outreach.passive(self)  # unprompted inquiries (waiting at the door)
-        self.choose_pending()  # location choice by firms with news
+        searchers = outreach.passive(self)  # unprompted inquiries (waiting at the door)
+        self.choose_pending(searchers)  # location choice by firms with news
         birth_death_urn(self)  # validation dynamic, only under world.dynamics = birth_death
         pipeline.advance(self)  # inspection -> negotiation -> signing -> construction -> operation
         land.enforce(self)  # idle-land fees and reclamation
         retention.update(self)  # satisfaction, exits, reinvestment, referrals
         fiscal.collect(self)  # taxes and rebates
-        pressure.end_searches(self)  # searches that found nothing end at home
-        self._prune()
+        pressure.end_searches(self)  # searches that found nothing end at home; prune
         if self.collect:
             self._snapshot()
             self.datacollector.collect(self)
@@ -194,13 +193,6 @@ class AttractionModel(mesa.Model):
         for i in self.active[before:].tolist():
             if i not in self.firm_agent:
                 self.firm_agent[i] = Firm(self, i)
-
-    def _prune(self) -> None:
-        f = self.firms
-        selection.prune(
-            self.activity, f.stage, f.search_start, f.search_end, self.month, _AWARE,
-            _INSPECTING, _OPERATING,
-        )
 
     def searching(self, ids: np.ndarray) -> np.ndarray:
         """Whether each firm is relocation-minded and still searching this month."""
@@ -241,9 +233,13 @@ class AttractionModel(mesa.Model):
         )
         self._add_agents(before)
 
-    def choose_pending(self) -> None:
-        """Firms that have news (a new city, a failed deal, a new search) choose now."""
-        s = self.searchers()
+    def choose_pending(self, searchers: np.ndarray | None = None) -> None:
+        """Firms that have news (a new city, a failed deal, a new search) choose now.
+
+        Args:
+            searchers: The searchers (:meth:`searchers`) if known; found here otherwise.
+        """
+        s = self.searchers() if searchers is None else searchers
         pending = s[self.firms.needs_choice[s]]
         self.firms.needs_choice[pending] = False
         choice.choose(self, pending)

@@ -415,20 +415,32 @@ def _of_city(c: int, city: np.ndarray, contacts: np.ndarray, ends: np.ndarray) -
 
 
 @njit(cache=True, inline="always")
-def _leads_of_any(searchers: np.ndarray, lookups: np.ndarray, group: np.ndarray) -> np.ndarray:
-    """The searchers of a group some channel covers (``lookups``: one row per channel).
+def _leads_of_any(
+    active: np.ndarray, lookups: np.ndarray, group: np.ndarray, f: Learners, month: int
+) -> np.ndarray:
+    """The searchers (as ``m.searchers()``) of a group some channel covers, in their order.
 
-    Each channel finds the same leads among these as among all searchers, in fewer steps.
+    Each channel (``lookups``: one row per channel) finds the same leads among these as among
+    all searchers, in fewer steps. The group is tested before the search window, so that the
+    windows of firms of other groups need not be read.
+
+    Args:
+        active: The active firms.
+        lookups: Whether each channel covers each group.
+        group: Each candidate's group (incumbents, with larger ids, are never leads).
+        f: The firm columns of learners (stage and search window are read).
+        month: The month.
     """
     covered = np.zeros(lookups.shape[1], dtype=np.bool_)
     for row in lookups:
         covered |= row
-    out = np.empty(searchers.size, dtype=np.int64)
+    out = np.empty(active.size, dtype=np.int64)
     n = 0
-    for firm in searchers:
-        if firm < group.size and covered[group[firm]]:
-            out[n] = firm
-            n += 1
+    for firm in active:
+        if f.stage[firm] <= _AWARE and firm < group.size and covered[group[firm]]:
+            if f.search_start[firm] <= month < f.search_end[firm]:
+                out[n] = firm
+                n += 1
     return out[:n]
 
 
@@ -475,10 +487,7 @@ def _visit_offices(
         visits[k] = max(_due(rate[k], month), 0)
     if visits.sum() == 0:
         return
-    searchers = _leads_of_any(
-        _searchers(act.order[: act.count[0]], f.stage, f.search_start, f.search_end, month, _AWARE),
-        lookup[visits > 0], group,
-    )
+    searchers = _leads_of_any(act.order[: act.count[0]], lookup[visits > 0], group, f, month)
     contacts = np.empty(visits.sum(), dtype=np.int64)
     ends = np.zeros(city.size + 1, dtype=np.int64)  # office k's are contacts[ends[k]:ends[k+1]]
     for k in range(city.size):
@@ -923,17 +932,23 @@ def agents(m: AttractionModel) -> None:
     m.cities.outreach_cost[retained] += (pol.agents * pol.retainer)[retained]
 
 
-def passive(m: AttractionModel) -> None:
-    """Searching firms learn of cities unprompted, at visibility tempered by frictions."""
+def passive(m: AttractionModel) -> np.ndarray:
+    """Searching firms learn of cities unprompted, at visibility tempered by frictions.
+
+    Returns:
+        The searchers (``m.searchers()``), the same after as before: passive learners are
+        searchers already, stay at most aware and are not pitched.
+    """
     s = m.searchers()
     if len(s) == 0:
-        return
+        return s
     friction = m.spec.world.information_friction
     p = 1.0 - friction * (1.0 - m.policy.visibility)
     _learn(
         m, len(s) * len(p), _learn_passively, s, p, _city_salts(m, Purpose.PASSIVE),
         m.firms.excluded, m.month, _pitch_rule(m),
     )
+    return s
 
 
 def referrals(m: AttractionModel, referrers: np.ndarray) -> None:

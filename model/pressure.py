@@ -16,7 +16,7 @@ from numba import njit
 from .awareness import Learners, begin_search
 from .codes import Cause, Channel, Stage
 from .events import Ledger, record
-from .selection import Activity, add_active
+from .selection import Activity, add_active, stays_active
 
 if TYPE_CHECKING:
     from .model import AttractionModel
@@ -93,35 +93,47 @@ def start_searches(m: AttractionModel) -> None:
 
 
 @njit(cache=True)
-def _end(month: int, stage: np.ndarray, search_end: np.ndarray, activity: tuple,
+def _end(month: int, columns: tuple[np.ndarray, np.ndarray, np.ndarray], activity: tuple,
          ledger: tuple) -> None:
-    """Active firms still only aware (no deal) whose search ends after this month stay home.
+    """Searches that end after this month without a deal end at home; the active set is pruned.
 
-    Each is logged (AWARE to LOST, no place, no channel, cause STAYED_HOME) and becomes LOST.
-    Chosen without branches so that the loads of many firms overlap.
+    Active firms still only aware (no deal) whose search ends after this month are logged
+    (AWARE to LOST, no place, no channel, cause STAYED_HOME) in the order of the active set
+    and become LOST. In the same pass the active set keeps, in their order, only the other
+    firms that stay active (:func:`~zhaoshang.model.selection.stays_active`).
 
     Args:
         month: The current month.
-        stage: The firms' stage column (updated).
-        search_end: The month each firm's search ends (exclusive).
-        activity: Fields of :class:`~zhaoshang.model.selection.Activity`.
+        columns: The firms' stage (updated), search_start and search_end columns.
+        activity: Fields of :class:`~zhaoshang.model.selection.Activity` (pruned).
         ledger: Fields of :class:`~zhaoshang.model.events.Ledger`, with room for an event of
             every active firm.
     """
+    stage, search_start, search_end = columns
     act, log = Activity(*activity), Ledger(*ledger)
-    active = act.order[: act.count[0]]
-    done = np.empty(active.size, dtype=np.int64)
-    n = 0
-    for j in active:
-        done[n] = j
-        n += (search_end[j] == month + 1) & (stage[j] == _AWARE)
-    for j in done[:n]:
+    done = np.empty(act.count[0], dtype=np.int64)
+    n_done = n_kept = 0
+    for k in range(act.count[0]):
+        j = act.order[k]
+        ends = (search_end[j] == month + 1) & (stage[j] == _AWARE)
+        done[n_done] = j
+        n_done += ends
+        if not ends and stays_active(stage[j], search_start[j], search_end[j], month):
+            act.order[n_kept] = j
+            n_kept += 1
+        else:
+            act.is_active[j] = False
+    act.count[0] = n_kept
+    for j in done[:n_done]:
         record(log, j, _AWARE, _LOST, -1, -1, _NONE, _STAYED_HOME)
         stage[j] = _LOST
 
 
 def end_searches(m: AttractionModel) -> None:
-    """Firms whose search ends this month and that found no deal stay home."""
+    """Firms whose search ends this month and that found no deal stay home.
+
+    The active set then keeps only the firms in a deal, operating or still searching.
+    """
     f = m.firms
     m.event_log.reserve(int(m.activity[1][0]))
-    _end(m.month, f.stage, f.search_end, m.activity, m.event_log.fields())
+    _end(m.month, (f.stage, f.search_start, f.search_end), m.activity, m.event_log.fields())

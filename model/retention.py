@@ -174,8 +174,9 @@ def _decide(
     0 at ``satisfied_level`` to 1 at full satisfaction, and refers a partner with probability
     ``referral_rate`` if its satisfaction is above ``satisfied_level``. The draws are the keyed
     uniforms of the EXIT, REINVEST and REFERRAL streams for this month. The exit hazard is
-    computed only for draws below its peak (the others cannot mean an exit), and decisions are
-    recorded without branches so that the loads of many firms overlap.
+    computed only for draws below its peak (the others cannot mean an exit), the other two
+    draws only above ``satisfied_level``, and decisions are recorded without branches so that
+    the loads of many firms overlap.
 
     Args:
         tenants: The operating firms.
@@ -203,10 +204,11 @@ def _decide(
         leaves = False
         if u < rules.peak_exit_hazard or not 0.0 <= s <= 1.0:
             leaves = u < rules.exit_hazard * np.exp(rules.exit_sensitivity * (0.5 - s))
-        keen = min(max((s - rules.satisfied_level) / rules.keen_span, 0.0), 1.0)
-        grows = uniform_at(reinvest_salt, key) < rules.reinvest_hazard * keen
-        refers = s > rules.satisfied_level
-        refers &= uniform_at(referral_salt, key) < rules.referral_rate
+        grows = refers = False
+        if s > rules.satisfied_level:  # below it keenness is 0: neither draw can succeed
+            keen = min((s - rules.satisfied_level) / rules.keen_span, 1.0)
+            grows = uniform_at(reinvest_salt, key) < rules.reinvest_hazard * keen
+            refers = uniform_at(referral_salt, key) < rules.referral_rate
         leaving[n_leaving] = j
         n_leaving += leaves
         growing[n_growing] = j

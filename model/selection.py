@@ -12,6 +12,10 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
+from .codes import Stage
+
+_AWARE, _INSPECTING, _OPERATING = int(Stage.AWARE), int(Stage.INSPECTING), int(Stage.OPERATING)
+
 
 @njit(cache=True)
 def searching_mask(ids: np.ndarray, start: np.ndarray, end: np.ndarray, month: int) -> np.ndarray:
@@ -69,32 +73,18 @@ class Activity(NamedTuple):
     is_active: np.ndarray
 
 
-@njit(cache=True)
-def prune(
-    fields: tuple,
-    stage: np.ndarray,
-    start: np.ndarray,
-    end: np.ndarray,
-    month: int,
-    aware: int,
-    low: int,
-    high: int,
-) -> None:
-    """Keep the active firms in a deal or operating (``low``..``high``) or still searching.
+@njit(cache=True, inline="always")
+def stays_active(stage: int, start: int, end: int, month: int) -> bool:
+    """Whether a firm stays active after ``month``: in a deal or operating, or still searching.
 
-    The others leave the active set; those kept stay in their order.
+    Args:
+        stage: The firm's stage.
+        start: The first month of its search window.
+        end: The month its search window ends (exclusive).
+        month: The month.
     """
-    act = Activity(*fields)
-    n = 0
-    for k in range(act.count[0]):
-        i = act.order[k]
-        s = stage[i]
-        if (low <= s <= high) or (s <= aware and start[i] <= month < end[i]):
-            act.order[n] = i
-            n += 1
-        else:
-            act.is_active[i] = False
-    act.count[0] = n
+    in_deal_or_operating = _INSPECTING <= stage <= _OPERATING
+    return in_deal_or_operating or (stage <= _AWARE and start <= month < end)
 
 
 @njit(cache=True, inline="always")

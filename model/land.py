@@ -39,12 +39,11 @@ _OPERATING = int(Stage.OPERATING)
 
 
 class Deal(NamedTuple):
-    """Views of the firm columns of a firm's deal."""
+    """Views of the firm columns of a firm's deal (its park is in :class:`Site`)."""
 
     stage: np.ndarray
     due: np.ndarray
     city: np.ndarray
-    park: np.ndarray
     channel: np.ndarray
     margin: np.ndarray
 
@@ -62,9 +61,10 @@ class Project(NamedTuple):
     tech: np.ndarray
 
 
-class Holding(NamedTuple):
-    """Views of the firm columns of the land or building a firm holds."""
+class Site(NamedTuple):
+    """Views of the firm columns of a firm's park and the land or building it holds there."""
 
+    park: np.ndarray
     land_held: np.ndarray
     land_developed: np.ndarray
     in_building: np.ndarray
@@ -98,12 +98,12 @@ class FirmColumns(NamedTuple):
 
     deal: Deal
     project: Project
-    holding: Holding
+    site: Site
     search: Search
     tenancy: Tenancy
 
 
-_GROUPS = (Deal, Project, Holding, Search, Tenancy)
+_GROUPS = (Deal, Project, Site, Search, Tenancy)
 
 
 class ParkColumns(NamedTuple):
@@ -191,9 +191,9 @@ def land_rules(m: AttractionModel) -> tuple:
 @njit(cache=True, inline="always")
 def named_firms(fields: tuple) -> FirmColumns:
     """The :class:`FirmColumns` of the plain tuples made by :func:`firm_columns`."""
-    deal, project, holding, search, tenancy = fields
+    deal, project, site, search, tenancy = fields
     return FirmColumns(
-        Deal(*deal), Project(*project), Holding(*holding), Search(*search), Tenancy(*tenancy)
+        Deal(*deal), Project(*project), Site(*site), Search(*search), Tenancy(*tenancy)
     )
 
 
@@ -245,19 +245,19 @@ def allocate(
     free = np.empty(len(parks.land_total))
     for p in range(len(free)):
         free[p] = max(parks.land_total[p] - parks.land_allocated[p], 0.0)
-    park, land_need, holding = firms.deal.park, firms.project.land_need, firms.holding
+    land_need, site = firms.project.land_need, firms.site
     outcome = np.empty(len(order), dtype=np.int8)
     for k in range(len(order)):
         i = signers[order[k]]
-        p = park[i]
+        p = site.park[i]
         need = land_need[i]
         if parks.buildings_free[p] > 0 and need <= BUILDING_MAX_HA:
             parks.buildings_free[p] -= 1
-            holding.in_building[i] = True
+            site.in_building[i] = True
             outcome[k] = HOUSED
         elif rules.unlimited or free[p] >= need:
             free[p] -= need
-            holding.land_held[i] = need
+            site.land_held[i] = need
             parks.land_allocated[p] += need
             outcome[k] = LANDED
         else:
@@ -278,11 +278,11 @@ def record_contract(
         cities: City accounts (land discount, contracted investment, agents' fees).
         rules: Land terms and levers.
     """
-    deal, holding = firms.deal, firms.holding
+    deal, site = firms.deal, firms.site
     c = deal.city[i]
     firms.tenancy.official[i] = cities.official[c]
-    price = rules.price[deal.park[i]]
-    cities.incentives[c] += holding.land_held[i] * 1e4 * price * rules.land_discount[c]
+    price = rules.price[site.park[i]]
+    cities.incentives[c] += site.land_held[i] * 1e4 * price * rules.land_discount[c]
     cities.contracted_investment[c] += firms.project.investment[i]
     agent_paid = deal.channel[i] == 4 and rules.pay_on_results[c]
     cities.outreach_cost[c] += (1.0 if agent_paid else 0.0) * rules.agent_fee[c]
@@ -292,50 +292,41 @@ def record_contract(
         linked = 0.5 if rules.performance_linked[c] else 1.0
         p_hoard = rules.hoarding * (1 - deterred) * linked
     hoards = uniform_at(rules.hoard_salt, np.uint64(i)) < p_hoard
-    holding.hoarder[i] = hoards and not holding.in_building[i]
+    site.hoarder[i] = hoards and not site.in_building[i]
 
 
 @njit(cache=True, inline="always")
-def give_back(i: int, p: int, holding: Holding, parks: ParkColumns) -> None:
-    """Give the land or building firm ``i`` holds back to its park ``p``.
+def release_firm(i: int, firms: Site, parks: ParkColumns) -> None:
+    """Give one firm's land or building back to its park.
 
-    ``holding`` and ``parks`` may be any named tuples with the fields used (as are
-    :class:`Holding` and :class:`ParkColumns`).
+    ``firms`` and ``parks`` may be any named tuples with the fields used.
     """
-    if holding.land_held[i] > 0:
-        parks.land_allocated[p] -= holding.land_held[i]
-    if holding.in_building[i]:
+    p = firms.park[i]
+    if firms.land_held[i] > 0:
+        parks.land_allocated[p] -= firms.land_held[i]
+    if firms.in_building[i]:
         parks.buildings_free[p] += 1
-    holding.land_held[i] = 0.0
-    holding.land_developed[i] = 0.0
-    holding.in_building[i] = False
-    holding.idle_since[i] = NEVER
+    firms.land_held[i] = 0.0
+    firms.land_developed[i] = 0.0
+    firms.in_building[i] = False
+    firms.idle_since[i] = NEVER
 
 
 @njit(cache=True, inline="always")
-def release_firm(i: int, firms: NamedTuple, parks: NamedTuple) -> None:
-    """Give one firm's land or building back to its park (:func:`give_back`).
-
-    ``firms`` has the fields of :class:`Holding` and ``park``.
-    """
-    give_back(i, firms.park[i], firms, parks)
-
-
-@njit(cache=True, inline="always")
-def develop_firm(i: int, holding: Holding, month: int, hoard_share: float) -> None:
+def develop_firm(i: int, site: Site, month: int, hoard_share: float) -> None:
     """One firm starting operation in ``month`` develops its land (a hoarder only part of it)."""
-    share = 1.0 - hoard_share if holding.hoarder[i] else 1.0
-    holding.land_developed[i] = holding.land_held[i] * share
-    idle = holding.land_held[i] > holding.land_developed[i] + 1e-12
-    holding.idle_since[i] = month if idle else NEVER
+    share = 1.0 - hoard_share if site.hoarder[i] else 1.0
+    site.land_developed[i] = site.land_held[i] * share
+    idle = site.land_held[i] > site.land_developed[i] + 1e-12
+    site.idle_since[i] = month if idle else NEVER
 
 
 @njit(cache=True)
 def _develop_all(ids: np.ndarray, firm_fields: tuple, rule_fields: tuple) -> None:
     """:func:`develop_firm` for each of ``ids`` in order (views as plain tuples)."""
-    holding, rules = named_firms(firm_fields).holding, LandRules(*rule_fields)
+    site, rules = named_firms(firm_fields).site, LandRules(*rule_fields)
     for i in ids:
-        develop_firm(i, holding, rules.month, rules.hoard_share)
+        develop_firm(i, site, rules.month, rules.hoard_share)
 
 
 @njit(cache=True)

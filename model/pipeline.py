@@ -295,29 +295,29 @@ def due_month(i: int, city: int, kind: int, in_building: np.ndarray, delays: Del
 # stages name once before their loops.
 @njit(cache=True, inline="always")
 def _move_firm(
-    i: int, to: int, cause: int, kind: int, deal: land.Deal, in_building: np.ndarray,
-    log: Ledger, delays: Delays,
+    i: int, to: int, cause: int, kind: int, deal: land.Deal, site: land.Site, log: Ledger,
+    delays: Delays,
 ) -> None:
     """Advance firm ``i`` to stage ``to`` within its deal; its next step is of ``kind``."""
     city = deal.city[i]
-    record(log, i, deal.stage[i], to, deal.park[i], city, deal.channel[i], cause)
+    record(log, i, deal.stage[i], to, site.park[i], city, deal.channel[i], cause)
     deal.stage[i] = to
-    deal.due[i] = due_month(i, city, kind, in_building, delays)
+    deal.due[i] = due_month(i, city, kind, site.in_building, delays)
 
 
 @njit(cache=True, inline="always")
 def _fail_firm(
-    i: int, to: int, cause: int, deal: land.Deal, holding: land.Holding, search: land.Search,
+    i: int, to: int, cause: int, deal: land.Deal, site: land.Site, search: land.Search,
     parks: land.ParkColumns, log: Ledger,
 ) -> None:
     """End firm ``i``'s deal: log the loss, give back land, send it back to its search."""
-    city, park = deal.city[i], deal.park[i]
-    record(log, i, deal.stage[i], to, park, city, deal.channel[i], cause)
-    land.give_back(i, park, holding, parks)
+    city = deal.city[i]
+    record(log, i, deal.stage[i], to, site.park[i], city, deal.channel[i], cause)
+    land.release_firm(i, site, parks)
     search.excluded[i, city] = True
     deal.stage[i] = _AWARE
     deal.city[i] = -1
-    deal.park[i] = -1
+    site.park[i] = -1
     deal.due[i] = NEVER
     search.needs_choice[i] = True
 
@@ -336,18 +336,18 @@ def _converts(i: int, stage: int, deal: land.Deal, terms: Terms, conv: Conversio
 def _complete(due: np.ndarray, stage: np.ndarray, d: Deals) -> None:
     """Construction ends: firms operate, develop their land and receive their incentives."""
     f = d.firms
-    deal, project, holding, tenancy = f.deal, f.project, f.holding, f.tenancy
+    deal, project, site, tenancy = f.deal, f.project, f.site, f.tenancy
     t, cities, tenants, rules = d.terms, d.cities, d.parks.tenants, d.land
     log, delays = d.log, d.delays
     for k in range(len(due)):
         if stage[k] != _CONSTRUCTION:
             continue
         i = due[k]
-        _move_firm(i, _OPERATING, _COMPLETED, NO_STEP, deal, holding.in_building, log, delays)
+        _move_firm(i, _OPERATING, _COMPLETED, NO_STEP, deal, site, log, delays)
         tenancy.entered[i] = t.month
         tenancy.satisfaction[i] = t.satisfied_level
-        tenants[deal.park[i], project.sector[i]] += 1
-        land.develop_firm(i, holding, rules.month, rules.hoard_share)
+        tenants[site.park[i], project.sector[i]] += 1
+        land.develop_firm(i, site, rules.month, rules.hoard_share)
         city = deal.city[i]
         tenancy.rebate_until[i] = t.month + int(np.rint(t.rebate_years[city] * 12.0))  # to even
         kept = 0.0 if tenancy.promise_broken[i] else 1.0
@@ -358,14 +358,14 @@ def _complete(due: np.ndarray, stage: np.ndarray, d: Deals) -> None:
 @njit(cache=True, inline="always")
 def _converting(due: np.ndarray, stage: np.ndarray, at: int, d: Deals) -> np.ndarray:
     """Which due deals at stage ``at`` convert; those that do not are lost, in order."""
-    deal, holding, search = d.firms.deal, d.firms.holding, d.firms.search
+    deal, site, search = d.firms.deal, d.firms.site, d.firms.search
     terms, conv, parks, log = d.terms, d.conversion, d.parks, d.log
     ok = np.zeros(len(due), dtype=np.bool_)
     for k in range(len(due)):
         if stage[k] == at:
             ok[k] = _converts(due[k], at, deal, terms, conv)
             if not ok[k]:
-                _fail_firm(due[k], _LOST, _FELL_THROUGH, deal, holding, search, parks, log)
+                _fail_firm(due[k], _LOST, _FELL_THROUGH, deal, site, search, parks, log)
     return ok
 
 
@@ -373,10 +373,10 @@ def _converting(due: np.ndarray, stage: np.ndarray, at: int, d: Deals) -> np.nda
 def _start(due: np.ndarray, stage: np.ndarray, d: Deals) -> None:
     """Contracts come due: converting firms start construction, the others drop out."""
     ok = _converting(due, stage, _CONTRACT, d)
-    deal, in_building, log, delays = d.firms.deal, d.firms.holding.in_building, d.log, d.delays
+    deal, site, log, delays = d.firms.deal, d.firms.site, d.log, d.delays
     for k in range(len(due)):
         if ok[k]:
-            _move_firm(due[k], _CONSTRUCTION, _STARTED, _BUILDING, deal, in_building, log, delays)
+            _move_firm(due[k], _CONSTRUCTION, _STARTED, _BUILDING, deal, site, log, delays)
 
 
 @njit(cache=True, inline="always")
@@ -388,7 +388,7 @@ def _frame(due: np.ndarray, stage: np.ndarray, d: Deals) -> None:
 @njit(cache=True, inline="always")
 def _sign(due: np.ndarray, stage: np.ndarray, d: Deals) -> None:
     """Negotiations end: screening, conversion, then a framework agreement or a contract."""
-    deal, project, holding, search = d.firms.deal, d.firms.project, d.firms.holding, d.firms.search
+    deal, project, site, search = d.firms.deal, d.firms.project, d.firms.site, d.firms.search
     t, conv, screen, parks, log, delays = d.terms, d.conversion, d.screen, d.parks, d.log, d.delays
     admitted = np.zeros(len(due), dtype=np.bool_)
     for k in range(len(due)):
@@ -400,42 +400,36 @@ def _sign(due: np.ndarray, stage: np.ndarray, d: Deals) -> None:
             )
             admitted[k] = refusal < 0
             if not admitted[k]:
-                _fail_firm(i, _REJECTED, refusal, deal, holding, search, parks, log)
+                _fail_firm(i, _REJECTED, refusal, deal, site, search, parks, log)
     converted = np.zeros(len(due), dtype=np.bool_)
     for k in range(len(due)):
         if admitted[k]:
             converted[k] = _converts(due[k], _NEGOTIATING, deal, t, conv)
             if not converted[k]:
-                _fail_firm(due[k], _LOST, _FELL_THROUGH, deal, holding, search, parks, log)
+                _fail_firm(due[k], _LOST, _FELL_THROUGH, deal, site, search, parks, log)
     signs = np.zeros(len(due), dtype=np.bool_)
     for k in range(len(due)):
         if converted[k]:
             signs[k] = uniform_at(t.contract_salt, np.uint64(due[k])) < t.contract_share
             if not signs[k]:
-                _move_firm(
-                    due[k], _FRAMEWORK, _CONVERTED, _AGREEMENT, deal, holding.in_building, log,
-                    delays,
-                )
+                _move_firm(due[k], _FRAMEWORK, _CONVERTED, _AGREEMENT, deal, site, log, delays)
     _sign_contracts(due[signs], d)
 
 
 @njit(cache=True, inline="always")
 def _inspect(due: np.ndarray, stage: np.ndarray, d: Deals) -> None:
     """Site visits end: converting firms negotiate, the others drop out."""
-    deal, holding, search = d.firms.deal, d.firms.holding, d.firms.search
+    deal, site, search = d.firms.deal, d.firms.site, d.firms.search
     t, conv, parks, log, delays = d.terms, d.conversion, d.parks, d.log, d.delays
     ok = np.zeros(len(due), dtype=np.bool_)
     for k in range(len(due)):
         if stage[k] == _INSPECTING:
             ok[k] = _converts(due[k], _INSPECTING, deal, t, conv)
             if ok[k]:
-                _move_firm(
-                    due[k], _NEGOTIATING, _CONVERTED, NEGOTIATION, deal, holding.in_building, log,
-                    delays,
-                )
+                _move_firm(due[k], _NEGOTIATING, _CONVERTED, NEGOTIATION, deal, site, log, delays)
     for k in range(len(due)):
         if stage[k] == _INSPECTING and not ok[k]:
-            _fail_firm(due[k], _LOST, _FELL_THROUGH, deal, holding, search, parks, log)
+            _fail_firm(due[k], _LOST, _FELL_THROUGH, deal, site, search, parks, log)
 
 
 @njit(cache=True, inline="always")
@@ -449,19 +443,17 @@ def _sign_contracts(ids: np.ndarray, d: Deals) -> None:
     if len(ids) == 0:
         return
     f, parks, log, delays = d.firms, d.parks, d.log, d.delays
-    deal, holding, search = f.deal, f.holding, f.search
+    deal, site, search = f.deal, f.site, f.search
     order = land.serving_order(ids, f, d.land)
     outcome = land.allocate(ids, order, f, parks, d.land)
     for k in range(len(order)):
         if outcome[k] == land.TURNED_AWAY:
-            _fail_firm(ids[order[k]], _LOST, _NO_LAND, deal, holding, search, parks, log)
+            _fail_firm(ids[order[k]], _LOST, _NO_LAND, deal, site, search, parks, log)
     for served in (land.HOUSED, land.LANDED):
         for k in range(len(order)):
             if outcome[k] == served:
                 i = ids[order[k]]
-                _move_firm(
-                    i, _CONTRACT, _CONVERTED, _APPROVAL, deal, holding.in_building, log, delays
-                )
+                _move_firm(i, _CONTRACT, _CONVERTED, _APPROVAL, deal, site, log, delays)
                 land.record_contract(i, f, d.cities, d.land)
 
 
@@ -500,18 +492,18 @@ def _contract(ids: np.ndarray, fields: tuple) -> None:
 def _move_all(ids: np.ndarray, to: int, cause: int, kind: int, fields: tuple) -> None:
     """:func:`_move_firm` for each of ``ids``, with the fields of :class:`Deals`."""
     d = _named(fields)
-    deal, in_building, log, delays = d.firms.deal, d.firms.holding.in_building, d.log, d.delays
+    deal, site, log, delays = d.firms.deal, d.firms.site, d.log, d.delays
     for i in ids:
-        _move_firm(i, to, cause, kind, deal, in_building, log, delays)
+        _move_firm(i, to, cause, kind, deal, site, log, delays)
 
 
 @njit(cache=True)
 def _fail_all(ids: np.ndarray, to: int, cause: np.ndarray, fields: tuple) -> None:
     """:func:`_fail_firm` for each of ``ids`` (with its cause), given the fields of Deals."""
     d = _named(fields)
-    deal, holding, search = d.firms.deal, d.firms.holding, d.firms.search
+    deal, site, search = d.firms.deal, d.firms.site, d.firms.search
     for k in range(len(ids)):
-        _fail_firm(ids[k], to, cause[k], deal, holding, search, d.parks, d.log)
+        _fail_firm(ids[k], to, cause[k], deal, site, search, d.parks, d.log)
 
 
 @njit(cache=True)

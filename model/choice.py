@@ -258,6 +258,7 @@ def _utility_inputs(m: AttractionModel, terms: ParkTerms) -> tuple:
 @njit(cache=True, error_model="numpy")
 def _firm_utilities(
     i: int,
+    parks: np.ndarray,
     v: np.ndarray,
     park_city: np.ndarray,
     employees: np.ndarray,
@@ -282,10 +283,11 @@ def _firm_utilities(
     infrastructure: np.ndarray,
     betas: tuple,
 ) -> float:
-    """Deterministic utility of every park for firm ``i`` (into ``v``) and of its home.
+    """Deterministic utility of parks ``parks`` for firm ``i`` (into ``v``) and of its home.
 
     Args:
         i: The firm.
+        parks: The parks to evaluate (the other elements of ``v`` are left as they are).
         v: Array (P,) receiving the park utilities.
         park_city: City of each park.
         employees: Firm column (all firms); so are output, land_need, tax, sector, region.
@@ -316,7 +318,7 @@ def _firm_utilities(
     """
     b_cost, b_incentive, b_service, b_credibility, b_cluster, b_fit, b_infra, home_bias = betas
     emp, out, land, s, r = employees[i], output[i], land_need[i], sector[i], region[i]
-    for p in range(park_city.size):
+    for p in parks:
         logistics = logistics_share[s] * dist_km[r, park_city[p]] / 1000
         land_cost = land * 1e4 * price[p] * ANNUITY
         cost = (emp * wage[p] * 12 + land_cost) / out + logistics + fee[p]
@@ -343,8 +345,9 @@ def _utilities(ids: np.ndarray, v: np.ndarray, v_home: np.ndarray, *inputs) -> N
 
     ``inputs`` are those of :func:`_utility_inputs`.
     """
+    parks = np.arange(v.shape[1])
     for k in range(ids.size):
-        v_home[k] = _firm_utilities(ids[k], v[k], *inputs)
+        v_home[k] = _firm_utilities(ids[k], parks, v[k], *inputs)
 
 
 def utilities(
@@ -449,7 +452,8 @@ def _logit_choose(
     """Each firm's best option: utility plus taste shock, over the parks it may choose and home.
 
     The firms for which a park beats home enter that park's pipeline (:func:`_enter`), with
-    their best total utility less the runner-up's (home included) as their margins.
+    their best total utility less the runner-up's (home included) as their margins. Only the
+    parks a firm may choose are valued, and a firm that may choose none stays home unvalued.
 
     Args:
         ids: Firms.
@@ -466,18 +470,24 @@ def _logit_choose(
     park_city, known = entry.park_city, entry.known
     v = np.empty(park_city.size)
     total = np.empty(park_city.size)
+    options = np.empty(park_city.size, dtype=np.int64)
     movers = np.empty(ids.size, dtype=np.int64)
     park = np.empty(ids.size, dtype=np.int64)
     margin = np.empty(ids.size)
     n_movers = 0
     for k in range(ids.size):
-        key = np.uint64(ids[k])
-        v_home = _firm_utilities(ids[k], v, *inputs)
+        n_options = 0
         for p in range(park_city.size):
+            total[p] = -np.inf
             if _may_choose(known, excluded, ids[k], park_city[p]):
-                total[p] = v[p] + scale * _gumbel(park_salts[p], key)
-            else:
-                total[p] = -np.inf
+                options[n_options] = p
+                n_options += 1
+        if n_options == 0:
+            continue
+        key = np.uint64(ids[k])
+        v_home = _firm_utilities(ids[k], options[:n_options], v, *inputs)
+        for p in options[:n_options]:
+            total[p] = v[p] + scale * _gumbel(park_salts[p], key)
         home = v_home + scale * _gumbel(home_salt, key)
         best = 0  # the first maximum, as argmax
         for p in range(1, park_city.size):

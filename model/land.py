@@ -38,16 +38,20 @@ HOUSED, LANDED, TURNED_AWAY = 0, 1, 2  # outcomes of allocation
 _OPERATING = int(Stage.OPERATING)
 
 
-class FirmColumns(NamedTuple):
-    """Views of the firm columns read and written by the land and pipeline kernels."""
+class Deal(NamedTuple):
+    """Views of the firm columns of a firm's deal (its park is in :class:`Site`)."""
 
     stage: np.ndarray
     due: np.ndarray
     city: np.ndarray
-    park: np.ndarray
     channel: np.ndarray
-    sector: np.ndarray
     margin: np.ndarray
+
+
+class Project(NamedTuple):
+    """Views of the firm columns describing a firm's project (read only)."""
+
+    sector: np.ndarray
     employees: np.ndarray
     investment: np.ndarray
     tax: np.ndarray
@@ -55,18 +59,51 @@ class FirmColumns(NamedTuple):
     pollution_rate: np.ndarray
     energy_rate: np.ndarray
     tech: np.ndarray
+
+
+class Site(NamedTuple):
+    """Views of the firm columns of a firm's park and the land or building it holds there."""
+
+    park: np.ndarray
     land_held: np.ndarray
     land_developed: np.ndarray
     in_building: np.ndarray
     idle_since: np.ndarray
     hoarder: np.ndarray
+
+
+class Search(NamedTuple):
+    """Views of the firm columns of a firm's search: cities it is excluded from, news."""
+
     excluded: np.ndarray
     needs_choice: np.ndarray
+
+
+class Tenancy(NamedTuple):
+    """Views of the firm columns of a firm's tenancy: official in charge, entry, incentives."""
+
     official: np.ndarray
     entered: np.ndarray
     satisfaction: np.ndarray
     rebate_until: np.ndarray
     promise_broken: np.ndarray
+
+
+class FirmColumns(NamedTuple):
+    """Views of the firm columns read and written by the land and pipeline kernels, by group.
+
+    Per-firm kernels take only the groups they use: numba counts a reference to every array
+    of a tuple passed to an inlined function, which costs more than the work for big tuples.
+    """
+
+    deal: Deal
+    project: Project
+    site: Site
+    search: Search
+    tenancy: Tenancy
+
+
+_GROUPS = (Deal, Project, Site, Search, Tenancy)
 
 
 class ParkColumns(NamedTuple):
@@ -110,11 +147,12 @@ class LandRules(NamedTuple):
 
 
 def firm_columns(m: AttractionModel) -> tuple:
-    """The fields of :class:`FirmColumns` for the model's firms, as a plain tuple.
+    """The fields of :class:`FirmColumns` for the model's firms, as plain tuples by group.
 
-    Kernels take plain tuples (much faster to pass than named ones) and name them inside.
+    Kernels take plain tuples (much faster to pass than named ones) and name them inside
+    (:func:`named_firms`).
     """
-    return tuple(getattr(m.firms, name) for name in FirmColumns._fields)
+    return tuple(tuple(getattr(m.firms, name) for name in group._fields) for group in _GROUPS)
 
 
 def park_columns(m: AttractionModel) -> tuple:
@@ -151,6 +189,15 @@ def land_rules(m: AttractionModel) -> tuple:
 
 # ---------------------------------------------------------------- per-firm kernels
 @njit(cache=True, inline="always")
+def named_firms(fields: tuple) -> FirmColumns:
+    """The :class:`FirmColumns` of the plain tuples made by :func:`firm_columns`."""
+    deal, project, site, search, tenancy = fields
+    return FirmColumns(
+        Deal(*deal), Project(*project), Site(*site), Search(*search), Tenancy(*tenancy)
+    )
+
+
+@njit(cache=True, inline="always")
 def serving_order(
     signers: np.ndarray, firms: FirmColumns, rules: LandRules
 ) -> np.ndarray:
@@ -167,11 +214,12 @@ def serving_order(
     Returns:
         A permutation of ``range(len(signers))``.
     """
+    city, project = firms.deal.city, firms.project
     key = np.empty(len(signers))
     for k in range(len(signers)):
         i = signers[k]
-        if rules.merit[firms.city[i]]:
-            key[k] = -(firms.tax[i] / max(firms.land_need[i], 1e-9))
+        if rules.merit[city[i]]:
+            key[k] = -(project.tax[i] / max(project.land_need[i], 1e-9))
         else:
             key[k] = uniform_at(rules.first_come_salt, np.uint64(i))
     return np.argsort(key, kind="mergesort")
@@ -197,18 +245,19 @@ def allocate(
     free = np.empty(len(parks.land_total))
     for p in range(len(free)):
         free[p] = max(parks.land_total[p] - parks.land_allocated[p], 0.0)
+    land_need, site = firms.project.land_need, firms.site
     outcome = np.empty(len(order), dtype=np.int8)
     for k in range(len(order)):
         i = signers[order[k]]
-        p = firms.park[i]
-        need = firms.land_need[i]
+        p = site.park[i]
+        need = land_need[i]
         if parks.buildings_free[p] > 0 and need <= BUILDING_MAX_HA:
             parks.buildings_free[p] -= 1
-            firms.in_building[i] = True
+            site.in_building[i] = True
             outcome[k] = HOUSED
         elif rules.unlimited or free[p] >= need:
             free[p] -= need
-            firms.land_held[i] = need
+            site.land_held[i] = need
             parks.land_allocated[p] += need
             outcome[k] = LANDED
         else:
@@ -229,12 +278,13 @@ def record_contract(
         cities: City accounts (land discount, contracted investment, agents' fees).
         rules: Land terms and levers.
     """
-    c = firms.city[i]
-    firms.official[i] = cities.official[c]
-    price = rules.price[firms.park[i]]
-    cities.incentives[c] += firms.land_held[i] * 1e4 * price * rules.land_discount[c]
-    cities.contracted_investment[c] += firms.investment[i]
-    agent_paid = firms.channel[i] == 4 and rules.pay_on_results[c]
+    deal, site = firms.deal, firms.site
+    c = deal.city[i]
+    firms.tenancy.official[i] = cities.official[c]
+    price = rules.price[site.park[i]]
+    cities.incentives[c] += site.land_held[i] * 1e4 * price * rules.land_discount[c]
+    cities.contracted_investment[c] += firms.project.investment[i]
+    agent_paid = deal.channel[i] == 4 and rules.pay_on_results[c]
     cities.outreach_cost[c] += (1.0 if agent_paid else 0.0) * rules.agent_fee[c]
     p_hoard = 0.0
     if rules.hoarding_on:
@@ -242,12 +292,15 @@ def record_contract(
         linked = 0.5 if rules.performance_linked[c] else 1.0
         p_hoard = rules.hoarding * (1 - deterred) * linked
     hoards = uniform_at(rules.hoard_salt, np.uint64(i)) < p_hoard
-    firms.hoarder[i] = hoards and not firms.in_building[i]
+    site.hoarder[i] = hoards and not site.in_building[i]
 
 
 @njit(cache=True, inline="always")
-def release_firm(i: int, firms: FirmColumns, parks: ParkColumns) -> None:
-    """Give one firm's land or building back to its park."""
+def release_firm(i: int, firms: Site, parks: ParkColumns) -> None:
+    """Give one firm's land or building back to its park.
+
+    ``firms`` and ``parks`` may be any named tuples with the fields used.
+    """
     p = firms.park[i]
     if firms.land_held[i] > 0:
         parks.land_allocated[p] -= firms.land_held[i]
@@ -260,26 +313,26 @@ def release_firm(i: int, firms: FirmColumns, parks: ParkColumns) -> None:
 
 
 @njit(cache=True, inline="always")
-def develop_firm(i: int, firms: FirmColumns, rules: LandRules) -> None:
-    """One firm starting operation develops its land (a hoarder only part of it)."""
-    share = 1.0 - rules.hoard_share if firms.hoarder[i] else 1.0
-    firms.land_developed[i] = firms.land_held[i] * share
-    idle = firms.land_held[i] > firms.land_developed[i] + 1e-12
-    firms.idle_since[i] = rules.month if idle else NEVER
+def develop_firm(i: int, site: Site, month: int, hoard_share: float) -> None:
+    """One firm starting operation in ``month`` develops its land (a hoarder only part of it)."""
+    share = 1.0 - hoard_share if site.hoarder[i] else 1.0
+    site.land_developed[i] = site.land_held[i] * share
+    idle = site.land_held[i] > site.land_developed[i] + 1e-12
+    site.idle_since[i] = month if idle else NEVER
 
 
 @njit(cache=True)
 def _develop_all(ids: np.ndarray, firm_fields: tuple, rule_fields: tuple) -> None:
     """:func:`develop_firm` for each of ``ids`` in order (views as plain tuples)."""
-    firms, rules = FirmColumns(*firm_fields), LandRules(*rule_fields)
+    site, rules = named_firms(firm_fields).site, LandRules(*rule_fields)
     for i in ids:
-        develop_firm(i, firms, rules)
+        develop_firm(i, site, rules.month, rules.hoard_share)
 
 
 @njit(cache=True)
 def _serving_order(signers: np.ndarray, firm_fields: tuple, rule_fields: tuple) -> np.ndarray:
     """:func:`serving_order` with views as plain tuples."""
-    return serving_order(signers, FirmColumns(*firm_fields), LandRules(*rule_fields))
+    return serving_order(signers, named_firms(firm_fields), LandRules(*rule_fields))
 
 
 def allocation_order(m: AttractionModel, ids: np.ndarray) -> np.ndarray:

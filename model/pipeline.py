@@ -211,7 +211,7 @@ def _named(fields: tuple) -> Deals:
     """The :class:`Deals` of the plain tuples made by :func:`_deals`."""
     firms, parks, cities, land_rules, screen, conversion, terms, delay_fields, log = fields
     return Deals(
-        land.FirmColumns(*firms),
+        land.named_firms(firms),
         land.ParkColumns(*parks),
         land.Accounts(*cities),
         land.LandRules(*land_rules),
@@ -291,37 +291,42 @@ def due_month(i: int, city: int, kind: int, in_building: np.ndarray, delays: Del
     return delays.month + delay(i, city, kind, in_building, delays)
 
 
+# They take only the groups of columns they use (see ``land.FirmColumns``), which the
+# stages name once before their loops.
 @njit(cache=True, inline="always")
-def _move_firm(i: int, to: int, cause: int, kind: int, d: Deals) -> None:
+def _move_firm(
+    i: int, to: int, cause: int, kind: int, deal: land.Deal, site: land.Site, log: Ledger,
+    delays: Delays,
+) -> None:
     """Advance firm ``i`` to stage ``to`` within its deal; its next step is of ``kind``."""
-    f = d.firms
-    city = f.city[i]
-    record(d.log, i, f.stage[i], to, f.park[i], city, f.channel[i], cause)
-    f.stage[i] = to
-    f.due[i] = due_month(i, city, kind, f.in_building, d.delays)
+    city = deal.city[i]
+    record(log, i, deal.stage[i], to, site.park[i], city, deal.channel[i], cause)
+    deal.stage[i] = to
+    deal.due[i] = due_month(i, city, kind, site.in_building, delays)
 
 
 @njit(cache=True, inline="always")
-def _fail_firm(i: int, to: int, cause: int, d: Deals) -> None:
+def _fail_firm(
+    i: int, to: int, cause: int, deal: land.Deal, site: land.Site, search: land.Search,
+    parks: land.ParkColumns, log: Ledger,
+) -> None:
     """End firm ``i``'s deal: log the loss, give back land, send it back to its search."""
-    f = d.firms
-    city = f.city[i]
-    record(d.log, i, f.stage[i], to, f.park[i], city, f.channel[i], cause)
-    land.release_firm(i, f, d.parks)
-    f.excluded[i, city] = True
-    f.stage[i] = _AWARE
-    f.city[i] = -1
-    f.park[i] = -1
-    f.due[i] = NEVER
-    f.needs_choice[i] = True
+    city = deal.city[i]
+    record(log, i, deal.stage[i], to, site.park[i], city, deal.channel[i], cause)
+    land.release_firm(i, site, parks)
+    search.excluded[i, city] = True
+    deal.stage[i] = _AWARE
+    deal.city[i] = -1
+    site.park[i] = -1
+    deal.due[i] = NEVER
+    search.needs_choice[i] = True
 
 
 @njit(cache=True, inline="always")
-def _converts(i: int, stage: int, d: Deals) -> bool:
+def _converts(i: int, stage: int, deal: land.Deal, terms: Terms, conv: Conversion) -> bool:
     """Whether firm ``i``'s deal at ``stage`` converts this month (keyed by firm, month, stage)."""
-    t = d.terms
-    p = probability(t.logit[stage], d.firms.margin[i], d.firms.city[i], d.conversion)
-    return uniform_at(t.convert_salt[stage], np.uint64(i)) < p
+    p = probability(terms.logit[stage], deal.margin[i], deal.city[i], conv)
+    return uniform_at(terms.convert_salt[stage], np.uint64(i)) < p
 
 
 # ---------------------------------------------------------------- stages
@@ -330,32 +335,37 @@ def _converts(i: int, stage: int, d: Deals) -> bool:
 @njit(cache=True, inline="always")
 def _complete(due: np.ndarray, stage: np.ndarray, d: Deals) -> None:
     """Construction ends: firms operate, develop their land and receive their incentives."""
-    f, t, cities = d.firms, d.terms, d.cities
+    f = d.firms
+    deal, project, site, tenancy = f.deal, f.project, f.site, f.tenancy
+    t, cities, tenants, rules = d.terms, d.cities, d.parks.tenants, d.land
+    log, delays = d.log, d.delays
     for k in range(len(due)):
         if stage[k] != _CONSTRUCTION:
             continue
         i = due[k]
-        _move_firm(i, _OPERATING, _COMPLETED, NO_STEP, d)
-        f.entered[i] = t.month
-        f.satisfaction[i] = t.satisfied_level
-        d.parks.tenants[f.park[i], f.sector[i]] += 1
-        land.develop_firm(i, f, d.land)
-        city = f.city[i]
-        f.rebate_until[i] = t.month + int(np.rint(t.rebate_years[city] * 12.0))  # to even
-        kept = 0.0 if f.promise_broken[i] else 1.0
-        cities.incentives[city] += f.employees[i] * t.subsidy[city] * kept
-        cities.realized_investment[city] += f.investment[i]
+        _move_firm(i, _OPERATING, _COMPLETED, NO_STEP, deal, site, log, delays)
+        tenancy.entered[i] = t.month
+        tenancy.satisfaction[i] = t.satisfied_level
+        tenants[site.park[i], project.sector[i]] += 1
+        land.develop_firm(i, site, rules.month, rules.hoard_share)
+        city = deal.city[i]
+        tenancy.rebate_until[i] = t.month + int(np.rint(t.rebate_years[city] * 12.0))  # to even
+        kept = 0.0 if tenancy.promise_broken[i] else 1.0
+        cities.incentives[city] += project.employees[i] * t.subsidy[city] * kept
+        cities.realized_investment[city] += project.investment[i]
 
 
 @njit(cache=True, inline="always")
 def _converting(due: np.ndarray, stage: np.ndarray, at: int, d: Deals) -> np.ndarray:
     """Which due deals at stage ``at`` convert; those that do not are lost, in order."""
+    deal, site, search = d.firms.deal, d.firms.site, d.firms.search
+    terms, conv, parks, log = d.terms, d.conversion, d.parks, d.log
     ok = np.zeros(len(due), dtype=np.bool_)
     for k in range(len(due)):
         if stage[k] == at:
-            ok[k] = _converts(due[k], at, d)
+            ok[k] = _converts(due[k], at, deal, terms, conv)
             if not ok[k]:
-                _fail_firm(due[k], _LOST, _FELL_THROUGH, d)
+                _fail_firm(due[k], _LOST, _FELL_THROUGH, deal, site, search, parks, log)
     return ok
 
 
@@ -363,9 +373,10 @@ def _converting(due: np.ndarray, stage: np.ndarray, at: int, d: Deals) -> np.nda
 def _start(due: np.ndarray, stage: np.ndarray, d: Deals) -> None:
     """Contracts come due: converting firms start construction, the others drop out."""
     ok = _converting(due, stage, _CONTRACT, d)
+    deal, site, log, delays = d.firms.deal, d.firms.site, d.log, d.delays
     for k in range(len(due)):
         if ok[k]:
-            _move_firm(due[k], _CONSTRUCTION, _STARTED, _BUILDING, d)
+            _move_firm(due[k], _CONSTRUCTION, _STARTED, _BUILDING, deal, site, log, delays)
 
 
 @njit(cache=True, inline="always")
@@ -377,45 +388,48 @@ def _frame(due: np.ndarray, stage: np.ndarray, d: Deals) -> None:
 @njit(cache=True, inline="always")
 def _sign(due: np.ndarray, stage: np.ndarray, d: Deals) -> None:
     """Negotiations end: screening, conversion, then a framework agreement or a contract."""
-    f, t = d.firms, d.terms
+    deal, project, site, search = d.firms.deal, d.firms.project, d.firms.site, d.firms.search
+    t, conv, screen, parks, log, delays = d.terms, d.conversion, d.screen, d.parks, d.log, d.delays
     admitted = np.zeros(len(due), dtype=np.bool_)
     for k in range(len(due)):
         if stage[k] == _NEGOTIATING:
             i = due[k]
             refusal = selectivity.refusal(
-                d.screen, f.city[i], f.pollution_rate[i], f.energy_rate[i], f.tax[i],
-                f.land_need[i], f.tech[i],
+                screen, deal.city[i], project.pollution_rate[i], project.energy_rate[i],
+                project.tax[i], project.land_need[i], project.tech[i],
             )
             admitted[k] = refusal < 0
             if not admitted[k]:
-                _fail_firm(i, _REJECTED, refusal, d)
+                _fail_firm(i, _REJECTED, refusal, deal, site, search, parks, log)
     converted = np.zeros(len(due), dtype=np.bool_)
     for k in range(len(due)):
         if admitted[k]:
-            converted[k] = _converts(due[k], _NEGOTIATING, d)
+            converted[k] = _converts(due[k], _NEGOTIATING, deal, t, conv)
             if not converted[k]:
-                _fail_firm(due[k], _LOST, _FELL_THROUGH, d)
+                _fail_firm(due[k], _LOST, _FELL_THROUGH, deal, site, search, parks, log)
     signs = np.zeros(len(due), dtype=np.bool_)
     for k in range(len(due)):
         if converted[k]:
             signs[k] = uniform_at(t.contract_salt, np.uint64(due[k])) < t.contract_share
             if not signs[k]:
-                _move_firm(due[k], _FRAMEWORK, _CONVERTED, _AGREEMENT, d)
+                _move_firm(due[k], _FRAMEWORK, _CONVERTED, _AGREEMENT, deal, site, log, delays)
     _sign_contracts(due[signs], d)
 
 
 @njit(cache=True, inline="always")
 def _inspect(due: np.ndarray, stage: np.ndarray, d: Deals) -> None:
     """Site visits end: converting firms negotiate, the others drop out."""
+    deal, site, search = d.firms.deal, d.firms.site, d.firms.search
+    t, conv, parks, log, delays = d.terms, d.conversion, d.parks, d.log, d.delays
     ok = np.zeros(len(due), dtype=np.bool_)
     for k in range(len(due)):
         if stage[k] == _INSPECTING:
-            ok[k] = _converts(due[k], _INSPECTING, d)
+            ok[k] = _converts(due[k], _INSPECTING, deal, t, conv)
             if ok[k]:
-                _move_firm(due[k], _NEGOTIATING, _CONVERTED, NEGOTIATION, d)
+                _move_firm(due[k], _NEGOTIATING, _CONVERTED, NEGOTIATION, deal, site, log, delays)
     for k in range(len(due)):
         if stage[k] == _INSPECTING and not ok[k]:
-            _fail_firm(due[k], _LOST, _FELL_THROUGH, d)
+            _fail_firm(due[k], _LOST, _FELL_THROUGH, deal, site, search, parks, log)
 
 
 @njit(cache=True, inline="always")
@@ -428,17 +442,18 @@ def _sign_contracts(ids: np.ndarray, d: Deals) -> None:
     """
     if len(ids) == 0:
         return
-    f = d.firms
+    f, parks, log, delays = d.firms, d.parks, d.log, d.delays
+    deal, site, search = f.deal, f.site, f.search
     order = land.serving_order(ids, f, d.land)
-    outcome = land.allocate(ids, order, f, d.parks, d.land)
+    outcome = land.allocate(ids, order, f, parks, d.land)
     for k in range(len(order)):
         if outcome[k] == land.TURNED_AWAY:
-            _fail_firm(ids[order[k]], _LOST, _NO_LAND, d)
+            _fail_firm(ids[order[k]], _LOST, _NO_LAND, deal, site, search, parks, log)
     for served in (land.HOUSED, land.LANDED):
         for k in range(len(order)):
             if outcome[k] == served:
                 i = ids[order[k]]
-                _move_firm(i, _CONTRACT, _CONVERTED, _APPROVAL, d)
+                _move_firm(i, _CONTRACT, _CONVERTED, _APPROVAL, deal, site, log, delays)
                 land.record_contract(i, f, d.cities, d.land)
 
 
@@ -451,15 +466,15 @@ def _advance(active: np.ndarray, fields: tuple) -> None:
         fields: The fields of :class:`Deals` (see :func:`_deals`).
     """
     d = _named(fields)
-    f, month = d.firms, d.terms.month
+    deal, month = d.firms.deal, d.terms.month
     due = np.empty(len(active), dtype=np.int64)
     n = 0
     for i in active:
-        if _FIRST <= f.stage[i] <= _LAST and f.due[i] <= month:
+        if _FIRST <= deal.stage[i] <= _LAST and deal.due[i] <= month:
             due[n] = i
             n += 1
     due = due[:n]
-    stage = f.stage[due]
+    stage = deal.stage[due]
     _complete(due, stage, d)
     _start(due, stage, d)
     _frame(due, stage, d)
@@ -477,16 +492,18 @@ def _contract(ids: np.ndarray, fields: tuple) -> None:
 def _move_all(ids: np.ndarray, to: int, cause: int, kind: int, fields: tuple) -> None:
     """:func:`_move_firm` for each of ``ids``, with the fields of :class:`Deals`."""
     d = _named(fields)
+    deal, site, log, delays = d.firms.deal, d.firms.site, d.log, d.delays
     for i in ids:
-        _move_firm(i, to, cause, kind, d)
+        _move_firm(i, to, cause, kind, deal, site, log, delays)
 
 
 @njit(cache=True)
 def _fail_all(ids: np.ndarray, to: int, cause: np.ndarray, fields: tuple) -> None:
     """:func:`_fail_firm` for each of ``ids`` (with its cause), given the fields of Deals."""
     d = _named(fields)
+    deal, site, search = d.firms.deal, d.firms.site, d.firms.search
     for k in range(len(ids)):
-        _fail_firm(ids[k], to, cause[k], d)
+        _fail_firm(ids[k], to, cause[k], deal, site, search, d.parks, d.log)
 
 
 @njit(cache=True)

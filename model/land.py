@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from .model import AttractionModel
 
 BUILDING_MAX_HA = 2.0  # largest land need a standard factory building can house (assumption)
-__all__ = ["NEVER", "develop", "enforce", "sign_contracts"]
+__all__ = ["NEVER", "enforce"]
 
 HOUSED, LANDED, TURNED_AWAY = 0, 1, 2  # outcomes of allocation
 _OPERATING = int(Stage.OPERATING)
@@ -319,43 +319,6 @@ def develop_firm(i: int, site: Site, month: int, hoard_share: float) -> None:
     site.land_developed[i] = site.land_held[i] * share
     idle = site.land_held[i] > site.land_developed[i] + 1e-12
     site.idle_since[i] = month if idle else NEVER
-
-
-@njit(cache=True)
-def _develop_all(ids: np.ndarray, firm_fields: tuple, rule_fields: tuple) -> None:
-    """:func:`develop_firm` for each of ``ids`` in order (views as plain tuples)."""
-    site, rules = named_firms(firm_fields).site, LandRules(*rule_fields)
-    for i in ids:
-        develop_firm(i, site, rules.month, rules.hoard_share)
-
-
-@njit(cache=True)
-def _serving_order(signers: np.ndarray, firm_fields: tuple, rule_fields: tuple) -> np.ndarray:
-    """:func:`serving_order` with views as plain tuples."""
-    return serving_order(signers, named_firms(firm_fields), LandRules(*rule_fields))
-
-
-def allocation_order(m: AttractionModel, ids: np.ndarray) -> np.ndarray:
-    """Order in which this month's signers are served, by each city's allocation rule."""
-    return ids[_serving_order(ids, firm_columns(m), land_rules(m))]
-
-
-def sign_contracts(m: AttractionModel, ids: np.ndarray) -> None:
-    """Sign construction contracts: allocate land or a building, record the commitments.
-
-    Firms turned away lose their deal; the others move to the contract stage (the deal's
-    moves belong to the pipeline, whose kernel composes them with allocation).
-    """
-    if len(ids) == 0:
-        return
-    from . import pipeline  # pipeline imports this module
-
-    pipeline.contract(m, ids)
-
-
-def develop(m: AttractionModel, ids: np.ndarray) -> None:
-    """At the start of operation, firms develop their land (hoarders only part of it)."""
-    _develop_all(ids, firm_columns(m), land_rules(m))
 
 
 def enforce(m: AttractionModel) -> None:

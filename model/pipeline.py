@@ -483,30 +483,6 @@ def _advance(active: np.ndarray, fields: tuple) -> None:
 
 
 @njit(cache=True)
-def _contract(ids: np.ndarray, fields: tuple) -> None:
-    """:func:`_sign_contracts` with the fields of :class:`Deals`."""
-    _sign_contracts(ids, _named(fields))
-
-
-@njit(cache=True)
-def _move_all(ids: np.ndarray, to: int, cause: int, kind: int, fields: tuple) -> None:
-    """:func:`_move_firm` for each of ``ids``, with the fields of :class:`Deals`."""
-    d = _named(fields)
-    deal, site, log, delays = d.firms.deal, d.firms.site, d.log, d.delays
-    for i in ids:
-        _move_firm(i, to, cause, kind, deal, site, log, delays)
-
-
-@njit(cache=True)
-def _fail_all(ids: np.ndarray, to: int, cause: np.ndarray, fields: tuple) -> None:
-    """:func:`_fail_firm` for each of ``ids`` (with its cause), given the fields of Deals."""
-    d = _named(fields)
-    deal, site, search = d.firms.deal, d.firms.site, d.firms.search
-    for k in range(len(ids)):
-        _fail_firm(ids[k], to, cause[k], deal, site, search, d.parks, d.log)
-
-
-@njit(cache=True)
 def _probabilities(
     z0: float, margin: np.ndarray, city: np.ndarray, conversion_fields: tuple
 ) -> np.ndarray:
@@ -528,27 +504,3 @@ def conversion_probability(m: AttractionModel, ids: np.ndarray, base: float) -> 
 def advance(m: AttractionModel) -> None:
     """Move every firm whose next step is due this month, later stages first."""
     _advance(m.active, _deals(m, len(m.active)))  # a due firm makes exactly one transition
-
-
-def contract(m: AttractionModel, ids: np.ndarray) -> None:
-    """Sign construction contracts with ``ids`` (the work of :func:`land.sign_contracts`)."""
-    _contract(np.asarray(ids, dtype=np.int64), _deals(m, len(ids)))
-
-
-def move(
-    m: AttractionModel, ids: np.ndarray, to: Stage, cause: Cause, delay_kind: str | None
-) -> None:
-    """Advance firms to ``to`` within their current deal, scheduling the next step."""
-    if len(ids) == 0:
-        return
-    kind = DELAY_KINDS[delay_kind] if delay_kind else NO_STEP
-    _move_all(np.asarray(ids, dtype=np.int64), int(to), int(cause), kind, _deals(m, len(ids)))
-
-
-def fail(m: AttractionModel, ids: np.ndarray, to: Stage, cause: np.ndarray | Cause) -> None:
-    """End firms' deals: log the loss, give back land, and send them back to their search."""
-    if len(ids) == 0:
-        return
-    causes = np.empty(len(ids), dtype=np.int64)
-    causes[:] = cause
-    _fail_all(np.asarray(ids, dtype=np.int64), int(to), causes, _deals(m, len(ids)))

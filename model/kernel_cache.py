@@ -28,6 +28,14 @@ def sources_digest(folder: Path = FOLDER) -> str:
     return digest.hexdigest()
 
 
+def _stored(stamp: Path) -> str:
+    """The digest kept at ``stamp``; empty if there is none (a fresh cache, or an older one)."""
+    try:
+        return stamp.read_text()
+    except OSError:
+        return ""
+
+
 def refresh(folder: Path = FOLDER, stamp: Path = STAMP) -> bool:
     """Remove the cached kernels if any source changed since they were cached.
 
@@ -39,11 +47,8 @@ def refresh(folder: Path = FOLDER, stamp: Path = STAMP) -> bool:
         Whether the cache was cleared.
     """
     current = sources_digest(folder)
-    try:
-        if stamp.read_text() == current:
-            return False
-    except OSError:
-        pass  # no stamp yet: a fresh cache, or one written before stamps were kept
+    if _stored(stamp) == current:
+        return False
     try:
         for cached in stamp.parent.glob("*.nb[ic]"):
             cached.unlink(missing_ok=True)

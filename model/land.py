@@ -168,23 +168,23 @@ def accounts(m: AttractionModel) -> tuple:
 def land_rules(m: AttractionModel) -> tuple:
     """The fields of :class:`LandRules` this month, as a plain tuple."""
     b, pol = m.spec.behaviour, m.policy
-    return tuple(LandRules(
-        month=m.month,
-        price=m.terms.price,
-        unlimited=m.spec.world.capacity == "unlimited",
-        first_come_salt=m.streams.salt(Purpose.ALLOCATE, m.month),
-        hoard_salt=m.streams.salt(Purpose.HOARD),
-        hoarding_on=bool(m.spec.mechanisms.land),
-        hoarding=float(b.hoarding),
-        hoard_deterrence=float(b.hoard_deterrence),
-        hoard_share=float(b.hoard_share),
-        merit=pol.merit,
-        land_discount=pol.land_discount,
-        pay_on_results=pol.pay_on_results,
-        agent_fee=pol.agent_fee,
-        enforcement=pol.enforcement,
-        performance_linked=pol.performance_linked,
-    ))
+    return (  # the fields of LandRules, in order
+        m.month,
+        m.terms.price,
+        m.spec.world.capacity == "unlimited",
+        m.streams.salt(Purpose.ALLOCATE, m.month),
+        m.streams.salt(Purpose.HOARD),
+        bool(m.spec.mechanisms.land),
+        float(b.hoarding),
+        float(b.hoard_deterrence),
+        float(b.hoard_share),
+        pol.merit,
+        pol.land_discount,
+        pol.pay_on_results,
+        pol.agent_fee,
+        pol.enforcement,
+        pol.performance_linked,
+    )
 
 
 # ---------------------------------------------------------------- per-firm kernels

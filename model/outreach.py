@@ -789,10 +789,7 @@ def _group_lookup(m: AttractionModel, regions, sectors) -> np.ndarray:
 
 def _city_salts(m: AttractionModel, purpose: Purpose) -> np.ndarray:
     """Each city's salt of keyed draws of (``purpose``, this month, city)."""
-    return np.array(
-        [m.streams.salt(purpose, m.month, city) for city in range(len(m.world.city_ids))],
-        dtype=np.uint64,
-    )
+    return m.streams.salts(purpose, m.month, len(m.world.city_ids))
 
 
 def _pitch_rule(m: AttractionModel) -> tuple[float, int]:

@@ -123,9 +123,10 @@ def _logit(p: float) -> float:
     return float(np.log(p / (1 - p)))
 
 
-def _conversion(m: AttractionModel) -> Conversion:
+def _conversion(m: AttractionModel) -> tuple:
+    """The fields of :class:`Conversion`, as a plain tuple (the levers are read afresh)."""
     b, pol = m.spec.behaviour, m.policy
-    return Conversion(
+    return (
         bool(m.spec.mechanisms.conversion),
         float(b.margin_effect),
         float(b.professionalism_effect),
@@ -138,17 +139,15 @@ def _conversion(m: AttractionModel) -> Conversion:
 
 
 def _terms(m: AttractionModel) -> tuple:
-    """The fields of :class:`Terms` this month, as a plain tuple."""
+    """The fields of :class:`Terms` this month, as a plain tuple.
+
+    The conversion salts are those of every stage code (only the converting stages are drawn).
+    """
     b, month = m.spec.behaviour, m.month
-    logit = np.zeros(len(Stage))
-    convert_salt = np.zeros(len(Stage), dtype=np.uint64)
-    for stage, rate in _RATES.items():
-        logit[stage] = _logit(getattr(b, rate))
-        convert_salt[stage] = m.streams.salt(Purpose.CONVERT, month, stage)
     return (
         month,
-        logit,
-        convert_salt,
+        _logits(b.inspect_rate, b.sign_rate, b.framework_conversion, b.start_rate),
+        m.streams.salts(Purpose.CONVERT, month, len(Stage)),
         m.streams.salt(Purpose.CONTRACT),
         float(b.contract_share),
         float(b.satisfied_level),
@@ -157,16 +156,37 @@ def _terms(m: AttractionModel) -> tuple:
     )
 
 
+@lru_cache(maxsize=16)
+def _logits(*rates: float) -> np.ndarray:
+    """Log-odds of the converting stages' base rates (given in the order of ``_RATES``).
+
+    An array by stage code, zero for the other stages; cached, as the rates are fixed for a run.
+    """
+    logit = np.zeros(len(Stage))
+    for stage, rate in zip(_RATES, rates, strict=True):
+        logit[stage] = _logit(rate)
+    return logit
+
+
+#: Per model: the month and the fields of :class:`Delays` of that month (``choice.choose``
+#: reads them several times a month).
+_MONTH_DELAYS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def delays(m: AttractionModel) -> tuple:
-    """The fields of :class:`Delays` this month, as a plain tuple."""
-    b, pol, month = m.spec.behaviour, m.policy, m.month
-    salt = np.zeros(len(DELAY_KINDS) + 1, dtype=np.uint64)
-    for code in DELAY_KINDS.values():
-        salt[code] = m.streams.salt(Purpose.DELAY, month, code)
-    return (
+    """The fields of :class:`Delays` this month, as a plain tuple (built once a month).
+
+    The delay salts are those of every extra up to the last delay code (code 0 is no step).
+    """
+    month = m.month
+    cached = _MONTH_DELAYS.get(m)
+    if cached is not None and cached[0] == month:
+        return cached[1]
+    b, pol = m.spec.behaviour, m.policy
+    fields = (
         bool(m.spec.mechanisms.pipeline_delays),
         month,
-        salt,
+        m.streams.salts(Purpose.DELAY, month, max(DELAY_KINDS.values()) + 1),
         float(b.inspection_months),
         float(b.negotiation_months),
         float(b.building_months),
@@ -176,6 +196,8 @@ def delays(m: AttractionModel) -> tuple:
         pol.approval_months,
         pol.service,
     )
+    _MONTH_DELAYS[m] = (month, fields)
+    return fields
 
 
 def _columns(m: AttractionModel) -> tuple:
@@ -198,7 +220,7 @@ def _deals(m: AttractionModel, n_events: int) -> tuple:
         *_columns(m),
         land.land_rules(m),
         tuple(selectivity.rules(m)),
-        tuple(_conversion(m)),
+        _conversion(m),
         _terms(m),
         delays(m),
         m.event_log.fields(),
@@ -498,7 +520,7 @@ def _probabilities(
 def conversion_probability(m: AttractionModel, ids: np.ndarray, base: float) -> np.ndarray:
     """Probability that each firm's deal converts at a stage with base rate ``base``."""
     f = m.firms
-    return _probabilities(_logit(base), f.margin[ids], f.city[ids], tuple(_conversion(m)))
+    return _probabilities(_logit(base), f.margin[ids], f.city[ids], _conversion(m))
 
 
 def advance(m: AttractionModel) -> None:

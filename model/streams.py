@@ -132,6 +132,7 @@ class KeyedStreams:
         self.key = np.uint64(key)
         self._heads: dict[int, int] = {}
         self._salts: dict[tuple[int, int], np.ndarray] = {}
+        self._salt_rows: dict[tuple[int, int], np.ndarray] = {}
 
     def _head(self, purpose: int) -> int:
         """The hashed (key, purpose) part of every salt of ``purpose`` (computed once)."""
@@ -158,6 +159,25 @@ class KeyedStreams:
         tail = months * _M1 + np.uint64((int(extra) * 0x94D049BB133111EB + 1) & _MASK)
         table = _mix(np.uint64(self._head(purpose)) ^ tail)
         self._salts[(purpose, extra)] = table
+        return table
+
+    def salts(self, purpose: int, month: int, n: int) -> np.ndarray:
+        """The salts of (purpose, month, extra) for the extras ``0 .. n - 1`` (e.g. per city).
+
+        Each equals :meth:`salt` of the same key; the rows are computed a block of months at a
+        time for each (purpose, n) and looked up afterwards (do not write to the row returned).
+        """
+        table = self._salt_rows.get((purpose, n))
+        if table is None or month >= len(table):
+            table = self._salt_row_table(purpose, n, int(month))
+        return table[month]
+
+    def _salt_row_table(self, purpose: int, n: int, month: int) -> np.ndarray:
+        """Salts of (purpose, every month up to past ``month``, extras ``0 .. n - 1``), cached."""
+        months = np.arange(_SALT_BLOCK * (month // _SALT_BLOCK + 1), dtype=np.uint64)
+        extras = np.arange(n, dtype=np.uint64) * _M2 + np.uint64(1)
+        table = _mix(np.uint64(self._head(purpose)) ^ (months[:, None] * _M1 + extras[None, :]))
+        self._salt_rows[(purpose, n)] = table
         return table
 
     def bits(

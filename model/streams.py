@@ -150,16 +150,20 @@ class KeyedStreams:
         """
         table = self._salts.get((purpose, extra))
         if table is None or month >= len(table):
-            table = self._salt_table(purpose, extra, int(month))
+            term = np.array([(int(extra) * 0x94D049BB133111EB + 1) & _MASK], dtype=np.uint64)
+            table = self._salts[(purpose, extra)] = self._block(purpose, term, int(month))[:, 0]
         return table[month]
 
-    def _salt_table(self, purpose: int, extra: int, month: int) -> np.ndarray:
-        """Salts of (purpose, every month up to past ``month``, extra), cached."""
+    def _block(self, purpose: int, extra_terms: np.ndarray, month: int) -> np.ndarray:
+        """Salts of ``purpose`` for every month up to past ``month`` (rows) and extra (columns).
+
+        Args:
+            purpose: The purpose.
+            extra_terms: Each extra's part of the salt, ``extra * M2 + 1`` (mod 2**64).
+            month: The month the block must reach.
+        """
         months = np.arange(_SALT_BLOCK * (month // _SALT_BLOCK + 1), dtype=np.uint64)
-        tail = months * _M1 + np.uint64((int(extra) * 0x94D049BB133111EB + 1) & _MASK)
-        table = _mix(np.uint64(self._head(purpose)) ^ tail)
-        self._salts[(purpose, extra)] = table
-        return table
+        return _mix(np.uint64(self._head(purpose)) ^ (months[:, None] * _M1 + extra_terms))
 
     def salts(self, purpose: int, month: int, n: int) -> np.ndarray:
         """The salts of (purpose, month, extra) for the extras ``0 .. n - 1`` (e.g. per city).
@@ -169,16 +173,9 @@ class KeyedStreams:
         """
         table = self._salt_rows.get((purpose, n))
         if table is None or month >= len(table):
-            table = self._salt_row_table(purpose, n, int(month))
+            terms = np.arange(n, dtype=np.uint64) * _M2 + np.uint64(1)
+            table = self._salt_rows[(purpose, n)] = self._block(purpose, terms, int(month))
         return table[month]
-
-    def _salt_row_table(self, purpose: int, n: int, month: int) -> np.ndarray:
-        """Salts of (purpose, every month up to past ``month``, extras ``0 .. n - 1``), cached."""
-        months = np.arange(_SALT_BLOCK * (month // _SALT_BLOCK + 1), dtype=np.uint64)
-        extras = np.arange(n, dtype=np.uint64) * _M2 + np.uint64(1)
-        table = _mix(np.uint64(self._head(purpose)) ^ (months[:, None] * _M1 + extras[None, :]))
-        self._salt_rows[(purpose, n)] = table
-        return table
 
     def bits(
         self,

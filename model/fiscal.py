@@ -96,15 +96,12 @@ def _fixed(m: AttractionModel) -> tuple[tuple, tuple, tuple]:
 
     The arrays are updated in place, never replaced, and the levers are fixed for a run.
     """
-    fixed = getattr(m, "_fiscal_fixed", None)
-    if fixed is None:
-        f, pol, c = m.firms, m.policy, m.cities
-        fixed = m._fiscal_fixed = (
-            (f.stage, f.city, f.tax, f.rebate_until, f.promise_broken, f.hoarder),
-            (pol.tax_rebate, pol.performance_linked),
-            (c.tax, c.incentives),
-        )
-    return fixed
+    f, pol, c = m.firms, m.policy, m.cities
+    return m.kept("fiscal", lambda: (
+        (f.stage, f.city, f.tax, f.rebate_until, f.promise_broken, f.hoarder),
+        (pol.tax_rebate, pol.performance_linked),
+        (c.tax, c.incentives),
+    ))
 
 
 def collect(m: AttractionModel) -> None:

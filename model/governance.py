@@ -59,15 +59,12 @@ def _fixed(m: AttractionModel) -> tuple[tuple, tuple]:
 
     The arrays are updated in place, never replaced, and the levers are fixed for a run.
     """
-    fixed = getattr(m, "_governance_fixed", None)
-    if fixed is None:
-        c, pol, f = m.cities, m.policy, m.firms
-        fixed = m._governance_fixed = (
-            (c.official, c.turnovers, c.honoured, c.broken, c.broken_total, pol.tenure_years,
-             pol.turnover, pol.honour),
-            tuple(getattr(f, name) for name in _Holders._fields),
-        )
-    return fixed
+    c, pol, f = m.cities, m.policy, m.firms
+    return m.kept("governance", lambda: (
+        (c.official, c.turnovers, c.honoured, c.broken, c.broken_total, pol.tenure_years,
+         pol.turnover, pol.honour),
+        tuple(getattr(f, name) for name in _Holders._fields),
+    ))
 
 
 def turnover(m: AttractionModel) -> None:

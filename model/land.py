@@ -334,17 +334,14 @@ def _enforcement(m: AttractionModel) -> tuple[tuple, tuple, tuple] | None:
     Built once per model: the levers are fixed for a run and the arrays are updated in place,
     never replaced.
     """
-    if not hasattr(m, "_enforcement"):
-        f, pol = m.firms, m.policy
-        m._enforcement = None
-        if m.spec.mechanisms.land and pol.enforcement.any():
-            m._enforcement = (
-                (f.stage, f.city, f.park, f.idle_since, f.fee_charged, f.land_held,
-                 f.land_developed),
-                (pol.enforcement, pol.fee_after, pol.reclaim_after, pol.idle_fee_share),
-                (m.cities.idle_fees, m.cities.reclaimed_ha, m.parks.land_allocated),
-            )
-    return m._enforcement
+    f, pol = m.firms, m.policy
+    if not (m.spec.mechanisms.land and pol.enforcement.any()):
+        return None
+    return m.kept("enforcement", lambda: (
+        (f.stage, f.city, f.park, f.idle_since, f.fee_charged, f.land_held, f.land_developed),
+        (pol.enforcement, pol.fee_after, pol.reclaim_after, pol.idle_fee_share),
+        (m.cities.idle_fees, m.cities.reclaimed_ha, m.parks.land_allocated),
+    ))
 
 
 @njit(cache=True)

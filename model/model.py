@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import mesa
@@ -118,6 +119,8 @@ class AttractionModel(mesa.Model):
         self.firm_agents = firm_agents
         self.collect = collect
         self.firm_agent: dict[int, Firm] = {}
+        self._kept: dict[str, Any] = {}
+        self._this_month: dict[str, Any] = {}
         self._setup_outreach()
         self.governments = [Government(self, c) for c in range(len(w.city_ids))]
         self.park_agents = [Park(self, p) for p in range(len(w.park_ids))]
@@ -138,6 +141,7 @@ class AttractionModel(mesa.Model):
     def step(self) -> None:
         """Simulate one month, mechanisms in this order."""
         self.event_log.start_month(self.month)
+        self._this_month.clear()
         self.home_wage = self.home_wages[:, self.month]
         self.city_wage = self.city_wages[:, self.month]
         self.terms = choice.park_terms(self)  # prices, cluster benefits, credibility
@@ -185,6 +189,22 @@ class AttractionModel(mesa.Model):
         before = int(self.activity[1][0])
         selection.activate(np.asarray(ids, dtype=np.int64), self.activity)
         self._add_agents(before)
+
+    def kept(self, key: str, build: Callable[[], Any]) -> Any:
+        """What ``build`` returns, built on first use and kept for the run.
+
+        For the argument tuples of kernels: the model's arrays are updated in place, never
+        replaced, and the scenario's levers are fixed for a run.
+        """
+        if key not in self._kept:
+            self._kept[key] = build()
+        return self._kept[key]
+
+    def this_month(self, key: str, build: Callable[[], Any]) -> Any:
+        """What ``build`` returns, built on first use this month and kept until it ends."""
+        if key not in self._this_month:
+            self._this_month[key] = build()
+        return self._this_month[key]
 
     def _add_agents(self, before: int) -> None:
         """Create the :class:`Firm` agents of the firms activated since ``before`` (if kept)."""

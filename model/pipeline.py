@@ -16,7 +16,6 @@ month of its next step (:func:`delay`, by kind of step).
 
 from __future__ import annotations
 
-import weakref
 from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -112,11 +111,6 @@ class Deals(NamedTuple):
     log: Ledger
 
 
-#: The model's firm, park and city columns as plain tuples, built once per model (the
-#: arrays are updated in place, never replaced).
-_COLUMNS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
 @lru_cache(maxsize=64)
 def _logit(p: float) -> float:
     p = min(max(p, 1e-9), 1 - 1e-9)
@@ -168,22 +162,13 @@ def _logits(*rates: float) -> np.ndarray:
     return logit
 
 
-#: Per model: the month and the fields of :class:`Delays` of that month (``choice.choose``
-#: reads them several times a month).
-_MONTH_DELAYS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
 def delays(m: AttractionModel) -> tuple:
     """The fields of :class:`Delays` this month, as a plain tuple (built once a month).
 
     The delay salts are those of every extra up to the last delay code (code 0 is no step).
     """
-    month = m.month
-    cached = _MONTH_DELAYS.get(m)
-    if cached is not None and cached[0] == month:
-        return cached[1]
-    b, pol = m.spec.behaviour, m.policy
-    fields = (
+    b, pol, month = m.spec.behaviour, m.policy, m.month
+    return m.this_month("delays", lambda: (
         bool(m.spec.mechanisms.pipeline_delays),
         month,
         m.streams.salts(Purpose.DELAY, month, max(DELAY_KINDS.values()) + 1),
@@ -195,18 +180,14 @@ def delays(m: AttractionModel) -> tuple:
         pol.delay_months,
         pol.approval_months,
         pol.service,
-    )
-    _MONTH_DELAYS[m] = (month, fields)
-    return fields
+    ))
 
 
 def _columns(m: AttractionModel) -> tuple:
     """The fields of the firm and park columns and city accounts (built once per model)."""
-    columns = _COLUMNS.get(m)
-    if columns is None:
-        columns = (land.firm_columns(m), land.park_columns(m), land.accounts(m))
-        _COLUMNS[m] = columns
-    return columns
+    return m.kept(
+        "pipeline columns", lambda: (land.firm_columns(m), land.park_columns(m), land.accounts(m))
+    )
 
 
 def _deals(m: AttractionModel, n_events: int) -> tuple:

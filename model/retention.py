@@ -122,17 +122,13 @@ def _fixed(m: AttractionModel) -> tuple[tuple, tuple, tuple]:
     a run, and the firm, policy, city and park arrays are updated in place, never replaced
     (policy levers are fixed per run; broken promises change the ``promise_broken`` column).
     """
-    fixed = getattr(m, "_retention_fixed", None)
-    if fixed is None:
-        f, pol, c, p = m.firms, m.policy, m.cities, m.parks
-        fixed = (
-            tuple(_rules(m)),
-            tuple(getattr(f, name) for name in _Firms._fields),
-            (pol.aftercare, pol.service, pol.fee, c.realized_investment, c.reinvestments,
-             p.tenants, p.land_allocated, p.buildings_free),
-        )
-        m._retention_fixed = fixed
-    return fixed
+    f, pol, c, p = m.firms, m.policy, m.cities, m.parks
+    return m.kept("retention", lambda: (
+        tuple(_rules(m)),
+        tuple(getattr(f, name) for name in _Firms._fields),
+        (pol.aftercare, pol.service, pol.fee, c.realized_investment, c.reinvestments,
+         p.tenants, p.land_allocated, p.buildings_free),
+    ))
 
 
 @njit(cache=True, inline="always")

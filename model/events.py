@@ -63,6 +63,12 @@ def record(
         log.flow[to_stage] += 1
 
 
+@njit(cache=True, inline="always")
+def lacks_room(log: Ledger, n: int) -> bool:
+    """Whether the buffers cannot take ``n`` more events (a month's kernel then asks for room)."""
+    return log.count[0] + n > len(log.firm)
+
+
 class EventLog:
     """Append-only columnar log in growable buffers, one per field.
 

@@ -190,6 +190,21 @@ class AttractionModel(mesa.Model):
         selection.activate(np.asarray(ids, dtype=np.int64), self.activity)
         self._add_agents(before)
 
+    def run_step(self, kernel: Callable[..., int], args: tuple) -> None:
+        """Run one mechanism's compiled month: ``kernel(month, args, activity, ledger)``.
+
+        The kernel first counts the events it may write; if the event log lacks room for them
+        it returns that count having changed nothing, and is called again once the log has
+        grown. It returns 0 when it has run. Firms it activates get their agents (if kept).
+        """
+        before = int(self.activity[1][0])
+        need = kernel(self.month, args, self.activity, self.event_log.fields())
+        if need:
+            self.event_log.reserve(int(need))
+            need = kernel(self.month, args, self.activity, self.event_log.fields())
+            assert need == 0, "a month's kernel asked twice for room in the event log"
+        self._add_agents(before)
+
     def kept(self, key: str, build: Callable[[], Any]) -> Any:
         """What ``build`` returns, built on first use and kept for the run.
 

@@ -168,14 +168,25 @@ class KeyedStreams:
     def salts(self, purpose: int, month: int, n: int) -> np.ndarray:
         """The salts of (purpose, month, extra) for the extras ``0 .. n - 1`` (e.g. per city).
 
-        Each equals :meth:`salt` of the same key; the rows are computed a block of months at a
-        time for each (purpose, n) and looked up afterwards (do not write to the row returned).
+        Each equals :meth:`salt` of the same key; the row is one of :meth:`table` (do not write
+        to it).
+        """
+        return self.table(purpose, month + 1, n)[month]
+
+    def table(self, purpose: int, months: int, n: int = 1) -> np.ndarray:
+        """The salts of (purpose, month, extra): a row per month, a column per extra.
+
+        Months run from 0 to ``months - 1``, extras from 0 to ``n - 1``; do not write to the
+        table. Kernels that run a whole month take the tables of a run and index them. Each
+        entry equals :meth:`salt` of the same key; the tables are computed a block of months at
+        a time for each (purpose, n) and kept.
         """
         table = self._salt_rows.get((purpose, n))
-        if table is None or month >= len(table):
+        if table is None or months > len(table):
             terms = np.arange(n, dtype=np.uint64) * _M2 + np.uint64(1)
-            table = self._salt_rows[(purpose, n)] = self._block(purpose, terms, int(month))
-        return table[month]
+            table = self._block(purpose, terms, max(int(months) - 1, 0))
+            self._salt_rows[(purpose, n)] = table
+        return table[:months]
 
     def bits(
         self,

@@ -59,40 +59,8 @@ def _taxes_and_rebates(
     return taxes, rebates
 
 
-@njit(cache=True)
-def _collect(
-    activity: tuple,
-    month: int,
-    columns: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
-    policy: tuple[np.ndarray, np.ndarray],
-    accounts: tuple[np.ndarray, np.ndarray],
-) -> None:
-    """Add the month's taxes and rebates of the tenants to each city's accounts.
-
-    The month's sums per city are formed first (see :func:`_taxes_and_rebates`), then added.
-
-    Args:
-        activity: Fields of :class:`~zhaoshang.model.selection.Activity`.
-        month: The current month.
-        columns: The firm columns stage, city, tax, rebate_until, promise_broken and hoarder.
-        policy: By city: tax_rebate and performance_linked.
-        accounts: By city: tax and incentives (updated).
-    """
-    act = Activity(*activity)
-    stage = columns[0]
-    tenants = in_stages(act.order[: act.count[0]], stage, _OPERATING, _OPERATING)
-    if tenants.size == 0:
-        return
-    tax_rebate, performance_linked = policy
-    taxes, rebates = _taxes_and_rebates(tenants, month, columns[1:], tax_rebate,
-                                        performance_linked)
-    tax, incentives = accounts
-    tax += taxes
-    incentives += rebates
-
-
-def _fixed(m: AttractionModel) -> tuple[tuple, tuple, tuple]:
-    """Firm columns, policy and accounts read by :func:`_collect`, built once per model.
+def args(m: AttractionModel) -> tuple[tuple, tuple, tuple]:
+    """Firm columns, policy and accounts read by :func:`step`, built once per run.
 
     The arrays are updated in place, never replaced, and the levers are fixed for a run.
     """
@@ -104,7 +72,37 @@ def _fixed(m: AttractionModel) -> tuple[tuple, tuple, tuple]:
     ))
 
 
+@njit(cache=True)
+def step(month: int, args: tuple, activity: tuple, ledger: tuple) -> int:
+    """Add the month's taxes and rebates of the tenants to each city's accounts.
+
+    The month's sums per city are formed first (see :func:`_taxes_and_rebates`), then added.
+
+    Args:
+        month: The current month.
+        args: Built by :func:`args`: the firm columns stage, city, tax, rebate_until,
+            promise_broken and hoarder; by city, tax_rebate and performance_linked; by city,
+            the tax and incentives accounts (updated).
+        activity: Fields of :class:`~zhaoshang.model.selection.Activity`.
+        ledger: Fields of :class:`~zhaoshang.model.events.Ledger` (no events are written).
+
+    Returns:
+        0 (the month is done).
+    """
+    columns, policy, accounts = args
+    act = Activity(*activity)
+    tenants = in_stages(act.order[: act.count[0]], columns[0], _OPERATING, _OPERATING)
+    if tenants.size == 0:
+        return 0
+    tax_rebate, performance_linked = policy
+    taxes, rebates = _taxes_and_rebates(tenants, month, columns[1:], tax_rebate,
+                                        performance_linked)
+    tax, incentives = accounts
+    tax += taxes
+    incentives += rebates
+    return 0
+
+
 def collect(m: AttractionModel) -> None:
     """Book this month's taxes and rebates for every city."""
-    columns, policy, accounts = _fixed(m)
-    _collect(m.activity, m.month, columns, policy, accounts)
+    m.run_step(step, args(m))

@@ -16,7 +16,7 @@ import numpy as np
 from numba import njit
 
 from .codes import Cause, Stage
-from .events import Ledger, record
+from .events import Ledger, lacks_room, record
 from .selection import Activity
 from .streams import Purpose, uniform_at
 
@@ -54,13 +54,23 @@ class _Holders(NamedTuple):
     satisfaction: np.ndarray
 
 
-def _fixed(m: AttractionModel) -> tuple[tuple, tuple]:
-    """The fields of :class:`_Offices` and :class:`_Holders` of ``m``, built once per model.
+def args(m: AttractionModel) -> tuple:
+    """Everything :func:`step` needs for the whole run, as a plain tuple (built once per run).
 
-    The arrays are updated in place, never replaced, and the levers are fixed for a run.
+    Whether governance is on, the monthly fading of promises seen, the satisfaction lost by a
+    firm whose promise is broken, the salt tables of TURNOVER (keyed by city) and HONOUR (by
+    firm) draws (a row per month), the id of the next new leader (one element, updated), and
+    the fields of :class:`_Offices` and :class:`_Holders` (arrays updated in place, never
+    replaced; the levers are fixed for a run).
     """
-    c, pol, f = m.cities, m.policy, m.firms
+    c, pol, f, months = m.cities, m.policy, m.firms, m.horizon + 1
     return m.kept("governance", lambda: (
+        bool(m.spec.mechanisms.governance),
+        1.0 - 1.0 / MEMORY_MONTHS,
+        float(m.spec.behaviour.broken_promise_shock),
+        m.streams.table(Purpose.TURNOVER, months),
+        m.streams.table(Purpose.HONOUR, months),
+        c.next_official,
         (c.official, c.turnovers, c.honoured, c.broken, c.broken_total, pol.tenure_years,
          pol.turnover, pol.honour),
         tuple(getattr(f, name) for name in _Holders._fields),
@@ -69,68 +79,39 @@ def _fixed(m: AttractionModel) -> tuple[tuple, tuple]:
 
 def turnover(m: AttractionModel) -> None:
     """Replace leaders at the tenure hazard and let successors honour or break promises."""
-    c = m.cities
-    fade = 1.0 - 1.0 / MEMORY_MONTHS
-    if not m.spec.mechanisms.governance:
-        c.honoured *= fade
-        c.broken *= fade
-        return
-    offices, holders = _fixed(m)
-    m.event_log.reserve(int(m.activity[1][0]))
-    c.next_official = int(_turnover(
-        m.month,
-        (m.streams.salt(Purpose.TURNOVER, m.month), m.streams.salt(Purpose.HONOUR, m.month)),
-        (fade, float(m.spec.behaviour.broken_promise_shock)),
-        c.next_official,
-        offices,
-        holders,
-        m.activity,
-        m.event_log.fields(),
-    ))
+    m.run_step(step, args(m))
 
 
 @njit(cache=True)
-def _turnover(
-    month: int,
-    salts: tuple[np.uint64, np.uint64],
-    rates: tuple[float, float],
-    next_official: int,
-    offices: tuple,
-    holders: tuple,
-    activity: tuple,
-    ledger: tuple,
-) -> int:
-    """Fade the promises seen, then replace the leaders who leave; successors decide.
+def step(month: int, args: tuple, activity: tuple, ledger: tuple) -> int:
+    """Fade the promises seen, then (under governance) replace the leaders who leave.
 
     Each departing city (ascending) gets the next official id; its successor honours or
     breaks the commitments of his predecessors (:func:`_honour_or_break`).
 
     Args:
         month: The current month.
-        salts: Salts of this month's TURNOVER (keyed by city) and HONOUR (by firm) draws.
-        rates: The monthly fading of promises seen and the satisfaction lost by a firm whose
-            promise is broken.
-        next_official: Id of the next new leader.
-        offices: Fields of :class:`_Offices` (updated).
-        holders: Fields of :class:`_Holders` (updated).
+        args: Built by :func:`args`.
         activity: Fields of :class:`~zhaoshang.model.selection.Activity`.
-        ledger: Fields of :class:`~zhaoshang.model.events.Ledger`, with room for an event of
-            every active firm.
+        ledger: Fields of :class:`~zhaoshang.model.events.Ledger`.
 
     Returns:
-        Id of the next new leader after this month.
+        0 when the month is done, else the events it needs room for (nothing changed).
     """
-    turnover_salt, honour_salt = salts
-    fade, shock = rates
-    o, f, act = _Offices(*offices), _Holders(*holders), Activity(*activity)
+    on, fade, shock, turnover_salts, honour_salts, next_official, offices, holders = args
+    o, f, act, log = _Offices(*offices), _Holders(*holders), Activity(*activity), Ledger(*ledger)
+    active = act.order[: act.count[0]]
+    if on and lacks_room(log, len(active)):  # an event of every active firm at most
+        return len(active)
     for city in range(o.honoured.size):
         o.honoured[city] *= fade
         o.broken[city] *= fade
-    active = act.order[: act.count[0]]
-    log = Ledger(*ledger)
-    for city in _departures(turnover_salt, o.tenure_years, o.turnover):
-        o.official[city] = next_official
-        next_official += 1
+    if not on:
+        return 0
+    honour_salt = honour_salts[month, 0]
+    for city in _departures(turnover_salts[month, 0], o.tenure_years, o.turnover):
+        o.official[city] = next_official[0]
+        next_official[0] += 1
         o.turnovers[city] += 1
         kept, broken = _honour_or_break(
             active, city, month, f, o.official[city], o.honour[city], shock, honour_salt, log
@@ -138,7 +119,7 @@ def _turnover(
         o.honoured[city] += kept
         o.broken[city] += broken
         o.broken_total[city] += broken
-    return next_official
+    return 0
 
 
 @njit(cache=True, inline="always")

@@ -47,7 +47,7 @@ class CityState:
         self.honoured = np.zeros(n)
         self.broken = np.zeros(n)
         self.official = np.arange(n, dtype=np.int64)  # id of the current leader
-        self.next_official = n
+        self.next_official = np.array([n], dtype=np.int64)  # id of the next new leader
         self.turnovers = np.zeros(n, dtype=np.int64)
         self.tax = np.zeros(n)
         self.incentives = np.zeros(n)

@@ -165,14 +165,17 @@ def accounts(m: AttractionModel) -> tuple:
     return tuple(getattr(m.cities, name) for name in Accounts._fields)
 
 
-def land_rules(m: AttractionModel) -> tuple:
-    """The fields of :class:`LandRules` this month, as a plain tuple."""
+def rules_args(m: AttractionModel) -> tuple:
+    """The run-long fields of :class:`LandRules` (all but the month's), built once per run.
+
+    The land price array is filled in place each month; ``first_come_salt`` comes from a salt
+    table with a row per month (see :func:`rules_at`).
+    """
     b, pol = m.spec.behaviour, m.policy
-    return (  # the fields of LandRules, in order
-        m.month,
-        m.terms.price,
+    return m.kept("land rules", lambda: (
+        m.land_price,  # TEMPORARY: m.terms.price once m.terms keeps its arrays
         m.spec.world.capacity == "unlimited",
-        m.streams.salt(Purpose.ALLOCATE, m.month),
+        m.streams.table(Purpose.ALLOCATE, m.horizon + 1),
         m.streams.salt(Purpose.HOARD),
         bool(m.spec.mechanisms.land),
         float(b.hoarding),
@@ -184,7 +187,7 @@ def land_rules(m: AttractionModel) -> tuple:
         pol.agent_fee,
         pol.enforcement,
         pol.performance_linked,
-    )
+    ))
 
 
 # ---------------------------------------------------------------- per-firm kernels
@@ -194,6 +197,19 @@ def named_firms(fields: tuple) -> FirmColumns:
     deal, project, site, search, tenancy = fields
     return FirmColumns(
         Deal(*deal), Project(*project), Site(*site), Search(*search), Tenancy(*tenancy)
+    )
+
+
+@njit(cache=True, inline="always")
+def rules_at(month: int, fields: tuple) -> LandRules:
+    """The :class:`LandRules` of ``month`` from the run-long fields of :func:`rules_args`."""
+    (price, unlimited, allocate_salts, hoard_salt, hoarding_on, hoarding, hoard_deterrence,
+     hoard_share, merit, land_discount, pay_on_results, agent_fee, enforcement,
+     performance_linked) = fields
+    return LandRules(
+        month, price, unlimited, allocate_salts[month, 0], hoard_salt, hoarding_on, hoarding,
+        hoard_deterrence, hoard_share, merit, land_discount, pay_on_results, agent_fee,
+        enforcement, performance_linked,
     )
 
 
@@ -323,21 +339,20 @@ def develop_firm(i: int, site: Site, month: int, hoard_share: float) -> None:
 
 def enforce(m: AttractionModel) -> None:
     """Charge idle-land fees and reclaim land idle for too long, where cities enforce."""
-    fixed = _enforcement(m)
-    if fixed is not None:
-        _enforce(m.activity, m.month, m.terms.price, *fixed)
+    m.run_step(enforcement_step, enforcement_args(m))
 
 
-def _enforcement(m: AttractionModel) -> tuple[tuple, tuple, tuple] | None:
-    """Firm columns, levers and accounts of :func:`_enforce`, or None if no city enforces.
+def enforcement_args(m: AttractionModel) -> tuple:
+    """Everything :func:`enforcement_step` needs for the whole run, built once per run.
 
-    Built once per model: the levers are fixed for a run and the arrays are updated in place,
-    never replaced.
+    Whether any city enforces (under the land mechanism), the land price by park (filled in
+    place each month), then firm columns, levers and accounts: the levers are fixed for a run
+    and the arrays are updated in place, never replaced.
     """
     f, pol = m.firms, m.policy
-    if not (m.spec.mechanisms.land and pol.enforcement.any()):
-        return None
     return m.kept("enforcement", lambda: (
+        bool(m.spec.mechanisms.land and pol.enforcement.any()),
+        m.land_price,  # TEMPORARY: m.terms.price once m.terms keeps its arrays
         (f.stage, f.city, f.park, f.idle_since, f.fee_charged, f.land_held, f.land_developed),
         (pol.enforcement, pol.fee_after, pol.reclaim_after, pol.idle_fee_share),
         (m.cities.idle_fees, m.cities.reclaimed_ha, m.parks.land_allocated),
@@ -345,14 +360,7 @@ def _enforcement(m: AttractionModel) -> tuple[tuple, tuple, tuple] | None:
 
 
 @njit(cache=True)
-def _enforce(
-    activity: tuple,
-    month: int,
-    price: np.ndarray,
-    columns: tuple,
-    rules: tuple,
-    accounts: tuple,
-) -> None:
+def enforcement_step(month: int, args: tuple, activity: tuple, ledger: tuple) -> int:
     """Fees and reclamation of idle land, tenant by tenant (see :func:`enforce`).
 
     A tenant with idle land in an enforcing city pays, once, ``idle_fee_share`` of the land
@@ -360,15 +368,22 @@ def _enforce(
     ``reclaim_after`` months (its park gets it back).
 
     Args:
+        month: The current month.
+        args: Built by :func:`enforcement_args`: whether any city enforces; the land price of
+            each park (yuan/m2); firm columns stage, city, park, idle_since, fee_charged,
+            land_held, land_developed; by city enforcement, fee_after, reclaim_after,
+            idle_fee_share; idle fees and reclaimed land by city, allocated land by park
+            (updated).
         activity: Fields of :class:`~zhaoshang.model.selection.Activity` (the tenants are the
             operating active firms).
-        month: The current month.
-        price: Land price of each park (yuan/m2).
-        columns: Firm columns stage, city, park, idle_since, fee_charged, land_held,
-            land_developed.
-        rules: By city: enforcement, fee_after, reclaim_after, idle_fee_share.
-        accounts: Idle fees and reclaimed land by city, allocated land by park (updated).
+        ledger: Fields of :class:`~zhaoshang.model.events.Ledger` (no events are written).
+
+    Returns:
+        0 (the month is done).
     """
+    on, price, columns, rules, accounts = args
+    if not on:
+        return 0
     stage, city, park, idle_since, fee_charged, held, developed = columns
     act = Activity(*activity)
     tenants = in_stages(act.order[: act.count[0]], stage, _OPERATING, _OPERATING)
@@ -390,3 +405,4 @@ def _enforce(
             reclaimed[c] += idle
             held[i] = developed[i]
             idle_since[i] = NEVER
+    return 0

@@ -128,6 +128,9 @@ class AttractionModel(mesa.Model):
         self.current: dict[str, float] = {}
         self._land_history: list[np.ndarray] = []
         self.terms = choice.park_terms(self)
+        # TEMPORARY (until m.terms keeps its arrays): the month's land price by park in one
+        # array kept for the run, read by the land and pipeline kernels; filled in step().
+        self.land_price = self.terms.price.copy()
         reporters = {name: (lambda m, k=name: m.current[k]) for name in ("date", *SERIES)}
         agent_reporters = (
             {"stage": lambda a: a.stage, "park": lambda a: a.park} if collect_firms else None
@@ -145,6 +148,7 @@ class AttractionModel(mesa.Model):
         self.home_wage = self.home_wages[:, self.month]
         self.city_wage = self.city_wages[:, self.month]
         self.terms = choice.park_terms(self)  # prices, cluster benefits, credibility
+        self.land_price[:] = self.terms.price  # TEMPORARY (see __init__)
         governance.turnover(self)  # leaders leave; successors honour or break promises
         pressure.start_searches(self)  # relocation pressure from rising home costs
         if self.spec.mechanisms.outreach:

@@ -24,8 +24,9 @@ from numba import njit
 
 from . import land, selectivity
 from .codes import PIPELINE, Cause, Stage
-from .events import Ledger, record
+from .events import Ledger, lacks_room, record
 from .firms import NEVER
+from .selection import Activity
 from .streams import Purpose, uniform_at
 
 if TYPE_CHECKING:
@@ -118,9 +119,9 @@ def _logit(p: float) -> float:
 
 
 def _conversion(m: AttractionModel) -> tuple:
-    """The fields of :class:`Conversion`, as a plain tuple (the levers are read afresh)."""
+    """The fields of :class:`Conversion`, as a plain tuple (built once per run)."""
     b, pol = m.spec.behaviour, m.policy
-    return (
+    return m.kept("pipeline conversion", lambda: (
         bool(m.spec.mechanisms.conversion),
         float(b.margin_effect),
         float(b.professionalism_effect),
@@ -129,32 +130,31 @@ def _conversion(m: AttractionModel) -> tuple:
         pol.professionalism,
         pol.service,
         pol.fee,
-    )
+    ))
 
 
 def _terms(m: AttractionModel) -> tuple:
-    """The fields of :class:`Terms` this month, as a plain tuple.
+    """The run-long fields of :class:`Terms` (see :func:`_terms_at`), built once per run.
 
-    The conversion salts are those of every stage code (only the converting stages are drawn).
+    The conversion salts are a table with a row per month and a column per stage code (only
+    the converting stages are drawn).
     """
-    b, month = m.spec.behaviour, m.month
-    return (
-        month,
+    b, pol = m.spec.behaviour, m.policy
+    return m.kept("pipeline terms", lambda: (
         _logits(b.inspect_rate, b.sign_rate, b.framework_conversion, b.start_rate),
-        m.streams.salts(Purpose.CONVERT, month, len(Stage)),
+        m.streams.table(Purpose.CONVERT, m.horizon + 1, len(Stage)),
         m.streams.salt(Purpose.CONTRACT),
         float(b.contract_share),
         float(b.satisfied_level),
-        m.policy.subsidy,
-        m.policy.rebate_years,
-    )
+        pol.subsidy,
+        pol.rebate_years,
+    ))
 
 
-@lru_cache(maxsize=16)
 def _logits(*rates: float) -> np.ndarray:
     """Log-odds of the converting stages' base rates (given in the order of ``_RATES``).
 
-    An array by stage code, zero for the other stages; cached, as the rates are fixed for a run.
+    An array by stage code, zero for the other stages.
     """
     logit = np.zeros(len(Stage))
     for stage, rate in zip(_RATES, rates, strict=True):
@@ -162,16 +162,16 @@ def _logits(*rates: float) -> np.ndarray:
     return logit
 
 
-def delays(m: AttractionModel) -> tuple:
-    """The fields of :class:`Delays` this month, as a plain tuple (built once a month).
+def delay_args(m: AttractionModel) -> tuple:
+    """The run-long fields of :class:`Delays` (see :func:`delays_at`), built once per run.
 
-    The delay salts are those of every extra up to the last delay code (code 0 is no step).
+    The delay salts are a table with a row per month and a column per delay code up to the
+    last (code 0 is no step).
     """
-    b, pol, month = m.spec.behaviour, m.policy, m.month
-    return m.this_month("delays", lambda: (
+    b, pol = m.spec.behaviour, m.policy
+    return m.kept("pipeline delays", lambda: (
         bool(m.spec.mechanisms.pipeline_delays),
-        month,
-        m.streams.salts(Purpose.DELAY, month, max(DELAY_KINDS.values()) + 1),
+        m.streams.table(Purpose.DELAY, m.horizon + 1, max(DELAY_KINDS.values()) + 1),
         float(b.inspection_months),
         float(b.negotiation_months),
         float(b.building_months),
@@ -183,46 +183,69 @@ def delays(m: AttractionModel) -> tuple:
     ))
 
 
-def _columns(m: AttractionModel) -> tuple:
-    """The fields of the firm and park columns and city accounts (built once per model)."""
-    return m.kept(
-        "pipeline columns", lambda: (land.firm_columns(m), land.park_columns(m), land.accounts(m))
-    )
+def delays(m: AttractionModel) -> tuple:
+    """The fields of :class:`Delays` this month, as a plain tuple (built once a month)."""
+    on, salts, *rest = delay_args(m)
+    return m.this_month("delays", lambda: (on, m.month, salts[m.month], *rest))
 
 
-def _deals(m: AttractionModel, n_events: int) -> tuple:
-    """The fields of :class:`Deals`, with room for ``n_events`` events, as plain tuples.
+def args(m: AttractionModel) -> tuple:
+    """Everything :func:`step` needs for the whole run, as plain tuples (built once per run).
 
-    Kernels take plain tuples (much faster to pass than named ones) and name them inside
-    (:func:`_named`). The policy and this month's terms are read afresh.
+    Firm and park columns and city accounts, the run-long fields of the land rules
+    (``land.rules_args``), the screening rules, conversion, terms and delays; kernels take
+    plain tuples (much faster to pass than named ones) and name them inside (:func:`_named`).
     """
-    m.event_log.reserve(n_events)
-    return (
-        *_columns(m),
-        land.land_rules(m),
+    return m.kept("pipeline", lambda: (
+        land.firm_columns(m),
+        land.park_columns(m),
+        land.accounts(m),
+        land.rules_args(m),
         tuple(selectivity.rules(m)),
         _conversion(m),
         _terms(m),
-        delays(m),
-        m.event_log.fields(),
-    )
+        delay_args(m),
+    ))
 
 
 # ---------------------------------------------------------------- per-firm kernels
 @njit(cache=True, inline="always")
-def _named(fields: tuple) -> Deals:
-    """The :class:`Deals` of the plain tuples made by :func:`_deals`."""
-    firms, parks, cities, land_rules, screen, conversion, terms, delay_fields, log = fields
+def delays_at(month: int, fields: tuple) -> Delays:
+    """The :class:`Delays` of ``month`` from the run-long fields of :func:`delay_args`."""
+    (on, salts, inspection, negotiation, building, construction, professionalism, extra_delay,
+     approval, service) = fields
+    return Delays(
+        on, month, salts[month], inspection, negotiation, building, construction,
+        professionalism, extra_delay, approval, service,
+    )
+
+
+@njit(cache=True, inline="always")
+def _terms_at(month: int, fields: tuple) -> Terms:
+    """The :class:`Terms` of ``month`` from the run-long fields of :func:`_terms`."""
+    logit, convert_salts, contract_salt, contract_share, satisfied_level, subsidy, rebate_years = (
+        fields
+    )
+    return Terms(
+        month, logit, convert_salts[month], contract_salt, contract_share, satisfied_level,
+        subsidy, rebate_years,
+    )
+
+
+@njit(cache=True, inline="always")
+def _named(month: int, args: tuple, ledger: tuple) -> Deals:
+    """The :class:`Deals` of ``month`` from :func:`args` and the event log's fields."""
+    firms, parks, cities, land_rules, screen, conversion, terms, delay_fields = args
     return Deals(
         land.named_firms(firms),
         land.ParkColumns(*parks),
         land.Accounts(*cities),
-        land.LandRules(*land_rules),
+        land.rules_at(month, land_rules),
         selectivity.Rules(*screen),
         Conversion(*conversion),
-        Terms(*terms),
-        Delays(*delay_fields),
-        Ledger(*log),
+        _terms_at(month, terms),
+        delays_at(month, delay_fields),
+        Ledger(*ledger),
     )
 
 
@@ -461,15 +484,23 @@ def _sign_contracts(ids: np.ndarray, d: Deals) -> None:
 
 
 @njit(cache=True)
-def _advance(active: np.ndarray, fields: tuple) -> None:
+def step(month: int, args: tuple, activity: tuple, ledger: tuple) -> int:
     """Move the active firms whose next step is due, later stages first (see :func:`advance`).
 
     Args:
-        active: The model's active firms.
-        fields: The fields of :class:`Deals` (see :func:`_deals`).
+        month: The current month.
+        args: Built by :func:`args`.
+        activity: Fields of :class:`~zhaoshang.model.selection.Activity`.
+        ledger: Fields of :class:`~zhaoshang.model.events.Ledger`.
+
+    Returns:
+        0 when the month is done, else the events it needs room for (nothing changed).
     """
-    d = _named(fields)
-    deal, month = d.firms.deal, d.terms.month
+    active = Activity(*activity).order[: activity[1][0]]
+    if lacks_room(Ledger(*ledger), len(active)):  # a due firm makes exactly one transition
+        return len(active)
+    d = _named(month, args, ledger)
+    deal = d.firms.deal
     due = np.empty(len(active), dtype=np.int64)
     n = 0
     for i in active:
@@ -483,6 +514,7 @@ def _advance(active: np.ndarray, fields: tuple) -> None:
     _frame(due, stage, d)
     _sign(due, stage, d)
     _inspect(due, stage, d)
+    return 0
 
 
 @njit(cache=True)
@@ -506,4 +538,4 @@ def conversion_probability(m: AttractionModel, ids: np.ndarray, base: float) -> 
 
 def advance(m: AttractionModel) -> None:
     """Move every firm whose next step is due this month, later stages first."""
-    _advance(m.active, _deals(m, len(m.active)))  # a due firm makes exactly one transition
+    m.run_step(step, args(m))

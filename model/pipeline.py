@@ -7,11 +7,12 @@ rent-seeking and shrink with professional staff, good service and ready standard
 buildings. A deal that fails sends the firm back to its search without that city.
 
 Each month :func:`advance` moves every firm whose next step is due, later stages first, in
-one compiled kernel (``numba``): the stages are handled in the same order, firm by firm, as a
-sequence of NumPy steps would, so event order and sums over firms do not depend on the
-batching. The kernels see the model through the views of :class:`Deals`, write each
-transition into the model's event log (``events.record``) and give a firm that moves the due
-month of its next step (:func:`delay`, by kind of step).
+one compiled call (:func:`step`, whose arguments :func:`args` are kept for the run): the
+stages are handled in the same order, firm by firm, as a sequence of NumPy steps would, so
+event order and sums over firms do not depend on the batching. The kernels see the model
+through the views of :class:`Deals`, write each transition into the model's event log
+(``events.record``) and give a firm that moves the due month of its next step (:func:`delay`,
+by kind of step).
 """
 
 from __future__ import annotations
@@ -184,9 +185,16 @@ def delay_args(m: AttractionModel) -> tuple:
 
 
 def delays(m: AttractionModel) -> tuple:
-    """The fields of :class:`Delays` this month, as a plain tuple (built once a month)."""
-    on, salts, *rest = delay_args(m)
-    return m.this_month("delays", lambda: (on, m.month, salts[m.month], *rest))
+    """The fields of :class:`Delays` this month, as a plain tuple (built once a month).
+
+    For Python callers (location choice); compiled months use :func:`delays_at`.
+    """
+
+    def build() -> tuple:
+        on, salts, *rest = delay_args(m)
+        return (on, m.month, salts[m.month], *rest)
+
+    return m.this_month("delays", build)
 
 
 def args(m: AttractionModel) -> tuple:

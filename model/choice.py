@@ -109,7 +109,6 @@ class Entry(NamedTuple):
     known: np.ndarray  # (n, C) channel through which each city is known
     in_building: np.ndarray
     park_city: np.ndarray  # city of each park
-    direct_city: int  # firms choosing this city skip the site visit (-1: none)
 
 
 class Rule(NamedTuple):
@@ -225,7 +224,7 @@ def park_terms(m: AttractionModel) -> ParkTerms:
 
 # ---------------------------------------------------------------- utilities
 def _utility_inputs(m: AttractionModel, terms: ParkTerms) -> tuple:
-    """What utilities depend on besides the firm and the home wages (see :func:`_firm_utilities`)."""
+    """What utilities depend on besides the firm and the home wages (:func:`_firm_utilities`)."""
     b, f, w = m.spec.behaviour, m.firms, m.world
     return (
         w.park_city,
@@ -542,12 +541,12 @@ def _urn_choose(
 
 @njit(cache=True, inline="always")
 def _enter(
-    ids: np.ndarray, parks: np.ndarray, margins: np.ndarray, entry: Entry,
+    ids: np.ndarray, parks: np.ndarray, margins: np.ndarray, entry: Entry, direct_city: int,
     delays: pipeline.Delays, log: Ledger,
 ) -> None:
     """Firms ``ids`` enter the pipeline of the city of their chosen park; choices are logged.
 
-    A firm starts with a site visit, or at once negotiates in the entry's direct city. Every
+    A firm starts with a site visit, or at once negotiates in the direct city. Every
     choice is logged before any is applied, so a firm listed twice logs its earlier stage
     both times.
 
@@ -556,18 +555,19 @@ def _enter(
         parks: The park each chose.
         margins: Each firm's best total utility less the runner-up's.
         entry: Firm columns and places.
+        direct_city: Firms choosing this city skip the site visit (-1: none).
         delays: Delays of the pipeline this month (``pipeline.Delays``).
         log: The model's event log.
     """
     for k in range(ids.size):
         i, park = ids[k], parks[k]
         city = entry.park_city[park]
-        to = _NEGOTIATING if city == entry.direct_city else _INSPECTING
+        to = _NEGOTIATING if city == direct_city else _INSPECTING
         record(log, i, entry.stage[i], to, park, city, entry.known[i, city], _CHOSE)
     for k in range(ids.size):
         i, park = ids[k], parks[k]
         city = entry.park_city[park]
-        direct = city == entry.direct_city
+        direct = city == direct_city
         entry.stage[i] = _NEGOTIATING if direct else _INSPECTING
         entry.park[i] = park
         entry.city[i] = city
@@ -600,13 +600,13 @@ def _choose(month: int, ids: np.ndarray, direct_city: int, args: tuple, log: Led
         log: The model's event log, with room for ``ids.size`` events.
     """
     entry_fields, delay_fields, rule_fields, home_wages, inputs, _ = args
-    entry = Entry(*(entry_fields + (direct_city,)))
+    entry = Entry(*entry_fields)
     rule = Rule(*rule_fields)
     if rule.proportional:
         movers, parks, margins = _urn_choose(month, ids, rule, entry)
     else:
         movers, parks, margins = _logit_choose(ids, rule, entry, home_wages[:, month], inputs)
-    _enter(movers, parks, margins, entry, _delays(month, delay_fields), log)
+    _enter(movers, parks, margins, entry, direct_city, _delays(month, delay_fields), log)
 
 
 @njit(cache=True)
@@ -688,7 +688,7 @@ def _rule(m: AttractionModel) -> tuple:
 def args(m: AttractionModel) -> tuple:
     """What :func:`step` reads and writes, for the whole run.
 
-    The fields of :class:`Entry` but the direct city, the run's delay fields
+    The fields of :class:`Entry`, the run's delay fields
     (:func:`_delay_args`), those of :class:`Rule`, the home wages (region, month), the utility
     inputs (:func:`_utility_inputs` of ``m.terms``) and the search columns.
     """

@@ -688,9 +688,9 @@ def _rule(m: AttractionModel) -> tuple:
 def args(m: AttractionModel) -> tuple:
     """What :func:`step` reads and writes, for the whole run.
 
-    The fields of :class:`Entry`, the run's delay fields
-    (:func:`_delay_args`), those of :class:`Rule`, the home wages (region, month), the utility
-    inputs (:func:`_utility_inputs` of ``m.terms``) and the search columns.
+    The fields of :class:`Entry`, the run's delay fields (:func:`_delay_args`), those of
+    :class:`Rule`, the home wages (region, month), the utility inputs (:func:`_utility_inputs`
+    of ``m.terms``) and the search columns (stage, search window, ``needs_choice``).
     """
 
     def build() -> tuple:

@@ -16,25 +16,26 @@ rule (a Polya urn) a firm picks a known park with probability proportional to
 ``world.urn_weight``) and ``n_p`` counts the firms that chose the park before it, updated after
 every single choice so that arrivals are sequential even within a month.
 
-Availability, utilities, taste shocks, the pick of best and runner-up and the firm's entry into
-the chosen city's pipeline (logged in the model's event log) run in one compiled pass over the
-choosing firms (:func:`_logit_choose`); the park-level terms are computed once a month in
-another (:func:`_park_terms`).
+Two compiled months: :func:`terms_step` refreshes the park-level terms (``m.terms``, one
+:class:`ParkTerms` for the run whose arrays are filled in place), and :func:`step` lets the
+searchers with news choose: availability, utilities, taste shocks (or the urn), the pick of best
+and runner-up and the firm's entry into the chosen city's pipeline (logged in the model's event
+log). Both take run-long arguments (:func:`terms_args`, :func:`args`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from numba import njit
 
-from . import pipeline
+from . import pipeline, selection
 from .codes import Cause, Stage
-from .events import Ledger, record
-from .streams import KeyedStreams, Purpose, uniform_at
+from .events import Ledger, lacks_room, record
+from .selection import Activity
+from .streams import Purpose, uniform_at
 from .supply_chain import RETURNS, congested, fill_cluster_benefit, linked_firms
 
 if TYPE_CHECKING:
@@ -43,13 +44,16 @@ if TYPE_CHECKING:
 ANNUITY = 0.08  # annual capital charge on land and one-off payments (assumption)
 HORIZON_YEARS = 10.0  # years over which a firm values a rebate period (assumption)
 HOME = 1_000_003  # option key of the outside option in the taste-shock stream
-_INSPECTING, _NEGOTIATING = int(Stage.INSPECTING), int(Stage.NEGOTIATING)
+_AWARE, _INSPECTING, _NEGOTIATING = int(Stage.AWARE), int(Stage.INSPECTING), int(Stage.NEGOTIATING)
 _CHOSE = int(Cause.CHOSE)
 
 
 @dataclass
 class ParkTerms:
-    """Everything about parks and cities that utilities need, fixed within a month."""
+    """Everything about parks and cities that utilities need, fixed within a month.
+
+    A model keeps one for the run (``m.terms``); :func:`terms_step` fills its arrays in place.
+    """
 
     price: np.ndarray  # (P,) yuan/m2 after congestion
     cluster: np.ndarray  # (P, S)
@@ -64,6 +68,35 @@ class ParkTerms:
     matchmaking: np.ndarray  # (P,)
 
 
+class TermInputs(NamedTuple):
+    """What the park terms are computed from (arrays updated in place, levers of the run)."""
+
+    park_city: np.ndarray  # city of each park
+    base_price: np.ndarray  # land price before congestion (P,)
+    allocated: np.ndarray  # allocated land (P,)
+    land_total: np.ndarray  # land (P,)
+    limited: bool  # whether land is limited (else occupancy counts as zero)
+    congestion: float  # price increase at full occupancy
+    city_wages: np.ndarray  # monthly wage (C, months)
+    fee: np.ndarray  # informal fee share (C,); so are the arrays up to matchmaking
+    service: np.ndarray
+    prior: np.ndarray  # prior mean of the government's credibility
+    prior_weight: np.ndarray
+    honoured: np.ndarray  # promises honoured so far
+    broken: np.ndarray
+    discount: np.ndarray
+    tax_rebate: np.ndarray
+    rebate_years: np.ndarray
+    subsidy: np.ndarray
+    matchmaking: np.ndarray
+    tenants: np.ndarray  # operating firms per (park, sector)
+    io: np.ndarray  # input-output links (S, S)
+    weights: tuple  # of same-sector firms, suppliers and customers
+    returns: int  # code of the returns of the cluster benefit (``supply_chain.RETURNS``)
+    scale: float  # of the cluster benefit
+    cap: float  # of the cluster benefit (``inf`` for none)
+
+
 class Entry(NamedTuple):
     """What a firm entering a city's pipeline reads and writes (see :func:`_enter`)."""
 
@@ -76,149 +109,122 @@ class Entry(NamedTuple):
     known: np.ndarray  # (n, C) channel through which each city is known
     in_building: np.ndarray
     park_city: np.ndarray  # city of each park
-    direct_city: int  # firms choosing this city skip the site visit (-1: none)
 
 
-@njit(cache=True, error_model="numpy")
-def _park_terms(
-    park_city: np.ndarray,
-    base_price: np.ndarray,
-    allocated: np.ndarray,
-    land_total: np.ndarray,
-    limited: bool,
-    congestion: float,
-    wage: np.ndarray,
-    fee: np.ndarray,
-    service: np.ndarray,
-    prior: np.ndarray,
-    prior_weight: np.ndarray,
-    honoured: np.ndarray,
-    broken: np.ndarray,
-    discount: np.ndarray,
-    tax_rebate: np.ndarray,
-    rebate_years: np.ndarray,
-    subsidy: np.ndarray,
-    matchmaking: np.ndarray,
-    rows: np.ndarray,
-    tenants: np.ndarray,
-    suppliers: np.ndarray,
-    customers: np.ndarray,
-    weights: tuple[float, float, float],
-    returns: int,
-    scale: float,
-    cap: float,
-    cluster: np.ndarray,
-) -> None:
-    """Congested price, city terms and cluster benefit of every park, in place.
+class Rule(NamedTuple):
+    """How firms pick among the options they may choose (fixed for a run)."""
+
+    proportional: bool  # the Polya urn (else the logit)
+    excluded: np.ndarray  # firm column (n, C): excluded from the city
+    scale: float  # of the Gumbel taste shocks
+    park_salts: np.ndarray  # salt of each park's taste-shock stream (P,)
+    home_salt: np.uint64  # salt of the home option's taste-shock stream
+    urn_prior: np.ndarray  # initial weight of each park in the urn (P,)
+    urn_increment: float  # weight a park gains per firm that chose it
+    urn_counts: np.ndarray  # firms that chose each park under the urn (updated in place)
+    urn_salts: np.ndarray  # salts of the urn's draws by month (months, 1)
+
+
+# ---------------------------------------------------------------- park terms
+@njit(cache=True, error_model="numpy", inline="always")
+def _fill_terms(month: int, t: TermInputs, out: tuple) -> None:
+    """Congested price, city terms and cluster benefit of every park this month, into ``out``.
 
     Occupancy and credibility are computed here as in ``ParkState.occupancy`` and
     ``CityState.credibility``.
 
     Args:
-        park_city: City of each park (P,).
-        base_price: Land price before congestion (P,).
-        allocated: Allocated land of each park (P,).
-        land_total: Land of each park (P,).
-        limited: Whether land is limited (else occupancy counts as zero).
-        congestion: Price increase at full occupancy.
-        wage: Monthly wage of each city (C,); so are the other city arguments.
-        fee: Informal fee share.
-        service: Service quality.
-        prior: Prior mean of the government's credibility.
-        prior_weight: Weight of the prior in promises.
-        honoured: Promises honoured so far.
-        broken: Promises broken so far.
-        discount: Land discount.
-        tax_rebate: Tax rebate share.
-        rebate_years: Rebate period.
-        subsidy: Subsidy per job.
-        matchmaking: Matchmaking effort.
-        rows: Array (9, P) receiving, per park, the fields of :class:`ParkTerms` in this
-            order: price, wage, fee, service, credibility, discount, rebate value, subsidy,
-            matchmaking.
-        tenants: Operating firms per (park, sector).
-        suppliers: Firms of the sectors each sector buys from (``supply_chain.linked_firms``).
-        customers: Firms of the sectors each sector sells to.
-        weights: Weights of same-sector firms, suppliers and customers.
-        returns: Code of the returns of the cluster benefit (``supply_chain.RETURNS``).
-        scale: Scale of the cluster benefit.
-        cap: Cap of the cluster benefit (``inf`` for none).
-        cluster: Array (P, S) receiving the cluster benefit, boosted by the matchmaking of the
-            park's government (see ``supply_chain.fill_cluster_benefit``).
+        month: The month (column of the city wages).
+        t: What the terms are computed from.
+        out: The arrays of :class:`ParkTerms` but infrastructure, in its order.
     """
-    for p in range(park_city.size):
-        c = park_city[p]
+    price, cluster, wage, fee, service, credibility, discount, rebate, subsidy, matchmaking = out
+    for p in range(t.park_city.size):
+        c = t.park_city[p]
         occupancy = 0.0
-        if limited:
-            occupancy = allocated[p] / land_total[p] if land_total[p] > 0 else 1.0
-        rows[0, p] = congested(base_price[p], occupancy, congestion)
-        rows[1, p] = wage[c]
-        rows[2, p] = fee[c]
-        rows[3, p] = service[c]
-        rows[4, p] = (prior[c] * prior_weight[c] + honoured[c]) / (
-            prior_weight[c] + honoured[c] + broken[c]
+        if t.limited:
+            occupancy = t.allocated[p] / t.land_total[p] if t.land_total[p] > 0 else 1.0
+        price[p] = congested(t.base_price[p], occupancy, t.congestion)
+        wage[p] = t.city_wages[c, month]
+        fee[p] = t.fee[c]
+        service[p] = t.service[c]
+        credibility[p] = (t.prior[c] * t.prior_weight[c] + t.honoured[c]) / (
+            t.prior_weight[c] + t.honoured[c] + t.broken[c]
         )
-        rows[5, p] = discount[c]
-        rows[6, p] = tax_rebate[c] * min(rebate_years[c], HORIZON_YEARS) / HORIZON_YEARS
-        rows[7, p] = subsidy[c]
-        rows[8, p] = matchmaking[c]
-    same, sup, cust = weights
+        discount[p] = t.discount[c]
+        rebate[p] = t.tax_rebate[c] * min(t.rebate_years[c], HORIZON_YEARS) / HORIZON_YEARS
+        subsidy[p] = t.subsidy[c]
+        matchmaking[p] = t.matchmaking[c]
+    same, sup, cust = t.weights
+    suppliers, customers = linked_firms(t.tenants, t.io)
     fill_cluster_benefit(
-        tenants, suppliers, customers, same, sup, cust, returns, scale, rows[8], cap, cluster
+        t.tenants, suppliers, customers, same, sup, cust, t.returns, t.scale, matchmaking,
+        t.cap, cluster,
     )
+
+
+@njit(cache=True)
+def terms_step(month: int, args: tuple, activity: tuple, ledger: tuple) -> int:
+    """The month's park terms, written into the model's :class:`ParkTerms` (no events).
+
+    Args:
+        month: The month.
+        args: :func:`terms_args`.
+        activity: The fields of ``selection.Activity`` (unused).
+        ledger: The fields of the event log's ``Ledger`` (unused).
+
+    Returns:
+        0 (it writes no events).
+    """
+    inputs, out = args
+    _fill_terms(month, TermInputs(*inputs), out)
+    return 0
+
+
+def _terms(m: AttractionModel) -> ParkTerms:
+    """The model's park terms, one object for the run (allocated on first use)."""
+    n_parks, n_sectors = m.parks.tenants.shape
+
+    def build() -> ParkTerms:
+        arrays = {field.name: np.zeros(n_parks) for field in fields(ParkTerms)}
+        arrays.update(cluster=np.zeros((n_parks, n_sectors)), infrastructure=m.parks.infrastructure)
+        return ParkTerms(**arrays)
+
+    return m.kept("park terms", build)
+
+
+def terms_args(m: AttractionModel) -> tuple:
+    """What :func:`terms_step` reads and the arrays it fills, for the whole run."""
+
+    def build() -> tuple:
+        w, gov, parks, cities, chain = m.world, m.policy, m.parks, m.cities, m.spec.supply_chain
+        t = _terms(m)
+        inputs = (
+            w.park_city, parks.base_price, parks.land_allocated, parks.land_total,
+            m.spec.world.capacity == "limited", float(chain.congestion), m.city_wages,
+            gov.fee, gov.service, cities.prior, cities.prior_weight, cities.honoured,
+            cities.broken, gov.land_discount, gov.tax_rebate, gov.rebate_years, gov.subsidy,
+            gov.matchmaking, parks.tenants, np.ascontiguousarray(w.io, dtype=float),
+            (float(chain.same_sector), float(chain.suppliers), float(chain.customers)),
+            RETURNS[chain.returns], float(chain.scale),
+            np.inf if chain.cap is None else float(chain.cap),
+        )
+        out = (t.price, t.cluster, t.wage, t.fee, t.service, t.credibility, t.discount,
+               t.rebate_value, t.subsidy, t.matchmaking)
+        return inputs, out
+
+    return m.kept("choice terms", build)
 
 
 def park_terms(m: AttractionModel) -> ParkTerms:
-    """Compute this month's park-level terms of the utility."""
-    w, gov, parks, cities, chain = m.world, m.policy, m.parks, m.cities, m.spec.supply_chain
-    rows = np.empty((9, len(w.park_ids)))
-    cluster = np.empty(parks.tenants.shape)
-    _park_terms(
-        w.park_city,
-        parks.base_price,
-        parks.land_allocated,
-        parks.land_total,
-        m.spec.world.capacity == "limited",
-        chain.congestion,
-        m.city_wage,
-        gov.fee,
-        gov.service,
-        cities.prior,
-        cities.prior_weight,
-        cities.honoured,
-        cities.broken,
-        gov.land_discount,
-        gov.tax_rebate,
-        gov.rebate_years,
-        gov.subsidy,
-        gov.matchmaking,
-        rows,
-        parks.tenants,
-        *linked_firms(parks.tenants, w.io),
-        (float(chain.same_sector), float(chain.suppliers), float(chain.customers)),
-        RETURNS[chain.returns],
-        float(chain.scale),
-        np.inf if chain.cap is None else float(chain.cap),
-        cluster,
-    )
-    price, wage, fee, service, credibility, discount, rebate_value, subsidy, matchmaking = rows
-    return ParkTerms(
-        price=price,
-        cluster=cluster,
-        wage=wage,
-        fee=fee,
-        service=service,
-        credibility=credibility,
-        discount=discount,
-        rebate_value=rebate_value,
-        subsidy=subsidy,
-        infrastructure=parks.infrastructure,
-        matchmaking=matchmaking,
-    )
+    """Refresh the model's park terms for the current month and return them (``m.terms``)."""
+    m.run_step(terms_step, terms_args(m))
+    return _terms(m)
 
 
+# ---------------------------------------------------------------- utilities
 def _utility_inputs(m: AttractionModel, terms: ParkTerms) -> tuple:
-    """What utilities depend on besides the firm, as passed to :func:`_firm_utilities`."""
+    """What utilities depend on besides the firm and the home wages (:func:`_firm_utilities`)."""
     b, f, w = m.spec.behaviour, m.firms, m.world
     return (
         w.park_city,
@@ -230,7 +236,6 @@ def _utility_inputs(m: AttractionModel, terms: ParkTerms) -> tuple:
         f.region,
         m.logistics_share,
         w.dist_km,
-        m.home_wage,
         w.park_fit,
         terms.price,
         terms.cluster,
@@ -260,6 +265,7 @@ def _firm_utilities(
     i: int,
     parks: np.ndarray,
     v: np.ndarray,
+    home_wage: np.ndarray,
     park_city: np.ndarray,
     employees: np.ndarray,
     output: np.ndarray,
@@ -269,7 +275,6 @@ def _firm_utilities(
     region: np.ndarray,
     logistics_share: np.ndarray,
     dist_km: np.ndarray,
-    home_wage: np.ndarray,
     park_fit: np.ndarray,
     price: np.ndarray,
     cluster: np.ndarray,
@@ -289,6 +294,7 @@ def _firm_utilities(
         i: The firm.
         parks: The parks to evaluate (the other elements of ``v`` are left as they are).
         v: Array (P,) receiving the park utilities.
+        home_wage: Monthly wage in each origin region this month.
         park_city: City of each park.
         employees: Firm column (all firms); so are output, land_need, tax, sector, region.
         output: Output (yuan/year).
@@ -298,7 +304,6 @@ def _firm_utilities(
         region: Origin region index.
         logistics_share: Logistics cost share of each sector per 1,000 km.
         dist_km: Distance (region, city) in km.
-        home_wage: Monthly wage in each origin region.
         park_fit: Fit of each (park, sector).
         price: Field of :class:`ParkTerms`, as are the arguments up to infrastructure.
         cluster: Cluster benefit (P, S).
@@ -340,14 +345,16 @@ def _firm_utilities(
 
 
 @njit(cache=True)
-def _utilities(ids: np.ndarray, v: np.ndarray, v_home: np.ndarray, *inputs) -> None:
+def _utilities(
+    ids: np.ndarray, v: np.ndarray, v_home: np.ndarray, home_wage: np.ndarray, *inputs
+) -> None:
     """Utilities of firms ``ids`` into ``v`` (n, P) and ``v_home`` (n,).
 
     ``inputs`` are those of :func:`_utility_inputs`.
     """
     parks = np.arange(v.shape[1])
     for k in range(ids.size):
-        v_home[k] = _firm_utilities(ids[k], parks, v[k], *inputs)
+        v_home[k] = _firm_utilities(ids[k], parks, v[k], home_wage, *inputs)
 
 
 def utilities(
@@ -356,117 +363,45 @@ def utilities(
     """Deterministic utilities of every park (n, P) and of home (n,) for firms ``ids``."""
     v = np.empty((len(ids), len(m.world.park_city)))
     v_home = np.empty(len(ids))
-    _utilities(np.asarray(ids, dtype=np.int64), v, v_home, *_utility_inputs(m, terms))
+    _utilities(
+        np.asarray(ids, dtype=np.int64), v, v_home, m.home_wage, *_utility_inputs(m, terms)
+    )
     return v, v_home
 
 
-@njit(cache=True)
+# ---------------------------------------------------------------- choice
+@njit(cache=True, inline="always")
 def _may_choose(known: np.ndarray, excluded: np.ndarray, i: int, city: int) -> bool:
     """Whether firm ``i`` knows ``city`` and is not excluded from it."""
     return known[i, city] > 0 and not excluded[i, city]
 
 
-@njit(cache=True)
-def _available(
-    ids: np.ndarray, known: np.ndarray, excluded: np.ndarray, park_city: np.ndarray
-) -> np.ndarray:
-    """Parks each firm may choose (n, P)."""
-    out = np.empty((ids.size, park_city.size), dtype=np.bool_)
-    for k in range(ids.size):
-        for p in range(park_city.size):
-            out[k, p] = _may_choose(known, excluded, ids[k], park_city[p])
-    return out
-
-
-def available(m: AttractionModel, ids: np.ndarray) -> np.ndarray:
-    """Parks each firm may choose: its city is known and not excluded (n, P)."""
-    f = m.firms
-    return _available(np.asarray(ids, dtype=np.int64), f.known, f.excluded, m.world.park_city)
-
-
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _gumbel(salt: np.uint64, key: np.uint64) -> float:
     """The keyed standard Gumbel draw, as ``KeyedStreams.gumbel``."""
     return -np.log(-np.log(uniform_at(salt, key)))
 
 
-@njit(cache=True, inline="always")
-def _enter(
-    ids: np.ndarray, parks: np.ndarray, margins: np.ndarray, entry: Entry,
-    delays: pipeline.Delays, log: Ledger,
-) -> None:
-    """Firms ``ids`` enter the pipeline of the city of their chosen park; choices are logged.
-
-    A firm starts with a site visit, or at once negotiates in the entry's direct city. Every
-    choice is logged before any is applied, so a firm listed twice logs its earlier stage
-    both times.
-
-    Args:
-        ids: The firms.
-        parks: The park each chose.
-        margins: Each firm's best total utility less the runner-up's.
-        entry: Firm columns and places.
-        delays: Delays of the pipeline this month (``pipeline.Delays``).
-        log: The model's event log.
-    """
-    for k in range(ids.size):
-        i, park = ids[k], parks[k]
-        city = entry.park_city[park]
-        to = _NEGOTIATING if city == entry.direct_city else _INSPECTING
-        record(log, i, entry.stage[i], to, park, city, entry.known[i, city], _CHOSE)
-    for k in range(ids.size):
-        i, park = ids[k], parks[k]
-        city = entry.park_city[park]
-        direct = city == entry.direct_city
-        entry.stage[i] = _NEGOTIATING if direct else _INSPECTING
-        entry.park[i] = park
-        entry.city[i] = city
-        entry.channel[i] = entry.known[i, city]
-        entry.margin[i] = margins[k]
-        kind = pipeline.NEGOTIATION if direct else pipeline.INSPECTION
-        entry.due[i] = pipeline.due_month(i, city, kind, entry.in_building, delays)
-
-
-@njit(cache=True)
-def _enter_all(
-    ids: np.ndarray, parks: np.ndarray, margins: np.ndarray, entry_fields: tuple,
-    delay_fields: tuple, log_fields: tuple,
-) -> None:
-    """:func:`_enter` with the fields of :class:`Entry`, ``pipeline.Delays`` and ``Ledger``."""
-    entry, delays, log = Entry(*entry_fields), pipeline.Delays(*delay_fields), Ledger(*log_fields)
-    _enter(ids, parks, margins, entry, delays, log)
-
-
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def _logit_choose(
-    ids: np.ndarray,
-    excluded: np.ndarray,
-    scale: float,
-    park_salts: np.ndarray,
-    home_salt: np.uint64,
-    entry_fields: tuple,
-    delay_fields: tuple,
-    log_fields: tuple,
-    *inputs,
-) -> None:
+    ids: np.ndarray, rule: Rule, entry: Entry, home_wage: np.ndarray, inputs: tuple
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each firm's best option: utility plus taste shock, over the parks it may choose and home.
 
-    The firms for which a park beats home enter that park's pipeline (:func:`_enter`), with
-    their best total utility less the runner-up's (home included) as their margins. Only the
-    parks a firm may choose are valued, and a firm that may choose none stays home unvalued.
+    Only the parks a firm may choose are valued, and a firm that may choose none stays home
+    unvalued.
 
     Args:
         ids: Firms.
-        excluded: Firm column (all firms, by city): excluded from the city.
-        scale: Scale of the Gumbel taste shocks.
-        park_salts: Salt of each park's taste-shock stream (P,).
-        home_salt: Salt of the home option's taste-shock stream.
-        entry_fields: The fields of :class:`Entry`.
-        delay_fields: The fields of ``pipeline.Delays``.
-        log_fields: The fields of the model's ``Ledger``.
-        *inputs: As :func:`_utility_inputs`.
+        rule: The taste shocks and exclusions.
+        entry: Firm columns and places.
+        home_wage: Monthly wage in each origin region this month.
+        inputs: As :func:`_utility_inputs`.
+
+    Returns:
+        The firms for which a park beats home, that park, and their best total utility less
+        the runner-up's (home included) as their margins.
     """
-    entry = Entry(*entry_fields)
     park_city, known = entry.park_city, entry.known
     v = np.empty(park_city.size)
     total = np.empty(park_city.size)
@@ -479,16 +414,16 @@ def _logit_choose(
         n_options = 0
         for p in range(park_city.size):
             total[p] = -np.inf
-            if _may_choose(known, excluded, ids[k], park_city[p]):
+            if _may_choose(known, rule.excluded, ids[k], park_city[p]):
                 options[n_options] = p
                 n_options += 1
         if n_options == 0:
             continue
         key = np.uint64(ids[k])
-        v_home = _firm_utilities(ids[k], options[:n_options], v, *inputs)
+        v_home = _firm_utilities(ids[k], options[:n_options], v, home_wage, *inputs)
         for p in options[:n_options]:
-            total[p] = v[p] + scale * _gumbel(park_salts[p], key)
-        home = v_home + scale * _gumbel(home_salt, key)
+            total[p] = v[p] + rule.scale * _gumbel(rule.park_salts[p], key)
+        home = v_home + rule.scale * _gumbel(rule.home_salt, key)
         best = 0  # the first maximum, as argmax
         for p in range(1, park_city.size):
             if total[p] > total[best]:
@@ -502,27 +437,271 @@ def _logit_choose(
             park[n_movers] = best
             margin[n_movers] = total[best] - runner_up
             n_movers += 1
-    _enter(
-        movers[:n_movers], park[:n_movers], margin[:n_movers], entry,
-        pipeline.Delays(*delay_fields), Ledger(*log_fields),
+    return movers[:n_movers], park[:n_movers], margin[:n_movers]
+
+
+@njit(cache=True, inline="always")
+def _block_sum(a: np.ndarray, start: int, n: int) -> float:
+    """Sum of ``a[start:start + n]`` (``n`` at most 128) in NumPy's order: eight lanes."""
+    if n < 8:
+        res = -0.0
+        for i in range(start, start + n):
+            res += a[i]
+        return res
+    r = a[start:start + 8].copy()
+    i = 8
+    while i < n - n % 8:
+        for j in range(8):
+            r[j] += a[start + i + j]
+        i += 8
+    res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+    while i < n:
+        res += a[start + i]
+        i += 1
+    return res
+
+
+@njit(cache=True)
+def _numpy_sum(a: np.ndarray) -> float:
+    """``a.sum()`` with NumPy's pairwise order, so with its rounding (no recursion: cached)."""
+    # Blocks of up to 128 are summed in lanes; longer runs split in two halves (a multiple of
+    # 8 first) whose sums are added: a post-order walk of that tree with explicit stacks.
+    start, size = np.empty(64, dtype=np.int64), np.empty(64, dtype=np.int64)
+    split, sums = np.zeros(64, dtype=np.bool_), np.empty(64)
+    start[0], size[0], top, n_sums = 0, a.size, 0, 0
+    while top >= 0:
+        first, n = start[top], size[top]
+        if n <= 128:
+            sums[n_sums] = _block_sum(a, first, n)
+            n_sums += 1
+            top -= 1
+        elif split[top]:
+            sums[n_sums - 2] = sums[n_sums - 2] + sums[n_sums - 1]
+            n_sums -= 1
+            top -= 1
+        else:
+            half = n // 2
+            half -= half % 8
+            split[top] = True
+            start[top + 1], size[top + 1], split[top + 1] = first + half, n - half, False
+            start[top + 2], size[top + 2], split[top + 2] = first, half, False
+            top += 2
+    return sums[0]
+
+
+@njit(cache=True, inline="always")
+def _search_right(sorted_values: np.ndarray, x: float) -> int:
+    """``np.searchsorted(sorted_values, x, "right")`` (NaN sorts last, as in NumPy)."""
+    low, high = 0, sorted_values.size
+    while low < high:
+        mid = low + (high - low) // 2
+        value = sorted_values[mid]
+        if x < value or (value != value and x == x):
+            high = mid
+        else:
+            low = mid + 1
+    return low
+
+
+@njit(cache=True, inline="always")
+def _urn_choose(
+    month: int, ids: np.ndarray, rule: Rule, entry: Entry
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sequential Polya-urn choice: each firm sees the counts left by the ones before it.
+
+    Returns:
+        The firms that may choose a park, their parks and zero margins.
+    """
+    park_city, n_parks = entry.park_city, entry.park_city.size
+    weights = np.empty(n_parks)
+    cdf = np.empty(n_parks)
+    movers = np.empty(ids.size, dtype=np.int64)
+    parks = np.empty(ids.size, dtype=np.int64)
+    salt = rule.urn_salts[month, 0]
+    n = 0
+    for i in ids:
+        has_option = False
+        for p in range(n_parks):
+            may = _may_choose(entry.known, rule.excluded, i, park_city[p])
+            has_option |= may
+            weights[p] = rule.urn_prior[p] + rule.urn_increment * rule.urn_counts[p] if may else 0.0
+        if not has_option:
+            continue
+        total = _numpy_sum(weights)
+        acc = 0.0
+        for p in range(n_parks):
+            acc += weights[p]
+            cdf[p] = acc / total
+        park = min(_search_right(cdf, uniform_at(salt, np.uint64(i))), n_parks - 1)
+        rule.urn_counts[park] += 1
+        movers[n], parks[n] = i, park
+        n += 1
+    return movers[:n], parks[:n], np.zeros(n)
+
+
+@njit(cache=True, inline="always")
+def _enter(
+    ids: np.ndarray, parks: np.ndarray, margins: np.ndarray, entry: Entry, direct_city: int,
+    delays: pipeline.Delays, log: Ledger,
+) -> None:
+    """Firms ``ids`` enter the pipeline of the city of their chosen park; choices are logged.
+
+    A firm starts with a site visit, or at once negotiates in the direct city. Every
+    choice is logged before any is applied, so a firm listed twice logs its earlier stage
+    both times.
+
+    Args:
+        ids: The firms.
+        parks: The park each chose.
+        margins: Each firm's best total utility less the runner-up's.
+        entry: Firm columns and places.
+        direct_city: Firms choosing this city skip the site visit (-1: none).
+        delays: Delays of the pipeline this month (``pipeline.Delays``).
+        log: The model's event log.
+    """
+    for k in range(ids.size):
+        i, park = ids[k], parks[k]
+        city = entry.park_city[park]
+        to = _NEGOTIATING if city == direct_city else _INSPECTING
+        record(log, i, entry.stage[i], to, park, city, entry.known[i, city], _CHOSE)
+    for k in range(ids.size):
+        i, park = ids[k], parks[k]
+        city = entry.park_city[park]
+        direct = city == direct_city
+        entry.stage[i] = _NEGOTIATING if direct else _INSPECTING
+        entry.park[i] = park
+        entry.city[i] = city
+        entry.channel[i] = entry.known[i, city]
+        entry.margin[i] = margins[k]
+        kind = pipeline.NEGOTIATION if direct else pipeline.INSPECTION
+        entry.due[i] = pipeline.due_month(i, city, kind, entry.in_building, delays)
+
+
+@njit(cache=True, inline="always")
+def _delays(month: int, fields: tuple) -> pipeline.Delays:
+    """``pipeline.Delays`` of ``month`` from the run's fields (:func:`_delay_args`)."""
+    (on, salts, inspection, negotiation, building, construction, professionalism, extra_delay,
+     approval, service) = fields
+    return pipeline.Delays(
+        on, month, salts[month], inspection, negotiation, building, construction,
+        professionalism, extra_delay, approval, service,
     )
 
 
-@lru_cache(maxsize=16)
-def _taste_salts(key: np.uint64, n_parks: int) -> tuple[np.ndarray, np.uint64]:
-    """Salts of the persistent taste shocks: one per park and one for home (month 0)."""
-    streams = KeyedStreams(int(key))
-    parks = np.array([streams.salt(Purpose.TASTE, 0, p) for p in range(n_parks)], np.uint64)
-    return parks, streams.salt(Purpose.TASTE, 0, HOME)
+@njit(cache=True)
+def _choose(month: int, ids: np.ndarray, direct_city: int, args: tuple, log: Ledger) -> None:
+    """Firms ``ids`` pick their best option; those picking a park enter its city's pipeline.
+
+    Args:
+        month: The month.
+        ids: The firms that evaluate now.
+        direct_city: Firms choosing this city skip the site visit (-1: none).
+        args: :func:`args`.
+        log: The model's event log, with room for ``ids.size`` events.
+    """
+    entry_fields, delay_fields, rule_fields, home_wages, inputs, _ = args
+    entry = Entry(*entry_fields)
+    rule = Rule(*rule_fields)
+    if rule.proportional:
+        movers, parks, margins = _urn_choose(month, ids, rule, entry)
+    else:
+        movers, parks, margins = _logit_choose(ids, rule, entry, home_wages[:, month], inputs)
+    _enter(movers, parks, margins, entry, direct_city, _delays(month, delay_fields), log)
 
 
-def _entry(m: AttractionModel, direct_city: int) -> tuple:
-    """The fields of :class:`Entry`, as a plain tuple."""
-    f = m.firms
+@njit(cache=True)
+def _choose_firms(
+    month: int, ids: np.ndarray, direct_city: int, args: tuple, ledger: tuple
+) -> None:
+    """:func:`_choose` with the fields of the event log's ``Ledger``."""
+    _choose(month, ids, direct_city, args, Ledger(*ledger))
+
+
+@njit(cache=True)
+def step(month: int, args: tuple, activity: tuple, ledger: tuple) -> int:
+    """The month's choices: searchers with news (``needs_choice``) choose, their flag cleared.
+
+    Args:
+        month: The month.
+        args: :func:`args`.
+        activity: The fields of ``selection.Activity``.
+        ledger: The fields of the event log's ``Ledger``.
+
+    Returns:
+        0, or the events it needs room for (having changed nothing).
+    """
+    stage, start, end, needs_choice = args[5]
+    act, log = Activity(*activity), Ledger(*ledger)
+    searchers = selection.searchers(act.order[: act.count[0]], stage, start, end, month, _AWARE)
+    pending = searchers[needs_choice[searchers]]
+    if lacks_room(log, pending.size):
+        return pending.size
+    for i in pending:
+        needs_choice[i] = False
+    _choose(month, pending, -1, args, log)
+    return 0
+
+
+def urn_weights(m: AttractionModel) -> np.ndarray:
+    """Initial weight ``a_p`` of every park in the urn (its own or ``world.urn_weight``)."""
+    default = m.spec.world.urn_weight
+    parks = m.spec.parks
+    return np.array(
+        [default if parks[p].urn_weight is None else parks[p].urn_weight for p in m.world.park_ids]
+    )
+
+
+def _delay_args(m: AttractionModel) -> tuple:
+    """What ``pipeline.Delays`` holds, for the whole run: the delay salts by month, not a row."""
+    b, pol = m.spec.behaviour, m.policy
+    kinds = max(pipeline.DELAY_KINDS.values()) + 1
     return (
-        f.stage, f.park, f.city, f.channel, f.margin, f.due, f.known, f.in_building,
-        m.world.park_city, direct_city,
+        bool(m.spec.mechanisms.pipeline_delays),
+        m.streams.table(Purpose.DELAY, m.horizon + 1, kinds),
+        float(b.inspection_months),
+        float(b.negotiation_months),
+        float(b.building_months),
+        float(b.construction_months),
+        pol.professionalism,
+        pol.delay_months,
+        pol.approval_months,
+        pol.service,
     )
+
+
+def _rule(m: AttractionModel) -> tuple:
+    """The fields of :class:`Rule`, as a plain tuple."""
+    w, streams, n_parks = m.spec.world, m.streams, len(m.world.park_city)
+    return (
+        w.choice == "proportional",
+        m.firms.excluded,
+        float(w.taste_scale),
+        streams.table(Purpose.TASTE, 1, n_parks)[0],  # persistent: month 0
+        streams.salt(Purpose.TASTE, 0, HOME),
+        urn_weights(m).astype(float),
+        float(w.urn_increment),
+        m.urn_counts,
+        streams.table(Purpose.URN, m.horizon + 1),
+    )
+
+
+def args(m: AttractionModel) -> tuple:
+    """What :func:`step` reads and writes, for the whole run.
+
+    The fields of :class:`Entry`, the run's delay fields (:func:`_delay_args`), those of
+    :class:`Rule`, the home wages (region, month), the utility inputs (:func:`_utility_inputs`
+    of ``m.terms``) and the search columns (stage, search window, ``needs_choice``).
+    """
+
+    def build() -> tuple:
+        f = m.firms
+        entry = (f.stage, f.park, f.city, f.channel, f.margin, f.due, f.known, f.in_building,
+                 m.world.park_city)
+        search = (f.stage, f.search_start, f.search_end, f.needs_choice)
+        return (entry, _delay_args(m), _rule(m), m.home_wages, _utility_inputs(m, _terms(m)),
+                search)
+
+    return m.kept("choice", build)
 
 
 def choose(m: AttractionModel, ids: np.ndarray, direct_city: int = -1) -> None:
@@ -537,48 +716,7 @@ def choose(m: AttractionModel, ids: np.ndarray, direct_city: int = -1) -> None:
     if len(ids) == 0:
         return
     m.event_log.reserve(len(ids))
-    entry = (_entry(m, int(direct_city)), pipeline.delays(m), m.event_log.fields())
-    if m.spec.world.choice == "proportional":
-        _enter_all(*_urn_choice(m, ids), *entry)
-        return
-    park_salts, home_salt = _taste_salts(m.streams.key, len(m.world.park_city))
-    _logit_choose(
-        np.asarray(ids, dtype=np.int64),
-        m.firms.excluded,
-        m.spec.world.taste_scale,
-        park_salts,
-        home_salt,
-        *entry,
-        *_utility_inputs(m, m.terms),
+    _choose_firms(
+        m.month, np.asarray(ids, dtype=np.int64), int(direct_city), args(m),
+        m.event_log.fields(),
     )
-
-
-def urn_weights(m: AttractionModel) -> np.ndarray:
-    """Initial weight ``a_p`` of every park in the urn (its own or ``world.urn_weight``)."""
-    default = m.spec.world.urn_weight
-    parks = m.spec.parks
-    return np.array(
-        [default if parks[p].urn_weight is None else parks[p].urn_weight for p in m.world.park_ids]
-    )
-
-
-def _urn_choice(m: AttractionModel, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Sequential Polya-urn choice: each firm sees the counts left by the ones before it.
-
-    Returns:
-        The firms that know a park, their parks and zero margins.
-    """
-    prior, increment = urn_weights(m), m.spec.world.urn_increment
-    avail = available(m, ids)
-    has_option = avail.any(axis=1)
-    ids, avail = ids[has_option], avail[has_option]
-    u = m.streams.uniform(Purpose.URN, ids, m.month)
-    parks = np.empty(len(ids), dtype=np.int64)
-    for k in range(len(ids)):
-        weights = np.where(avail[k], prior + increment * m.urn_counts, 0.0)
-        parks[k] = min(
-            int(np.searchsorted(np.cumsum(weights) / weights.sum(), u[k], "right")),
-            len(weights) - 1,
-        )
-        m.urn_counts[parks[k]] += 1
-    return ids, parks, np.zeros(len(ids))

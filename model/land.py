@@ -173,7 +173,7 @@ def rules_args(m: AttractionModel) -> tuple:
     """
     b, pol = m.spec.behaviour, m.policy
     return m.kept("land rules", lambda: (
-        m.land_price,  # TEMPORARY: m.terms.price once m.terms keeps its arrays
+        m.terms.price,
         m.spec.world.capacity == "unlimited",
         m.streams.table(Purpose.ALLOCATE, m.horizon + 1),
         m.streams.salt(Purpose.HOARD),
@@ -352,7 +352,7 @@ def enforcement_args(m: AttractionModel) -> tuple:
     f, pol = m.firms, m.policy
     return m.kept("enforcement", lambda: (
         bool(m.spec.mechanisms.land and pol.enforcement.any()),
-        m.land_price,  # TEMPORARY: m.terms.price once m.terms keeps its arrays
+        m.terms.price,
         (f.stage, f.city, f.park, f.idle_since, f.fee_charged, f.land_held, f.land_developed),
         (pol.enforcement, pol.fee_after, pol.reclaim_after, pol.idle_fee_share),
         (m.cities.idle_fees, m.cities.reclaimed_ha, m.parks.land_allocated),

@@ -128,9 +128,6 @@ class AttractionModel(mesa.Model):
         self.current: dict[str, float] = {}
         self._land_history: list[np.ndarray] = []
         self.terms = choice.park_terms(self)
-        # TEMPORARY (until m.terms keeps its arrays): the month's land price by park in one
-        # array kept for the run, read by the land and pipeline kernels; filled in step().
-        self.land_price = self.terms.price.copy()
         reporters = {name: (lambda m, k=name: m.current[k]) for name in ("date", *SERIES)}
         agent_reporters = (
             {"stage": lambda a: a.stage, "park": lambda a: a.park} if collect_firms else None
@@ -147,16 +144,15 @@ class AttractionModel(mesa.Model):
         self._this_month.clear()
         self.home_wage = self.home_wages[:, self.month]
         self.city_wage = self.city_wages[:, self.month]
-        self.terms = choice.park_terms(self)  # prices, cluster benefits, credibility
-        self.land_price[:] = self.terms.price  # TEMPORARY (see __init__)
+        choice.park_terms(self)  # prices, cluster benefits, credibility (into self.terms)
         governance.turnover(self)  # leaders leave; successors honour or break promises
         pressure.start_searches(self)  # relocation pressure from rising home costs
         if self.spec.mechanisms.outreach:
             outreach.offices(self)  # resident offices visit firms
             outreach.conferences(self)  # promotion conferences (invitees may declare intent)
             outreach.agents(self)  # entrusted agents
-        searchers = outreach.passive(self)  # unprompted inquiries (waiting at the door)
-        self.choose_pending(searchers)  # location choice by firms with news
+        outreach.passive(self)  # unprompted inquiries (waiting at the door)
+        self.choose_pending()  # location choice by firms with news
         birth_death_urn(self)  # validation dynamic, only under world.dynamics = birth_death
         pipeline.advance(self)  # inspection -> negotiation -> signing -> construction -> operation
         land.enforce(self)  # idle-land fees and reclamation
@@ -272,16 +268,9 @@ class AttractionModel(mesa.Model):
         )
         self._add_agents(before)
 
-    def choose_pending(self, searchers: np.ndarray | None = None) -> None:
-        """Firms that have news (a new city, a failed deal, a new search) choose now.
-
-        Args:
-            searchers: The searchers (:meth:`searchers`) if known; found here otherwise.
-        """
-        s = self.searchers() if searchers is None else searchers
-        pending = s[self.firms.needs_choice[s]]
-        self.firms.needs_choice[pending] = False
-        choice.choose(self, pending)
+    def choose_pending(self) -> None:
+        """Searchers that have news (a new city, a failed deal, a new search) choose now."""
+        self.run_step(choice.step, choice.args(self))
 
     # ------------------------------------------------------------------ set-up
     def _setup_outreach(self) -> None:

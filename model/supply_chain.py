@@ -8,8 +8,8 @@ occupancy.
 
 The element-wise arithmetic (weighted count, benefit, a park government's matchmaking boost and
 the cap) runs in one compiled pass, :func:`fill_cluster_benefit`, which the monthly park terms
-of :mod:`zhaoshang.model.choice` call from their own kernel; the two matrix products
-(:func:`linked_firms`) stay in NumPy so that their rounding is NumPy's.
+of :mod:`zhaoshang.model.choice` call from their own kernel, after the two matrix products of
+:func:`linked_firms` (compiled too, through the same BLAS as NumPy's, so with its rounding).
 """
 
 from __future__ import annotations
@@ -70,25 +70,29 @@ def fill_cluster_benefit(
             out[p, s] = value
 
 
+@njit(cache=True)
 def linked_firms(tenants: np.ndarray, io: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Firms of the sectors each sector buys from (suppliers) and sells to (customers).
 
+    The products go to BLAS as NumPy's ``@`` does, so their rounding is NumPy's.
+
     Args:
-        tenants: Operating firms per (park, sector), shape (P, S).
-        io: Input-output links, ``io[s, t]`` = how strongly ``s`` buys from ``t``.
+        tenants: Operating firms per (park, sector), shape (P, S), float.
+        io: Input-output links, ``io[s, t]`` = how strongly ``s`` buys from ``t``, float.
 
     Returns:
         (suppliers, customers), each (P, S): ``tenants @ io.T`` and ``tenants @ io``.
     """
-    return tenants @ io.T, tenants @ io
+    return np.dot(tenants, io.T), np.dot(tenants, io)
 
 
 def _clusters(tenants: np.ndarray, io: np.ndarray, spec: SupplyChain, returns: int) -> np.ndarray:
     """:func:`fill_cluster_benefit` of ``tenants`` without matchmaking or cap."""
+    tenants = np.ascontiguousarray(tenants, dtype=float)
     out = np.empty(tenants.shape)
     fill_cluster_benefit(
         tenants,
-        *linked_firms(tenants, io),
+        *linked_firms(tenants, np.ascontiguousarray(io, dtype=float)),
         float(spec.same_sector),
         float(spec.suppliers),
         float(spec.customers),

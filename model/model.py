@@ -108,7 +108,7 @@ class AttractionModel(mesa.Model):
         pool = np.arange(self.firms.n_pool)
         self.minded_order = pool[np.argsort(self.firms.minded[pool], kind="stable")]
         self.minded_sorted = self.firms.minded[self.minded_order]
-        self.minded_ptr = 0
+        self.minded_ptr = np.zeros(1, dtype=np.int64)  # first firm not yet due
         self.urn_counts = np.zeros(len(w.park_ids))
         self.event_log = EventLog(w.focus)
         f = self.firms

@@ -147,12 +147,11 @@ class AttractionModel(mesa.Model):
         self.terms = choice.park_terms(self)  # prices, cluster benefits, credibility
         governance.turnover(self)  # leaders leave; successors honour or break promises
         pressure.start_searches(self)  # relocation pressure from rising home costs
-        if self.spec.mechanisms.outreach:
-            outreach.offices(self)  # resident offices visit firms
-            outreach.conferences(self)  # promotion conferences (invitees may declare intent)
-            outreach.agents(self)  # entrusted agents
-        searchers = outreach.passive(self)  # unprompted inquiries (waiting at the door)
-        self.choose_pending(searchers)  # location choice by firms with news
+        outreach.offices(self)  # resident offices visit firms
+        outreach.conferences(self)  # promotion conferences (invitees may declare intent)
+        outreach.agents(self)  # entrusted agents
+        outreach.passive(self)  # unprompted inquiries (waiting at the door)
+        self.choose_pending()  # location choice by firms with news
         birth_death_urn(self)  # validation dynamic, only under world.dynamics = birth_death
         pipeline.advance(self)  # inspection -> negotiation -> signing -> construction -> operation
         land.enforce(self)  # idle-land fees and reclamation
@@ -268,13 +267,9 @@ class AttractionModel(mesa.Model):
         )
         self._add_agents(before)
 
-    def choose_pending(self, searchers: np.ndarray | None = None) -> None:
-        """Firms that have news (a new city, a failed deal, a new search) choose now.
-
-        Args:
-            searchers: The searchers (:meth:`searchers`) if known; found here otherwise.
-        """
-        s = self.searchers() if searchers is None else searchers
+    def choose_pending(self) -> None:
+        """Firms that have news (a new city, a failed deal, a new search) choose now."""
+        s = self.searchers()
         pending = s[self.firms.needs_choice[s]]
         self.firms.needs_choice[pending] = False
         choice.choose(self, pending)

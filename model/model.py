@@ -108,7 +108,7 @@ class AttractionModel(mesa.Model):
         pool = np.arange(self.firms.n_pool)
         self.minded_order = pool[np.argsort(self.firms.minded[pool], kind="stable")]
         self.minded_sorted = self.firms.minded[self.minded_order]
-        self.minded_ptr = 0
+        self.minded_ptr = np.zeros(1, dtype=np.int64)  # first firm not yet due
         self.urn_counts = np.zeros(len(w.park_ids))
         self.event_log = EventLog(w.focus)
         f = self.firms
@@ -147,10 +147,9 @@ class AttractionModel(mesa.Model):
         choice.park_terms(self)  # prices, cluster benefits, credibility (into self.terms)
         governance.turnover(self)  # leaders leave; successors honour or break promises
         pressure.start_searches(self)  # relocation pressure from rising home costs
-        if self.spec.mechanisms.outreach:
-            outreach.offices(self)  # resident offices visit firms
-            outreach.conferences(self)  # promotion conferences (invitees may declare intent)
-            outreach.agents(self)  # entrusted agents
+        outreach.offices(self)  # resident offices visit firms
+        outreach.conferences(self)  # promotion conferences (invitees may declare intent)
+        outreach.agents(self)  # entrusted agents
         outreach.passive(self)  # unprompted inquiries (waiting at the door)
         self.choose_pending()  # location choice by firms with news
         birth_death_urn(self)  # validation dynamic, only under world.dynamics = birth_death

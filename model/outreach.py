@@ -12,10 +12,12 @@ superset of the same firms.
 
 The per-firm work of each channel (which firms a city can still approach, which of them it
 reaches, who learns unprompted, whom a referrer names) runs in compiled kernels (the
-functions decorated with ``njit``). Offices, agents, passive inquiries and referrals make one
-compiled call a month each, which also has the firms learn of the cities
-(``awareness.learn``); the Python functions gather their inputs. Conferences, whose invitees
-choose at once, contact and inform (``m.inform``) one conference at a time.
+functions decorated with ``njit``). Offices, agents and passive inquiries are one compiled
+call a month each (``*_step``), which also has the firms learn of the cities
+(``awareness.learn``) and adds the channel's costs; their arguments are built once per run
+(``*_args``, which also build the directories the channel needs). Referrals (:func:`refer`)
+are called by the compiled month of retention. Conferences, whose invitees choose at once,
+contact and inform (``m.inform``) one conference at a time.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from numba import njit
 
 from .awareness import Learners, Pitch, learn
 from .codes import Channel, Stage
-from .events import Ledger
+from .events import Ledger, lacks_room
 from .selection import Activity
 from .selection import searchers as _searchers
 from .streams import Purpose, uniform_at
@@ -344,10 +346,8 @@ def _referral_partners(
 
 
 @njit(cache=True)
-def _by_group(
-    group: np.ndarray, priority: np.ndarray, n_groups: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Candidates by group, then priority (then id), and where each group starts.
+def _by_group(group: np.ndarray, priority: np.ndarray, n_groups: int) -> np.ndarray:
+    """Candidates by group, then priority (then id).
 
     A counting sort by (group, a bucket of priority), then an insertion sort by priority
     within each bucket (of about one candidate each, priorities being uniform in (0, 1)).
@@ -358,7 +358,7 @@ def _by_group(
         n_groups: Number of groups.
 
     Returns:
-        The ordered ids and the start of each group in them (and the end, last).
+        The ordered ids.
     """
     per = group.size // n_groups + 1  # priority buckets per group
     key = np.empty(group.size, dtype=np.int64)
@@ -377,10 +377,7 @@ def _by_group(
             order[j] = order[j - 1]
             j -= 1
         order[j] = i
-    bounds = np.zeros(n_groups + 1, dtype=np.int64)
-    for g in group:
-        bounds[g + 1] += 1
-    return order, np.cumsum(bounds)
+    return order
 
 
 # ------------------------------------------------------------------ monthly channels
@@ -561,89 +558,162 @@ def _contact_by_agents(
 
 
 @njit(cache=True)
-def _learn_passively(
-    searchers: np.ndarray,
-    p: np.ndarray,
-    salts: np.ndarray,
-    excluded: np.ndarray,
-    month: int,
-    rule: tuple[float, int],
-    learners: tuple,
-    activity: tuple,
-    ledger: tuple,
-) -> None:
-    """Searching firms learn of cities unprompted (:func:`_passive_learners`), city by city.
+def offices_step(month: int, args: tuple, activity: tuple, ledger: tuple) -> int:
+    """This month's office visits (:func:`_visit_offices`), then the offices' running cost.
 
     Args:
-        searchers: Ids of the firms looking for a site.
-        p: Monthly probability of learning of each city.
-        salts: The salt of each city's draws (purpose PASSIVE, this month).
-        excluded: The ``excluded`` column.
         month: The month.
-        rule: Pitch trigger probability and search months (passive learners are not pitched).
-        learners: Fields of :class:`Learners`.
+        args: Built by :func:`offices_args`: the fields of the offices (:attr:`Offices.fields`,
+            none when outreach is off; their pointers are advanced), each candidate's group,
+            each city's priority of every candidate, the share of visits spent on leads at full
+            professionalism, each city's professionalism, the ``excluded`` column, the salts of
+            pitch draws by month and city (purpose TRIGGER), the pitch rule, the fields of
+            :class:`Learners`, the most visits of a month, each city's monthly cost of its
+            offices and each city's outreach spending (added to).
         activity: Fields of :class:`~zhaoshang.model.selection.Activity`.
-        ledger: Fields of :class:`~zhaoshang.model.events.Ledger`, with room for every
-            (searcher, city) pair.
+        ledger: Fields of :class:`~zhaoshang.model.events.Ledger`.
+
+    Returns:
+        0, or the events it needs room for (the most visits of a month) if the log lacks it.
     """
+    (plan, group, priority, lead_targeting, professionalism, excluded, salts, rule, learners,
+     most_visits, cost, spending) = args
+    if plan[0].size == 0:
+        return 0
+    if lacks_room(Ledger(*ledger), most_visits):
+        return most_visits
+    _visit_offices(
+        plan, group, priority, month, lead_targeting, professionalism, excluded, salts[month],
+        rule, learners, activity, ledger,
+    )
+    for c in range(spending.size):
+        spending[c] += cost[c]
+    return 0
+
+
+@njit(cache=True)
+def agents_step(month: int, args: tuple, activity: tuple, ledger: tuple) -> int:
+    """This month's contacts of the entrusted agents, then their retainers.
+
+    The contacts are those of :func:`_contact_by_agents`; cities that do not pay their agents
+    on results pay them a retainer.
+
+    Args:
+        month: The month.
+        args: Built by :func:`agents_args`: the cities whose agents work (ascending; none
+            when outreach is off), each city's monthly contact rate and share of leads, the
+            fields of the agents (:attr:`Agents.fields`; their pointers are advanced), each
+            city's priority of every candidate, the ``excluded`` column, the salts of pitch
+            draws by month and city (purpose TRIGGER), the pitch rule, the fields of
+            :class:`Learners`, the most contacts of a month, whether each city pays its agents
+            a retainer, the monthly retainers of each city's agents and each city's outreach
+            spending (added to).
+        activity: Fields of :class:`~zhaoshang.model.selection.Activity`.
+        ledger: Fields of :class:`~zhaoshang.model.events.Ledger`.
+
+    Returns:
+        0, or the events it needs room for (the most contacts of a month) if the log lacks it.
+    """
+    (cities, terms, plan, priority, excluded, salts, rule, learners, most_contacts, retained,
+     retainers, spending) = args
+    if cities.size == 0:
+        return 0
+    if lacks_room(Ledger(*ledger), most_contacts):
+        return most_contacts
+    _contact_by_agents(
+        cities, terms, plan, priority, month, excluded, salts[month], rule, learners, activity,
+        ledger,
+    )
+    for c in range(spending.size):
+        if retained[c]:
+            spending[c] += retainers[c]
+    return 0
+
+
+@njit(cache=True)
+def passive_step(month: int, args: tuple, activity: tuple, ledger: tuple) -> int:
+    """Searching firms learn of cities unprompted (:func:`_passive_learners`), city by city.
+
+    The searchers are the same after as before: passive learners are searchers already, stay
+    at most aware and are not pitched.
+
+    Args:
+        month: The month.
+        args: Built by :func:`passive_args`: the monthly probability of learning of each city,
+            the salts of its draws by month and city (purpose PASSIVE), the ``excluded``
+            column, the pitch rule (passive learners are not pitched) and the fields of
+            :class:`Learners`.
+        activity: Fields of :class:`~zhaoshang.model.selection.Activity`.
+        ledger: Fields of :class:`~zhaoshang.model.events.Ledger`.
+
+    Returns:
+        0, or the events it needs room for (one per searcher and city) if the log lacks it.
+    """
+    p, salts, excluded, rule, learners = args
     f, act, log = Learners(*learners), Activity(*activity), Ledger(*ledger)
-    ids, bounds = _passive_learners(searchers, p, salts, f.known, f.stage, excluded)
+    searchers = _searchers(
+        act.order[: act.count[0]], f.stage, f.search_start, f.search_end, month, _AWARE
+    )
+    if lacks_room(log, searchers.size * p.size):
+        return searchers.size * p.size
+    ids, bounds = _passive_learners(searchers, p, salts[month], f.known, f.stage, excluded)
     unpitched = _pitch(month, np.uint64(0), rule)
     for c in range(p.size):
         if bounds[c + 1] > bounds[c]:
             learn(ids[bounds[c] : bounds[c + 1]], c, _PASSIVE, f, unpitched, act, log)
+    return 0
 
 
 @njit(cache=True)
-def _refer(
-    referrers: np.ndarray,
-    draws: tuple[np.uint64, np.uint64],
-    io: np.ndarray,
-    weights: tuple[float, float, float],
-    order: np.ndarray,
-    bounds: np.ndarray,
-    columns: tuple,
-    month: int,
-    salts: np.ndarray,
-    rule: tuple[float, int],
-    learners: tuple,
-    activity: tuple,
-    ledger: tuple,
-) -> None:
+def refer(month: int, referrers: np.ndarray, args: tuple, activity: tuple, ledger: tuple) -> None:
     """Referrers name partners (:func:`_referral_partners`), who learn of their city.
 
-    Cities in ascending order; each city's partners learn of it once each, ascending.
+    Only referrers located in cities that use referrals count. Cities in ascending order;
+    each city's partners learn of it once each, ascending.
 
     Args:
-        referrers: Ids of this month's referrers (of all cities).
-        draws: Salts of the partner-sector and partner draws (purposes REFERRAL_TARGET and
-            REFERRAL_PARTNER, this month).
-        io: The input-output matrix (``World.io``).
-        weights: Weights of supplier, customer and own-sector links.
-        order: Each city's ``Directory.order`` (:attr:`Directories.order`).
-        bounds: Where each group starts in a city's order (``Directory.bounds``).
-        columns: The ``city``, ``region``, ``sector`` and ``excluded`` columns.
         month: The month.
-        salts: Each city's salt of pitch draws (purpose TRIGGER, this month).
-        rule: Pitch trigger probability and search months.
-        learners: Fields of :class:`Learners`.
+        referrers: This month's referrers (of all cities).
+        args: Built by :func:`referral_args`: whether each city uses referrals, the salts of
+            the partner-sector and partner draws by month (purposes REFERRAL_TARGET and
+            REFERRAL_PARTNER, one column), each sector's cumulative share of referrals by
+            partner sector (:func:`_referral_cdf`), each city's ``Directory.order``
+            (:attr:`Directories.order`), where each group starts in it
+            (:attr:`Directories.bounds`), the ``city``, ``region``, ``sector`` and
+            ``excluded`` columns, the salts of pitch draws by month and city (purpose
+            TRIGGER), the pitch rule and the fields of :class:`Learners`.
         activity: Fields of :class:`~zhaoshang.model.selection.Activity`.
-        ledger: Fields of :class:`~zhaoshang.model.events.Ledger`, with room for ``referrers``.
+        ledger: Fields of :class:`~zhaoshang.model.events.Ledger`, with room for
+            ``referrers``.
     """
+    (uses, sector_salts, partner_salts, cum, order, bounds, columns, salts, rule,
+     learners) = args
     firm_city, region, sector, excluded = columns
+    keep = np.empty(referrers.size, dtype=np.bool_)
+    for k in range(referrers.size):
+        keep[k] = uses[firm_city[referrers[k]]]
+    referrers = referrers[keep]
+    if referrers.size == 0:
+        return
     f, act, log = Learners(*learners), Activity(*activity), Ledger(*ledger)
-    cum = _referral_cdf(io, weights[0], weights[1], weights[2])
     for c in np.unique(firm_city[referrers]):
         partners = _referral_partners(
-            referrers, c, draws[0], draws[1], cum, order[c], bounds, firm_city, region, sector,
-            f.known, f.stage, excluded,
+            referrers, c, sector_salts[month, 0], partner_salts[month, 0], cum, order[c],
+            bounds, firm_city, region, sector, f.known, f.stage, excluded,
         )
-        learn(np.unique(partners), c, _REFERRAL, f, _pitch(month, salts[c], rule), act, log)
+        learn(np.unique(partners), c, _REFERRAL, f, _pitch(month, salts[month, c], rule), act,
+              log)
 
 
-# ------------------------------------------------------------------ directory and helpers
+# ------------------------------------------------------------------ directory and plans
 class Directory:
     """Candidate firms of one city's outreach, ordered by (region, sector, priority).
+
+    Args:
+        m: The model.
+        city: City index.
+        group: Each candidate's group (:attr:`Directories.group`).
+        bounds: Where each group starts in ``order`` (:attr:`Directories.bounds`).
 
     Attributes:
         priority: The city's keyed priority of each candidate (lower comes first).
@@ -653,15 +723,11 @@ class Directory:
         pointers: How far each channel (by key) has gone down its ordering.
     """
 
-    def __init__(self, m: AttractionModel, city: int):
-        f = m.firms
-        n = f.n_pool
-        self.priority = m.streams.uniform(Purpose.PRIORITY, np.arange(n), 0, city)
+    def __init__(self, m: AttractionModel, city: int, group: np.ndarray, bounds: np.ndarray):
         n_sectors = len(m.world.sector_ids)
-        n_groups = len(m.world.region_ids) * n_sectors
-        group = f.region[:n].astype(np.int64) * n_sectors + f.sector[:n]
-        self.group = group.astype(np.min_scalar_type(n_groups))  # small ints sort by radix
-        self.order, self.bounds = _by_group(self.group, self.priority, n_groups)
+        self.priority = m.streams.uniform(Purpose.PRIORITY, np.arange(m.firms.n_pool), 0, city)
+        self.group, self.bounds = group, bounds
+        self.order = _by_group(group, self.priority, len(bounds) - 1)
         self.n_sectors = n_sectors
         self.pointers: dict[tuple, int] = {}
         self.orders: dict[tuple, np.ndarray] = {}
@@ -692,85 +758,93 @@ class Directory:
 class Offices:
     """The resident offices as arrays for :func:`_visit_offices`, in the model's office order.
 
+    Args:
+        m: The model.
+        listed: The offices (``m.active_offices``, or none).
+
     Attributes:
         fields: Each office's city, monthly visit rate, group lookup (one row per office),
             ordering (all concatenated: office ``k``'s runs from ``starts[k]`` to
             ``starts[k + 1]``), those starts, and pointer in its ordering.
-        group: Each candidate's group (``Directory.group``, the same in every city).
         most_visits: An upper bound on the visits of a month (each rate rounded up).
     """
 
-    def __init__(self, m: AttractionModel):
-        listed = m.active_offices
+    def __init__(self, m: AttractionModel, listed: list[dict]):
+        n_groups = len(m.world.region_ids) * len(m.world.sector_ids)
         city = np.array([o["city"] for o in listed], dtype=np.int64)
         rate = np.array([o["visits"] for o in listed], dtype=np.float64)
-        lookup = np.stack([o["lookup"] for o in listed])
+        lookup = np.zeros((len(listed), n_groups), dtype=bool)
+        for k, o in enumerate(listed):
+            lookup[k] = o["lookup"]
         orderings = [m.directory(o["city"]).ordering([o["region"]], o["sectors"]) for o in listed]
-        starts = np.cumsum([0, *map(len, orderings)])
+        starts = np.cumsum([0, *map(len, orderings)]).astype(np.int64)
         pointers = np.zeros(len(listed), dtype=np.int64)
-        self.fields = (city, rate, lookup, np.concatenate(orderings), starts, pointers)
-        self.group = m.directory(listed[0]["city"]).group
+        ordered = np.concatenate([np.zeros(0, dtype=np.int64), *orderings])
+        self.fields = (city, rate, lookup, ordered, starts, pointers)
         self.most_visits = int(np.ceil(rate).sum())
 
 
 class Agents:
-    """The entrusted agents of every city as arrays for :func:`_contact_by_agents`.
+    """The entrusted agents of some cities as arrays for :func:`_contact_by_agents`.
+
+    Args:
+        m: The model.
+        cities: The cities whose agents work.
 
     Attributes:
         fields: Each city's candidates by priority (``Directory.ordering(None, None)``, one
-            row per city, rows of cities not yet :meth:`rank`-ed undefined), each city's
-            agents' pointer in it, a lookup of every group and each candidate's group.
+            row per city, rows of other cities than ``cities`` undefined), each city's agents'
+            pointer in it, a lookup of every group and each candidate's group.
     """
 
-    def __init__(self, m: AttractionModel, group: np.ndarray):
-        self._m = m
+    def __init__(self, m: AttractionModel, cities: np.ndarray):
         n_cities = len(m.world.city_ids)
         ranked = np.empty((n_cities, m.firms.n_pool), dtype=np.int64)
+        for city in cities.tolist():
+            ranked[city] = m.directory(city).ordering(None, None)
         pointers = np.zeros(n_cities, dtype=np.int64)
         everyone = np.ones(len(m.world.region_ids) * len(m.world.sector_ids), dtype=bool)
-        self.fields = (ranked, pointers, everyone, group)
-        self._ranked: set[int] = set()
-
-    def rank(self, cities: np.ndarray) -> None:
-        """Fill the rows of ``cities`` not filled yet."""
-        for city in set(cities.tolist()) - self._ranked:
-            self.fields[0][city] = self._m.directory(city).ordering(None, None)
-            self._ranked.add(city)
+        self.fields = (ranked, pointers, everyone, m.directories.group)
 
 
 class Directories:
     """Every city's :class:`Directory`, built on first use, also as arrays for kernels.
 
     Attributes:
+        group: Each candidate's (region * n_sectors + sector) group, the same in every city.
+        bounds: Where each group starts in a city's ``Directory.order`` (the same in every
+            city; the end last).
         priority: Each city's ``Directory.priority``, one row per city (rows of cities whose
             directory is not built yet are undefined).
         order: Each city's ``Directory.order``, one row per city (likewise).
-        offices: The resident offices (built on their first month, see :func:`offices`).
-        agents: The entrusted agents (built on their first month, see :func:`agents`).
     """
 
     def __init__(self, m: AttractionModel):
         self._m = m
         self._built: dict[int, Directory] = {}
-        shape = (len(m.world.city_ids), m.firms.n_pool)
+        f, n = m.firms, m.firms.n_pool
+        n_sectors = len(m.world.sector_ids)
+        n_groups = len(m.world.region_ids) * n_sectors
+        group = f.region[:n].astype(np.int64) * n_sectors + f.sector[:n]
+        self.group = group.astype(np.min_scalar_type(n_groups))  # small ints sort by radix
+        self.bounds = np.zeros(n_groups + 1, dtype=np.int64)
+        self.bounds[1:] = np.cumsum(np.bincount(group, minlength=n_groups))
+        shape = (len(m.world.city_ids), n)
         self.priority = np.empty(shape)
         self.order = np.empty(shape, dtype=np.int64)
-        self.offices: Offices | None = None
-        self.agents: Agents | None = None
 
     def __getitem__(self, city: int) -> Directory:
         directory = self._built.get(city)
         if directory is None:
-            directory = self._built[city] = Directory(self._m, city)
+            directory = self._built[city] = Directory(self._m, city, self.group, self.bounds)
             self.priority[city] = directory.priority
             self.order[city] = directory.order
         return directory
 
-    def build(self, cities: np.ndarray) -> Directory:
-        """Build the directories of ``cities`` (not empty) not built yet; return one of them."""
-        for city in set(cities.tolist()) - self._built.keys():
+    def build(self, cities: np.ndarray) -> None:
+        """Build the directories of ``cities`` not built yet."""
+        for city in cities.tolist():
             self[city]
-        return self[int(cities[0])]
 
 
 def _group_lookup(m: AttractionModel, regions, sectors) -> np.ndarray:
@@ -787,31 +861,90 @@ def _group_lookup(m: AttractionModel, regions, sectors) -> np.ndarray:
     return np.outer(rows, cols).ravel() > 0
 
 
-def _city_salts(m: AttractionModel, purpose: Purpose) -> np.ndarray:
-    """Each city's salt of keyed draws of (``purpose``, this month, city)."""
-    return m.streams.salts(purpose, m.month, len(m.world.city_ids))
-
-
 def _pitch_rule(m: AttractionModel) -> tuple[float, int]:
     """Probability that a pitch starts a search, and the months a search lasts."""
     b = m.spec.behaviour
     return float(b.pitch_trigger), int(b.search_months)
 
 
-def _learn(m: AttractionModel, room: int, kernel, *args) -> None:
-    """Run a channel's monthly kernel, whose learners are recorded and activated.
+def _trigger_salts(m: AttractionModel) -> np.ndarray:
+    """The salts of pitch draws (purpose TRIGGER) of every month (rows) and city (columns)."""
+    return m.streams.table(Purpose.TRIGGER, m.horizon + 1, len(m.world.city_ids))
 
-    Args:
-        m: The model.
-        room: The most events the kernel may record.
-        kernel: The kernel; it takes ``args``, then the fields of the model's learners, its
-            active set and its event log.
-        *args: The kernel's first arguments.
+
+# ------------------------------------------------------------------ arguments for a run
+def offices_args(m: AttractionModel) -> tuple:
+    """What :func:`offices_step` reads and writes, built once per run (see its ``args``).
+
+    The directories of the offices' cities are built here.
     """
-    m.event_log.reserve(room)
-    before = int(m.activity[1][0])
-    kernel(*args, m._learners, m.activity, m.event_log.fields())
-    m._add_agents(before)
+    return m.kept("offices", lambda: _offices_args(m))
+
+
+def _offices_args(m: AttractionModel) -> tuple:
+    """:func:`offices_args`, built."""
+    listed = m.active_offices if m.spec.mechanisms.outreach else []
+    plan = Offices(m, listed)
+    return (
+        plan.fields, m.directories.group, m.directories.priority,
+        float(m.spec.behaviour.lead_targeting), m.policy.professionalism, m.firms.excluded,
+        _trigger_salts(m), _pitch_rule(m), m._learners, plan.most_visits,
+        m.office_cost_per_month, m.cities.outreach_cost,
+    )
+
+
+def agents_args(m: AttractionModel) -> tuple:
+    """What :func:`agents_step` reads and writes, built once per run (see its ``args``).
+
+    The directories of the cities with agents are built here.
+    """
+    return m.kept("agents", lambda: _agents_args(m))
+
+
+def _agents_args(m: AttractionModel) -> tuple:
+    """:func:`agents_args`, built."""
+    pol, b = m.policy, m.spec.behaviour
+    hired = (pol.agents > 0) & pol.proactive & bool(m.spec.mechanisms.outreach)
+    effort = np.where(pol.pay_on_results, 1.0, b.retainer_effort)
+    rate = pol.agents * pol.agent_contacts * effort
+    cities = np.flatnonzero(hired)
+    return (
+        cities, (rate, b.agent_lead_share * effort), Agents(m, cities).fields,
+        m.directories.priority, m.firms.excluded, _trigger_salts(m), _pitch_rule(m),
+        m._learners, int(np.ceil(rate[cities]).sum()), hired & ~pol.pay_on_results,
+        pol.agents * pol.retainer, m.cities.outreach_cost,
+    )
+
+
+def passive_args(m: AttractionModel) -> tuple:
+    """What :func:`passive_step` reads and writes, built once per run (see its ``args``)."""
+    p = 1.0 - m.spec.world.information_friction * (1.0 - m.policy.visibility)
+    return m.kept("passive", lambda: (
+        p, m.streams.table(Purpose.PASSIVE, m.horizon + 1, len(p)), m.firms.excluded,
+        _pitch_rule(m), m._learners,
+    ))
+
+
+def referral_args(m: AttractionModel) -> tuple:
+    """What :func:`refer` reads and writes, built once per run (see its ``args``).
+
+    The directories of the cities that use referrals are built here.
+    """
+    return m.kept("referrals", lambda: _referral_args(m))
+
+
+def _referral_args(m: AttractionModel) -> tuple:
+    """:func:`referral_args`, built."""
+    f, sc, directories = m.firms, m.spec.supply_chain, m.directories
+    directories.build(np.flatnonzero(m.policy.referrals))
+    weights = (float(sc.suppliers), float(sc.customers), max(float(sc.same_sector), 1e-9))
+    months = m.horizon + 1
+    return (
+        m.policy.referrals, m.streams.table(Purpose.REFERRAL_TARGET, months),
+        m.streams.table(Purpose.REFERRAL_PARTNER, months), _referral_cdf(m.world.io, *weights),
+        directories.order, directories.bounds, (f.city, f.region, f.sector, f.excluded),
+        _trigger_salts(m), _pitch_rule(m), m._learners,
+    )
 
 
 # ------------------------------------------------------------------ channels
@@ -861,24 +994,15 @@ def offices(m: AttractionModel) -> None:
     visits in its own priority order. A firm visited by one office is skipped by the city's
     other offices this month.
     """
-    if not m.active_offices:
-        return
-    directories = m.directories
-    if directories.offices is None:
-        directories.offices = Offices(m)
-    plan = directories.offices
-    _learn(
-        m, plan.most_visits, _visit_offices, plan.fields, plan.group, directories.priority,
-        m.month, float(m.spec.behaviour.lead_targeting), m.policy.professionalism,
-        m.firms.excluded, _city_salts(m, Purpose.TRIGGER), _pitch_rule(m),
-    )
-    m.cities.outreach_cost += m.office_cost_per_month
+    m.run_step(offices_step, offices_args(m))
 
 
 def conferences(m: AttractionModel) -> None:
     """Promotion conferences held this month bring invitees, who may declare intentions."""
     from .choice import choose
 
+    if not m.spec.mechanisms.outreach:
+        return
     for conf in m.conferences_by_month.get(m.month, []):
         city = conf["city"]
         if not m.policy.proactive[city]:
@@ -909,67 +1033,9 @@ def conferences(m: AttractionModel) -> None:
 
 def agents(m: AttractionModel) -> None:
     """Entrusted agents contact firms anywhere; paid on results they look for real leads."""
-    pol, b = m.policy, m.spec.behaviour
-    hired = (pol.agents > 0) & pol.proactive
-    if not hired.any():
-        return
-    effort = np.where(pol.pay_on_results, 1.0, b.retainer_effort)
-    rate = pol.agents * pol.agent_contacts * effort
-    cities = np.flatnonzero(hired)
-    directories = m.directories
-    if directories.agents is None:
-        directories.agents = Agents(m, directories[int(cities[0])].group)
-    directories.agents.rank(cities)
-    _learn(
-        m, int(np.ceil(rate[cities]).sum()), _contact_by_agents, cities,
-        (rate, b.agent_lead_share * effort), directories.agents.fields, directories.priority,
-        m.month, m.firms.excluded, _city_salts(m, Purpose.TRIGGER), _pitch_rule(m),
-    )
-    retained = hired & ~pol.pay_on_results
-    m.cities.outreach_cost[retained] += (pol.agents * pol.retainer)[retained]
+    m.run_step(agents_step, agents_args(m))
 
 
-def passive(m: AttractionModel) -> np.ndarray:
-    """Searching firms learn of cities unprompted, at visibility tempered by frictions.
-
-    Returns:
-        The searchers (``m.searchers()``), the same after as before: passive learners are
-        searchers already, stay at most aware and are not pitched.
-    """
-    s = m.searchers()
-    if len(s) == 0:
-        return s
-    friction = m.spec.world.information_friction
-    p = 1.0 - friction * (1.0 - m.policy.visibility)
-    _learn(
-        m, len(s) * len(p), _learn_passively, s, p, _city_salts(m, Purpose.PASSIVE),
-        m.firms.excluded, m.month, _pitch_rule(m),
-    )
-    return s
-
-
-def referrals(m: AttractionModel, referrers: np.ndarray) -> None:
-    """Satisfied tenants bring partners: same home region, own or supply-chain sectors.
-
-    Each referrer names one partner: a firm of its home region, in its own sector or a sector
-    linked to it by the input-output matrix (drawn in proportion to the link weights), picked
-    at random within that group. A partner who already knows the city or is busy with a deal
-    adds nothing, so referrals saturate as a region's network is used up.
-    """
-    f = m.firms
-    referrers = referrers[m.policy.referrals[f.city[referrers]]]
-    if len(referrers) == 0:
-        return
-    sc = m.spec.supply_chain
-    weights = (float(sc.suppliers), float(sc.customers), max(float(sc.same_sector), 1e-9))
-    draws = (
-        m.streams.salt(Purpose.REFERRAL_TARGET, m.month),
-        m.streams.salt(Purpose.REFERRAL_PARTNER, m.month),
-    )
-    directories = m.directories
-    bounds = directories.build(f.city[referrers]).bounds
-    _learn(
-        m, len(referrers), _refer, referrers, draws, m.world.io, weights, directories.order,
-        bounds, (f.city, f.region, f.sector, f.excluded), m.month,
-        _city_salts(m, Purpose.TRIGGER), _pitch_rule(m),
-    )
+def passive(m: AttractionModel) -> None:
+    """Searching firms learn of cities unprompted, at visibility tempered by frictions."""
+    m.run_step(passive_step, passive_args(m))

@@ -15,7 +15,7 @@ from numba import njit
 
 from .awareness import Learners, begin_search
 from .codes import Cause, Channel, Stage
-from .events import Ledger, record
+from .events import Ledger, lacks_room, record
 from .selection import Activity, add_active, stays_active
 
 if TYPE_CHECKING:
@@ -46,55 +46,61 @@ def _free_to_search(ids: np.ndarray, month: int, f: Learners) -> np.ndarray:
     return free[:n]
 
 
+def start_args(m: AttractionModel) -> tuple:
+    """What :func:`start_step` reads and writes, built once per run.
+
+    The firms by month of becoming relocation-minded and those months are fixed at
+    construction; the pointer to the first firm not yet due (``m.minded_ptr``) is a
+    one-element array that :func:`start_step` advances.
+    """
+    return m.kept("start_searches", lambda: (
+        int(m.spec.behaviour.search_months), m.minded_ptr, m.minded_order, m.minded_sorted,
+        m._learners,
+    ))
+
+
 @njit(cache=True)
-def _start(
-    month: int,
-    search_months: int,
-    due: tuple[int, np.ndarray, np.ndarray],
-    learners: tuple,
-    activity: tuple,
-) -> int:
+def start_step(month: int, args: tuple, activity: tuple, ledger: tuple) -> int:
     """Start the searches falling due this month; the firms join the active set.
 
     Args:
         month: The current month.
-        search_months: How long a search lasts.
-        due: The first firm not yet due (a position in the next two), the firms by month of
-            becoming relocation-minded, and those months (ascending).
-        learners: Fields of :class:`~zhaoshang.model.awareness.Learners` (the search windows
-            and ``needs_choice`` are set).
+        args: Built by :func:`start_args`: how long a search lasts, the pointer to the first
+            firm not yet due (advanced past this month's), the firms by month of becoming
+            relocation-minded and those months (ascending), and the fields of
+            :class:`~zhaoshang.model.awareness.Learners` (the search windows and
+            ``needs_choice`` are set).
         activity: Fields of :class:`~zhaoshang.model.selection.Activity`.
+        ledger: Fields of :class:`~zhaoshang.model.events.Ledger` (no events are written).
 
     Returns:
-        The position of the first firm not yet due after this month.
+        0 (no events are written).
     """
-    start, order, minded = due
+    search_months, pointer, order, minded, learners = args
+    start = pointer[0]
     end = np.searchsorted(minded, month, side="right")
     if end > start:
         f = Learners(*learners)
         ids = _free_to_search(order[start:end], month, f)
         begin_search(ids, f, month, search_months)
         add_active(ids, Activity(*activity))
-    return end
+    pointer[0] = end
+    return 0
 
 
 def start_searches(m: AttractionModel) -> None:
     """Start the search of every firm whose relocation month is now."""
-    before = int(m.activity[1][0])
-    m.minded_ptr = int(_start(
-        m.month,
-        int(m.spec.behaviour.search_months),
-        (m.minded_ptr, m.minded_order, m.minded_sorted),
-        m._learners,
-        m.activity,
-    ))
-    if m.firm_agents:
-        m._add_agents(before)
+    m.run_step(start_step, start_args(m))
+
+
+def end_args(m: AttractionModel) -> tuple:
+    """The firm columns :func:`end_step` reads and writes, built once per run."""
+    f = m.firms
+    return m.kept("end_searches", lambda: (f.stage, f.search_start, f.search_end))
 
 
 @njit(cache=True)
-def _end(month: int, columns: tuple[np.ndarray, np.ndarray, np.ndarray], activity: tuple,
-         ledger: tuple) -> None:
+def end_step(month: int, args: tuple, activity: tuple, ledger: tuple) -> int:
     """Searches that end after this month without a deal end at home; the active set is pruned.
 
     Active firms still only aware (no deal) whose search ends after this month are logged
@@ -104,13 +110,18 @@ def _end(month: int, columns: tuple[np.ndarray, np.ndarray, np.ndarray], activit
 
     Args:
         month: The current month.
-        columns: The firms' stage (updated), search_start and search_end columns.
+        args: Built by :func:`end_args`: the firms' stage (updated), search_start and
+            search_end columns.
         activity: Fields of :class:`~zhaoshang.model.selection.Activity` (pruned).
-        ledger: Fields of :class:`~zhaoshang.model.events.Ledger`, with room for an event of
-            every active firm.
+        ledger: Fields of :class:`~zhaoshang.model.events.Ledger`.
+
+    Returns:
+        0, or the events it needs room for (one per active firm) if the log lacks it.
     """
-    stage, search_start, search_end = columns
+    stage, search_start, search_end = args
     act, log = Activity(*activity), Ledger(*ledger)
+    if lacks_room(log, act.count[0]):
+        return act.count[0]
     done = np.empty(act.count[0], dtype=np.int64)
     n_done = n_kept = 0
     for k in range(act.count[0]):
@@ -127,6 +138,7 @@ def _end(month: int, columns: tuple[np.ndarray, np.ndarray, np.ndarray], activit
     for j in done[:n_done]:
         record(log, j, _AWARE, _LOST, -1, -1, _NONE, _STAYED_HOME)
         stage[j] = _LOST
+    return 0
 
 
 def end_searches(m: AttractionModel) -> None:
@@ -134,6 +146,4 @@ def end_searches(m: AttractionModel) -> None:
 
     The active set then keeps only the firms in a deal, operating or still searching.
     """
-    f = m.firms
-    m.event_log.reserve(int(m.activity[1][0]))
-    _end(m.month, (f.stage, f.search_start, f.search_end), m.activity, m.event_log.fields())
+    m.run_step(end_step, end_args(m))

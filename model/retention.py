@@ -5,9 +5,9 @@ service, its supply-chain partners in the park, informal fees and fines, and whe
 promises made to it were kept. Low satisfaction raises the exit hazard; satisfaction above
 ``satisfied_level`` brings reinvestment and referrals (business attracts business).
 
-One compiled call (:func:`_month`) moves every tenant's satisfaction, draws its three
+One compiled call a month (:func:`step`) moves every tenant's satisfaction, draws its three
 decisions (:func:`_decide`), then applies the exits (:func:`_leave`) and the reinvestments
-(:func:`_grow`) in that order; the referrers go on to ``outreach.referrals``.
+(:func:`_grow`) in that order; the referrers go on to ``outreach.refer`` in the same call.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from numba import njit
 
 from . import outreach
 from .codes import Cause, Stage
-from .events import Ledger, record
+from .events import Ledger, lacks_room, record
 from .land import release_firm
 from .selection import Activity, in_stages
 from .streams import Purpose, uniform_at
@@ -115,19 +115,25 @@ class _Places(NamedTuple):
     buildings_free: np.ndarray  # per park
 
 
-def _fixed(m: AttractionModel) -> tuple[tuple, tuple, tuple]:
-    """The fields of :class:`_Rules`, :class:`_Firms` and :class:`_Places` of ``m``.
+def args(m: AttractionModel) -> tuple:
+    """What :func:`step` reads and writes, built once per run (see its ``args``).
 
-    Built on first use and kept on the model: the scenario's parameters do not change within
-    a run, and the firm, policy, city and park arrays are updated in place, never replaced
-    (policy levers are fixed per run; broken promises change the ``promise_broken`` column).
+    The scenario's parameters do not change within a run, and the firm, policy, city and park
+    arrays are updated in place, never replaced (policy levers are fixed per run; broken
+    promises change the ``promise_broken`` column). The month's cluster benefit is
+    ``m.terms.cluster``, filled in place at the start of every month.
     """
     f, pol, c, p = m.firms, m.policy, m.cities, m.parks
+    months = m.horizon + 1
     return m.kept("retention", lambda: (
+        bool(m.spec.mechanisms.retention),
+        tuple(m.streams.table(purpose, months) for purpose in _DRAWS),
+        m.terms.cluster,
         tuple(_rules(m)),
         tuple(getattr(f, name) for name in _Firms._fields),
         (pol.aftercare, pol.service, pol.fee, c.realized_investment, c.reinvestments,
          p.tenants, p.land_allocated, p.buildings_free),
+        outreach.referral_args(m),
     ))
 
 
@@ -238,48 +244,44 @@ def _grow(j: int, f: _Firms, places: _Places, share: float) -> None:
 
 
 @njit(cache=True)
-def _month(
-    activity: tuple,
-    salts: tuple[np.uint64, np.uint64, np.uint64],
-    cluster: np.ndarray,
-    rules: tuple,
-    firms: tuple,
-    places: tuple,
-    ledger: tuple,
-) -> np.ndarray:
-    """The month's retention of every tenant: satisfaction, exits, then reinvestments.
+def step(month: int, args: tuple, activity: tuple, ledger: tuple) -> int:
+    """The month's retention of every tenant: satisfaction, exits, reinvestments, referrals.
+
+    The referrers go on to ``outreach.refer`` in the same call.
 
     Args:
+        month: The current month.
+        args: Built by :func:`args`: whether retention is on; the salts of the EXIT, REINVEST
+            and REFERRAL draws by month (one column each); the month's cluster benefit per
+            park and sector; the fields of :class:`_Rules`, :class:`_Firms` and
+            :class:`_Places`; and the arguments of ``outreach.refer``.
         activity: Fields of :class:`~zhaoshang.model.selection.Activity` (the tenants are the
             operating active firms).
-        salts: Salts of this month's EXIT, REINVEST and REFERRAL draws.
-        cluster: This month's cluster benefit per park and sector.
-        rules: Fields of :class:`_Rules`.
-        firms: Fields of :class:`_Firms`.
-        places: Fields of :class:`_Places`.
-        ledger: Fields of :class:`~zhaoshang.model.events.Ledger`, with room for an event of
-            every active firm.
+        ledger: Fields of :class:`~zhaoshang.model.events.Ledger`.
 
     Returns:
-        The tenants that refer a partner, in the order of the tenants.
+        0, or the events it needs room for (one per active firm, a bound on the exits and the
+        referrals together) if the log lacks it.
     """
-    act, r, f, p = Activity(*activity), _Rules(*rules), _Firms(*firms), _Places(*places)
+    on, draws, cluster, rules, firms, places, referral = args
+    if not on:
+        return 0
+    act, log = Activity(*activity), Ledger(*ledger)
+    if lacks_room(log, act.count[0]):
+        return act.count[0]
+    r, f, p = _Rules(*rules), _Firms(*firms), _Places(*places)
+    salts = (draws[0][month, 0], draws[1][month, 0], draws[2][month, 0])
     tenants = in_stages(act.order[: act.count[0]], f.stage, _OPERATING, _OPERATING)
     leaving, growing, referring = _decide(tenants, r, f, p, cluster, salts)
-    log = Ledger(*ledger)
     for j in leaving:
         _leave(j, f, p, log)
     for j in growing:
         _grow(j, f, p, r.reinvest_share)
-    return referring
+    if referring.size:
+        outreach.refer(month, referring, referral, activity, ledger)
+    return 0
 
 
 def update(m: AttractionModel) -> None:
     """Update satisfaction, then draw exits, reinvestments and referrals."""
-    if not m.spec.mechanisms.retention:
-        return
-    salts = tuple(m.streams.salt(purpose, m.month) for purpose in _DRAWS)
-    m.event_log.reserve(int(m.activity[1][0]))
-    referring = _month(m.activity, salts, m.terms.cluster, *_fixed(m), m.event_log.fields())
-    if len(referring):
-        outreach.referrals(m, referring)
+    m.run_step(step, args(m))

@@ -28,6 +28,34 @@ def shares(weights: np.ndarray) -> np.ndarray:
     return cum / cum[..., -1:]
 
 
+@njit(cache=True, inline="always")
+def _rank(cum: np.ndarray, u: float) -> int:
+    """``np.searchsorted(cum, u, side="left")`` of a sorted array, by bisection.
+
+    NumPy's compiled ``searchsorted`` of one value is slow.
+    """
+    low, high = 0, cum.size
+    while low < high:
+        mid = (low + high) >> 1
+        if cum[mid] < u:
+            low = mid + 1
+        else:
+            high = mid
+    return low
+
+
+@njit(cache=True, inline="always")
+def _count(cum: np.ndarray, row: int, u: float, right: bool) -> int:
+    """``np.searchsorted(cum[row], u, side)`` of a short sorted row (side right if ``right``).
+
+    Counts the entries below ``u`` (and equal to it if ``right``): no branches to mispredict.
+    """
+    k = 0
+    for j in range(cum.shape[1]):
+        k += (cum[row, j] < u) | (right & (cum[row, j] == u))
+    return k
+
+
 @njit(cache=True)
 def _draw_origins(
     salts: np.ndarray, region_cum: np.ndarray, sector_cum: np.ndarray,
@@ -46,11 +74,12 @@ def _draw_origins(
         sector: Out: each candidate's sector.
     """
     last_region, last_sector = region_cum.size - 1, sector_cum.shape[1] - 1
+    region_row = region_cum.reshape(1, -1)
     for i in range(region.size):
-        r = min(np.searchsorted(region_cum, uniform_at(salts[0], i), side="right"), last_region)
+        r = min(_count(region_row, 0, uniform_at(salts[0], i), True), last_region)
         u = uniform_at(salts[1], i)
         region[i] = r
-        sector[i] = min(np.searchsorted(sector_cum[r], u, side="left"), last_sector)
+        sector[i] = min(_count(sector_cum, r, u, False), last_sector)
 
 
 @njit(cache=True)
@@ -103,7 +132,7 @@ def _minded_months(
     months = cum.shape[1] - 1
     for i in range(minded.size):
         threshold = -np.log(uniform_at(salt, i))
-        month = np.searchsorted(cum[region[i]], threshold, side="left") - 1
+        month = _rank(cum[region[i]], threshold) - 1
         minded[i] = NEVER if month >= months else max(month, 0)
 
 

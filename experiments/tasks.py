@@ -6,7 +6,6 @@ the error and its traceback, so one bad run cannot stop a batch.
 
 from __future__ import annotations
 
-import copy
 import math
 import os
 import socket
@@ -84,11 +83,9 @@ def _finite_or_none(value: float) -> float | None:
 def _run_abm(task: Task) -> dict[str, float | None]:
     from ..model import AttractionModel
     from ..model.kpis import compute, scalar_kpis
-    from ..scenarios.loader import apply_override, validate_data
+    from ..scenarios.loader import overridden, validate_data
 
-    data = copy.deepcopy(task.setup.scenario)
-    for path, value in task.values.items():
-        apply_override(data, path.split("."), value)  # type: ignore[arg-type]
+    data = overridden(task.setup.scenario, task.values)  # type: ignore[arg-type]
     scenario = validate_data(data, source="experiment design point")  # type: ignore[arg-type]
     model = AttractionModel(scenario, rng=task.seed, firm_agents=False, collect=False)
     model.run_for(scenario.time.months)

@@ -8,33 +8,151 @@ candidate pool.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from .codes import Channel, Stage
-from .streams import KeyedStreams, Purpose
+from .streams import KeyedStreams, Purpose, normal_at, uniform_at
 from .world import World
 
 NEVER = np.iinfo(np.int32).max // 2
+#: Sector attributes a firm's size scales, columns of the table :func:`_draw_traits` reads.
+SCALED = ("employees", "investment_myuan", "land_ha", "output_myuan", "tax_share", "tech",
+          "pollution", "energy")
+#: The purposes of the four normal draws of every firm, in the order of ``_draw_traits``' salts.
+NORMALS = (Purpose.SIZE, Purpose.TECH, Purpose.POLLUTION, Purpose.ENERGY)
 
 
-def categorical(u: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Map uniforms to category indices with probabilities proportional to ``weights``."""
-    cum = np.cumsum(weights)
-    cum = cum / cum[-1]
-    return np.minimum(np.searchsorted(cum, u, side="right"), len(weights) - 1)
+def shares(weights: np.ndarray) -> np.ndarray:
+    """Cumulative shares of each row of ``weights`` (the last column is 1)."""
+    cum = np.cumsum(weights, axis=-1)
+    return cum / cum[..., -1:]
 
 
-def categorical_by_group(u: np.ndarray, group: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Category indices drawn with the weights of each draw's group (row ``group`` of weights).
+@njit(cache=True, inline="always")
+def _rank(cum: np.ndarray, u: float) -> int:
+    """``np.searchsorted(cum, u, side="left")`` of a sorted array, by bisection.
 
-    The index of a draw ``u`` is the number of cumulative shares below ``u``.
+    NumPy's compiled ``searchsorted`` of one value is slow.
     """
-    cum = np.cumsum(weights, axis=1)
-    cum = cum / cum[:, -1:]
-    out = np.empty(len(u), dtype=np.int64)
-    for g in range(len(cum)):
-        mask = group == g
-        out[mask] = np.searchsorted(cum[g], u[mask], side="left")
-    return np.minimum(out, cum.shape[1] - 1)
+    low, high = 0, cum.size
+    while low < high:
+        mid = (low + high) >> 1
+        if cum[mid] < u:
+            low = mid + 1
+        else:
+            high = mid
+    return low
+
+
+@njit(cache=True, inline="always")
+def _count(cum: np.ndarray, row: int, u: float, right: bool) -> int:
+    """``np.searchsorted(cum[row], u, side)`` of a short sorted row (side right if ``right``).
+
+    Counts the entries below ``u`` (and equal to it if ``right``): no branches to mispredict.
+    """
+    k = 0
+    for j in range(cum.shape[1]):
+        k += (cum[row, j] < u) | (right & (cum[row, j] == u))
+    return k
+
+
+@njit(cache=True)
+def _draw_origins(
+    salts: np.ndarray, region_cum: np.ndarray, sector_cum: np.ndarray,
+    region: np.ndarray, sector: np.ndarray,
+) -> None:
+    """Origin region and sector of every candidate (``region.size`` of them), in one pass.
+
+    A region's index is the number of cumulative shares at or below its uniform; a sector's,
+    the number of its region's cumulative shares below its uniform (both capped at the last).
+
+    Args:
+        salts: The salts of the REGION and SECTOR draws.
+        region_cum: Cumulative shares of the regions.
+        sector_cum: Cumulative shares of the sectors, a row per region.
+        region: Out: each candidate's region.
+        sector: Out: each candidate's sector.
+    """
+    last_region, last_sector = region_cum.size - 1, sector_cum.shape[1] - 1
+    region_row = region_cum.reshape(1, -1)
+    for i in range(region.size):
+        r = min(_count(region_row, 0, uniform_at(salts[0], i), True), last_region)
+        u = uniform_at(salts[1], i)
+        region[i] = r
+        sector[i] = min(_count(sector_cum, r, u, False), last_sector)
+
+
+@njit(cache=True)
+def _draw_traits(
+    salts: np.ndarray, sigma: float, half_variance: float, sector: np.ndarray,
+    incumbent_scale: np.ndarray, by_sector: np.ndarray, out: tuple,
+) -> None:
+    """Size and the size-scaled traits of every firm, from four keyed normals each.
+
+    Args:
+        salts: (4, 2) salts of the normals (see ``NORMALS``): first and second uniform.
+        sigma: Standard deviation of log size.
+        half_variance: ``sigma ** 2 / 2`` (so the mean size is 1).
+        sector: Every firm's sector.
+        incumbent_scale: Size factor of each incumbent (the firms after the pool).
+        by_sector: (S, 8) sector attributes, columns as in ``SCALED``.
+        out: Columns written: employees, investment, land_need, output, tax, tech,
+            pollution_rate, energy_rate.
+    """
+    employees, investment, land_need, output, tax, tech, pollution, energy = out
+    n_pool = sector.size - incumbent_scale.size
+    for i in range(sector.size):
+        a = by_sector[sector[i]]
+        size = np.exp(sigma * normal_at(salts[0, 0], salts[0, 1], i) - half_variance)
+        if i >= n_pool:
+            size *= incumbent_scale[i - n_pool]
+        employees[i] = a[0] * size
+        investment[i] = a[1] * size * 1e6
+        land_need[i] = a[2] * size
+        output[i] = a[3] * size * 1e6
+        tax[i] = a[4] * output[i]
+        t = a[5] + 0.15 * normal_at(salts[1, 0], salts[1, 1], i)
+        tech[i] = min(max(t, 0.0), 1.0)
+        pollution[i] = a[6] * np.exp(0.4 * normal_at(salts[2, 0], salts[2, 1], i) - 0.08)
+        energy[i] = a[7] * np.exp(0.4 * normal_at(salts[3, 0], salts[3, 1], i) - 0.08)
+
+
+@njit(cache=True)
+def _minded_months(
+    salt: np.uint64, region: np.ndarray, cum: np.ndarray, minded: np.ndarray
+) -> None:
+    """The month each candidate's cumulative hazard passes its Exp(1) threshold (or NEVER).
+
+    Args:
+        salt: The salt of the MINDED draws.
+        region: Each candidate's region.
+        cum: Cumulative hazard of each region at the start of each month (months + 1 columns).
+        minded: Out: each candidate's month.
+    """
+    months = cum.shape[1] - 1
+    for i in range(minded.size):
+        threshold = -np.log(uniform_at(salt, i))
+        month = _rank(cum[region[i]], threshold) - 1
+        minded[i] = NEVER if month >= months else max(month, 0)
+
+
+@njit(cache=True)
+def _by_month(minded: np.ndarray, months: int) -> np.ndarray:
+    """Indices of ``minded`` sorted by month, ties in index order (NEVER last): a counting sort.
+
+    Equals ``np.argsort(minded, kind="stable")`` for months in ``[0, months)`` or NEVER.
+    """
+    starts = np.zeros(months + 2, dtype=np.int64)
+    for month in minded:
+        starts[min(month, months) + 1] += 1
+    for k in range(months + 1):
+        starts[k + 1] += starts[k]
+    order = np.empty(minded.size, dtype=np.int64)
+    for i in range(minded.size):
+        k = min(minded[i], months)
+        order[starts[k]] = i
+        starts[k] += 1
+    return order
 
 
 def home_wage_path(world: World, months: int, push: bool) -> np.ndarray:
@@ -51,46 +169,27 @@ class FirmTable:
     def __init__(self, world: World, streams: KeyedStreams):
         sc = world.scenario
         self.n_pool = sc.pool.firms
-        incumbents = self._incumbent_rows(world)
-        n = self.n_pool + len(incumbents)
+        inc_region, inc_sector, inc_park = self._incumbent_rows(world)
+        n = self.n_pool + len(inc_park)
         self.n = n
-        ids = np.arange(self.n_pool)
-        region_w = world.region_array("weight")
-        if region_w.sum() <= 0:
-            region_w = np.ones_like(region_w)
-        region = categorical(streams.uniform(Purpose.REGION, ids), region_w)
-        mix = np.ones((len(world.region_ids), len(world.sector_ids)))
-        for r, rid in enumerate(world.region_ids):
-            weights = sc.regions[rid].sectors
-            if weights:
-                mix[r] = [weights.get(s, 0.0) for s in world.sector_ids]
-                if mix[r].sum() <= 0:
-                    mix[r] = 1.0
-        sector = categorical_by_group(streams.uniform(Purpose.SECTOR, ids), region, mix)
-        self.region = np.concatenate([region, [r for r, _, _ in incumbents]]).astype(np.int16)
-        self.sector = np.concatenate([sector, [s for _, s, _ in incumbents]]).astype(np.int16)
-        all_ids = np.arange(n)
+        self.region = np.empty(n, dtype=np.int16)
+        self.sector = np.empty(n, dtype=np.int16)
+        self.region[self.n_pool :], self.sector[self.n_pool :] = inc_region, inc_sector
+        origin_salts = np.array([streams.salt(Purpose.REGION), streams.salt(Purpose.SECTOR)])
+        _draw_origins(origin_salts, self._region_shares(world), self._sector_shares(world),
+                      self.region[: self.n_pool], self.sector[: self.n_pool])
+        self.employees, self.investment, self.land_need = np.empty(n), np.empty(n), np.empty(n)
+        self.output, self.tax, self.tech = np.empty(n), np.empty(n), np.empty(n)
+        self.pollution_rate, self.energy_rate = np.empty(n), np.empty(n)
         sigma = sc.pool.size_sigma
-        size = np.exp(sigma * streams.normal(Purpose.SIZE, all_ids) - sigma**2 / 2)
-        inc_park = np.array([p for _, _, p in incumbents], dtype=np.int64)
-        if len(incumbents):
-            inc_emp = world.park_array("incumbent_employees")[inc_park]
-            base_emp = world.sector_array("employees")[self.sector[self.n_pool :]]
-            size[self.n_pool :] *= inc_emp / base_emp
-        s = self.sector
-        self.employees = world.sector_array("employees")[s] * size
-        self.investment = world.sector_array("investment_myuan")[s] * size * 1e6
-        self.land_need = world.sector_array("land_ha")[s] * size
-        self.output = world.sector_array("output_myuan")[s] * size * 1e6
-        self.tax = world.sector_array("tax_share")[s] * self.output
-        self.tech = np.clip(
-            world.sector_array("tech")[s] + 0.15 * streams.normal(Purpose.TECH, all_ids), 0, 1
-        )
-        self.pollution_rate = world.sector_array("pollution")[s] * np.exp(
-            0.4 * streams.normal(Purpose.POLLUTION, all_ids) - 0.08
-        )
-        self.energy_rate = world.sector_array("energy")[s] * np.exp(
-            0.4 * streams.normal(Purpose.ENERGY, all_ids) - 0.08
+        inc_scale = (world.park_array("incumbent_employees")[inc_park]
+                     / world.sector_array("employees")[inc_sector])
+        normal_salts = np.array([[streams.salt(p), streams.salt(p, 0, 7919)] for p in NORMALS])
+        by_sector = np.column_stack([world.sector_array(field) for field in SCALED])
+        _draw_traits(
+            normal_salts, sigma, sigma**2 / 2, self.sector, inc_scale, by_sector,
+            (self.employees, self.investment, self.land_need, self.output, self.tax,
+             self.tech, self.pollution_rate, self.energy_rate),
         )
         n_cities = len(world.city_ids)
         self.minded = np.full(n, NEVER, dtype=np.int64)  # scheduled month of relocation pressure
@@ -117,40 +216,54 @@ class FirmTable:
         self.entered = np.full(n, NEVER, dtype=np.int64)
         self.reinvested = np.zeros(n)
         self.margin = np.zeros(n)
-        self.incumbents = (self.n_pool + np.arange(len(incumbents)), inc_park)
+        self.incumbents = (self.n_pool + np.arange(len(inc_park)), inc_park)
 
     @staticmethod
-    def _incumbent_rows(world: World) -> list[tuple[int, int, int]]:
-        """(origin region, sector, park) of every incumbent firm seeded in a park."""
-        rows = []
+    def _region_shares(world: World) -> np.ndarray:
+        """Cumulative shares of the origin regions (equal shares if no region has weight)."""
+        weights = world.region_array("weight")
+        return shares(np.ones_like(weights) if weights.sum() <= 0 else weights)
+
+    @staticmethod
+    def _sector_shares(world: World) -> np.ndarray:
+        """Cumulative shares of the sectors, a row per origin region (equal if unspecified)."""
+        mix = np.ones((len(world.region_ids), len(world.sector_ids)))
+        for r, rid in enumerate(world.region_ids):
+            weights = world.scenario.regions[rid].sectors
+            if weights:
+                mix[r] = [weights.get(s, 0.0) for s in world.sector_ids]
+                if mix[r].sum() <= 0:
+                    mix[r] = 1.0
+        return shares(mix)
+
+    @staticmethod
+    def _incumbent_rows(world: World) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Origin region, sector and park of every incumbent firm seeded in a park."""
+        groups = []  # (region, sector, park, count) of each park's incumbents of one sector
         for p, pid in enumerate(world.park_ids):
-            park = world.scenario.parks[pid]
-            city = world.park_city[p]
-            home = int(np.argmin(world.dist_km[:, city]))
-            for sid, count in park.incumbents.items():
-                rows += [(home, world.sector_ids.index(sid), p)] * count
-        return rows
+            home = int(np.argmin(world.dist_km[:, world.park_city[p]]))
+            for sid, count in world.scenario.parks[pid].incumbents.items():
+                groups.append((home, world.sector_ids.index(sid), p, count))
+        table = np.array(groups, dtype=np.int64).reshape(-1, 4)
+        return tuple(np.repeat(table[:, k], table[:, 3]) for k in range(3))
 
     def schedule_minded(
-        self, world: World, streams: KeyedStreams, wages: np.ndarray, hazard: float, push: float
-    ) -> None:
+        self, streams: KeyedStreams, wages: np.ndarray, hazard: float, push: float
+    ) -> np.ndarray:
         """Draw the month each candidate becomes relocation-minded.
 
         The monthly hazard of region ``r`` is ``hazard / 12 * (w_r(t) / w_r(0)) ** push``; each
         firm becomes minded when the cumulative hazard passes its own Exp(1) threshold.
+
+        Returns:
+            The candidates in the order they become minded (ties by id, never-minded last).
         """
-        ids = np.arange(self.n_pool)
         rel = (wages / wages[:, :1]) ** push
         monthly = hazard / 12.0 * rel[:, :-1]
         cum = np.concatenate([np.zeros((len(rel), 1)), np.cumsum(monthly, axis=1)], axis=1)
-        threshold = -np.log(streams.uniform(Purpose.MINDED, ids))
-        minded = np.full(self.n_pool, NEVER, dtype=np.int64)
-        for r in range(len(rel)):
-            mask = self.region[: self.n_pool] == r
-            month = np.searchsorted(cum[r], threshold[mask], side="left") - 1
-            month = np.where(month >= cum.shape[1] - 1, NEVER, np.maximum(month, 0))
-            minded[mask] = month
-        self.minded[: self.n_pool] = minded
+        minded = self.minded[: self.n_pool]
+        _minded_months(streams.salt(Purpose.MINDED), self.region[: self.n_pool], cum, minded)
+        return _by_month(minded, cum.shape[1] - 1)
 
     def seed_incumbents(self, park_city: np.ndarray) -> None:
         """Place incumbent firms in their parks as operating firms at month 0."""

@@ -98,15 +98,12 @@ class AttractionModel(mesa.Model):
         self.city_wage = self.city_wages[:, 0]
         self.logistics_share = w.sector_array("logistics_share")
         hazard = scenario.behaviour.relocation_hazard
-        self.firms.schedule_minded(
-            w,
+        self.minded_order = self.firms.schedule_minded(
             self.streams,
             self.home_wages,
             hazard,
             scenario.behaviour.wage_push if mech.pressure else 0.0,
         )
-        pool = np.arange(self.firms.n_pool)
-        self.minded_order = pool[np.argsort(self.firms.minded[pool], kind="stable")]
         self.minded_sorted = self.firms.minded[self.minded_order]
         self.minded_ptr = np.zeros(1, dtype=np.int64)  # first firm not yet due
         self.urn_counts = np.zeros(len(w.park_ids))

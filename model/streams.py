@@ -108,12 +108,15 @@ def _uniform_keyed(
         out[i] = (np.float64(h >> np.uint64(11)) + 0.5) * _TO_UNIT
 
 
-@njit(cache=True)
-def _normal_salted(first: np.uint64, second: np.uint64, ids: np.ndarray, out: np.ndarray) -> None:
-    """Box-Muller normals of ``ids`` from the uniforms under two salts, in one pass."""
-    for i in range(ids.size):
-        u1, u2 = uniform_at(first, ids[i]), uniform_at(second, ids[i])
-        out[i] = np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
+@njit(cache=True, inline="always")
+def normal_at(first: np.uint64, second: np.uint64, key: np.uint64) -> float:
+    """The keyed standard normal of one firm: Box-Muller on its uniforms under two salts.
+
+    For use inside compiled kernels; the salts of a normal of ``purpose`` are
+    ``salt(purpose, month, extra)`` and ``salt(purpose, month, extra + 7919)``.
+    """
+    u1, u2 = uniform_at(first, key), uniform_at(second, key)
+    return np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
 
 
 def _as_words(x) -> np.ndarray:
@@ -122,7 +125,7 @@ def _as_words(x) -> np.ndarray:
 
 
 class KeyedStreams:
-    """Uniform, normal and Gumbel draws keyed by (purpose, id, month, extra).
+    """Uniform and Gumbel draws keyed by (purpose, id, month, extra).
 
     Args:
         key: A 64-bit key, drawn once from the model's generator.
@@ -237,25 +240,6 @@ class KeyedStreams:
             out.reshape(-1),
         )
         return out
-
-    def normal(
-        self,
-        purpose: int,
-        ids: np.ndarray,
-        month: int | np.ndarray = 0,
-        extra: int | np.ndarray = 0,
-    ) -> np.ndarray:
-        """Standard normal numbers (Box-Muller on two keyed uniforms)."""
-        if np.ndim(month) == 0 and np.ndim(extra) == 0:
-            keys = np.asarray(ids)
-            out = np.empty(keys.shape)
-            first = self.salt(purpose, month, extra)
-            second = self.salt(purpose, month, extra + 7919)
-            _normal_salted(first, second, _as_words(keys), out.reshape(-1))
-            return out
-        u1 = self.uniform(purpose, ids, month, extra)
-        u2 = self.uniform(purpose, ids, month, np.asarray(extra) + 7919)
-        return np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
 
     def gumbel(
         self,

@@ -53,8 +53,30 @@ def find_scenario(name_or_path: str | Path, relative_to: Path | None = None) -> 
     )
 
 
+#: Parsed TOML files by path: (the file's stamp when read, its data). Runs of a batch load the
+#: same few files again and again; parsing them is most of what loading a scenario costs.
+_PARSED: dict[str, tuple[tuple[int, int, int], dict[str, Any]]] = {}
+
+
 def read_toml(path: Path) -> dict[str, Any]:
-    """Read a TOML file, turning every failure into a :class:`ScenarioError`."""
+    """Read a TOML file, turning every failure into a :class:`ScenarioError`.
+
+    A file read before and unchanged since (same inode, size and modification time) is not
+    parsed again; the caller gets its own copy of the data either way.
+    """
+    try:
+        info = path.stat()
+    except OSError as exc:
+        raise ScenarioError(f"cannot read the file ({exc.strerror})", str(path)) from None
+    stamp = (info.st_ino, info.st_size, info.st_mtime_ns)
+    kept = _PARSED.get(str(path))
+    if kept is None or kept[0] != stamp:
+        kept = _PARSED[str(path)] = (stamp, _parse_toml(path))
+    return copy.deepcopy(kept[1])
+
+
+def _parse_toml(path: Path) -> dict[str, Any]:
+    """Parse a TOML file, turning every failure into a :class:`ScenarioError`."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -128,6 +150,35 @@ def apply_override(data: dict[str, Any], keys: list[str], value: Any) -> None:
             )
         node = child
     node[keys[-1]] = value
+
+
+def overridden(data: dict[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """``data`` with dotted-path overrides applied, ``data`` itself left as it was.
+
+    Only the tables along the overridden paths are copied; the rest is shared with ``data``
+    (cheaper than a deep copy when the same base is overridden run after run).
+
+    Raises:
+        ScenarioError: If a path runs through a value that is not a table.
+    """
+    out = dict(data)
+    copied = {id(out)}
+    for path, value in overrides.items():
+        keys = path.split(".")
+        node = out
+        for depth, key in enumerate(keys[:-1]):
+            child = node.get(key, {})
+            if not isinstance(child, dict):
+                raise ScenarioError(
+                    f"cannot set {path}: {'.'.join(keys[: depth + 1])} is a value, not a table",
+                    "--set",
+                )
+            if id(child) not in copied:
+                child = node[key] = dict(child)
+                copied.add(id(child))
+            node = child
+        node[keys[-1]] = value
+    return out
 
 
 class Resolved:

@@ -218,7 +218,7 @@ def terms_args(m: AttractionModel) -> tuple:
 
 def park_terms(m: AttractionModel) -> ParkTerms:
     """Refresh the model's park terms for the current month and return them (``m.terms``)."""
-    m.run_step(terms_step, terms_args(m))
+    terms_step(m.month, terms_args(m), m.activity, m.event_log.fields())  # writes no events
     return _terms(m)
 
 
@@ -577,17 +577,6 @@ def _enter(
         entry.due[i] = pipeline.due_month(i, city, kind, entry.in_building, delays)
 
 
-@njit(cache=True, inline="always")
-def _delays(month: int, fields: tuple) -> pipeline.Delays:
-    """``pipeline.Delays`` of ``month`` from the run's fields (:func:`_delay_args`)."""
-    (on, salts, inspection, negotiation, building, construction, professionalism, extra_delay,
-     approval, service) = fields
-    return pipeline.Delays(
-        on, month, salts[month], inspection, negotiation, building, construction,
-        professionalism, extra_delay, approval, service,
-    )
-
-
 @njit(cache=True)
 def _choose(month: int, ids: np.ndarray, direct_city: int, args: tuple, log: Ledger) -> None:
     """Firms ``ids`` pick their best option; those picking a park enter its city's pipeline.
@@ -606,7 +595,7 @@ def _choose(month: int, ids: np.ndarray, direct_city: int, args: tuple, log: Led
         movers, parks, margins = _urn_choose(month, ids, rule, entry)
     else:
         movers, parks, margins = _logit_choose(ids, rule, entry, home_wages[:, month], inputs)
-    _enter(movers, parks, margins, entry, direct_city, _delays(month, delay_fields), log)
+    _enter(movers, parks, margins, entry, direct_city, pipeline.delays_at(month, delay_fields), log)
 
 
 @njit(cache=True)
@@ -651,24 +640,6 @@ def urn_weights(m: AttractionModel) -> np.ndarray:
     )
 
 
-def _delay_args(m: AttractionModel) -> tuple:
-    """What ``pipeline.Delays`` holds, for the whole run: the delay salts by month, not a row."""
-    b, pol = m.spec.behaviour, m.policy
-    kinds = max(pipeline.DELAY_KINDS.values()) + 1
-    return (
-        bool(m.spec.mechanisms.pipeline_delays),
-        m.streams.table(Purpose.DELAY, m.horizon + 1, kinds),
-        float(b.inspection_months),
-        float(b.negotiation_months),
-        float(b.building_months),
-        float(b.construction_months),
-        pol.professionalism,
-        pol.delay_months,
-        pol.approval_months,
-        pol.service,
-    )
-
-
 def _rule(m: AttractionModel) -> tuple:
     """The fields of :class:`Rule`, as a plain tuple."""
     w, streams, n_parks = m.spec.world, m.streams, len(m.world.park_city)
@@ -688,7 +659,7 @@ def _rule(m: AttractionModel) -> tuple:
 def args(m: AttractionModel) -> tuple:
     """What :func:`step` reads and writes, for the whole run.
 
-    The fields of :class:`Entry`, the run's delay fields (:func:`_delay_args`), those of
+    The fields of :class:`Entry`, the run's delay fields (``pipeline.delay_args``), those of
     :class:`Rule`, the home wages (region, month), the utility inputs (:func:`_utility_inputs`
     of ``m.terms``) and the search columns (stage, search window, ``needs_choice``).
     """
@@ -698,8 +669,8 @@ def args(m: AttractionModel) -> tuple:
         entry = (f.stage, f.park, f.city, f.channel, f.margin, f.due, f.known, f.in_building,
                  m.world.park_city)
         search = (f.stage, f.search_start, f.search_end, f.needs_choice)
-        return (entry, _delay_args(m), _rule(m), m.home_wages, _utility_inputs(m, _terms(m)),
-                search)
+        utility = _utility_inputs(m, _terms(m))
+        return (entry, pipeline.delay_args(m), _rule(m), m.home_wages, utility, search)
 
     return m.kept("choice", build)
 

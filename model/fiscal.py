@@ -103,6 +103,3 @@ def step(month: int, args: tuple, activity: tuple, ledger: tuple) -> int:
     return 0
 
 
-def collect(m: AttractionModel) -> None:
-    """Book this month's taxes and rebates for every city."""
-    m.run_step(step, args(m))

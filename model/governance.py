@@ -77,11 +77,6 @@ def args(m: AttractionModel) -> tuple:
     ))
 
 
-def turnover(m: AttractionModel) -> None:
-    """Replace leaders at the tenure hazard and let successors honour or break promises."""
-    m.run_step(step, args(m))
-
-
 @njit(cache=True)
 def step(month: int, args: tuple, activity: tuple, ledger: tuple) -> int:
     """Fade the promises seen, then (under governance) replace the leaders who leave.

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from .model import AttractionModel
 
 BUILDING_MAX_HA = 2.0  # largest land need a standard factory building can house (assumption)
-__all__ = ["NEVER", "enforce"]
+__all__ = ["NEVER"]
 
 HOUSED, LANDED, TURNED_AWAY = 0, 1, 2  # outcomes of allocation
 _OPERATING = int(Stage.OPERATING)
@@ -335,11 +335,6 @@ def develop_firm(i: int, site: Site, month: int, hoard_share: float) -> None:
     site.land_developed[i] = site.land_held[i] * share
     idle = site.land_held[i] > site.land_developed[i] + 1e-12
     site.idle_since[i] = month if idle else NEVER
-
-
-def enforce(m: AttractionModel) -> None:
-    """Charge idle-land fees and reclaim land idle for too long, where cities enforce."""
-    m.run_step(enforcement_step, enforcement_args(m))
 
 
 def enforcement_args(m: AttractionModel) -> tuple:

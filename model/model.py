@@ -1,4 +1,4 @@
-"""The Mesa model: one step is one month; the month's order of mechanisms is in :meth:`step`."""
+"""The Mesa model: one step is one month; the month's order of mechanisms is in ``month``."""
 
 from __future__ import annotations
 
@@ -11,26 +11,13 @@ import pandas as pd
 
 from ..agents import Firm, Government, Park
 from ..scenarios.schema import Scenario
-from . import (
-    awareness,
-    choice,
-    fiscal,
-    governance,
-    kpis,
-    land,
-    outreach,
-    pipeline,
-    pressure,
-    retention,
-    selection,
-)
+from . import awareness, choice, kpis, month, outreach, selection
 from .codes import PIPELINE, Cause, Channel, Stage
 from .events import EventLog
 from .firms import NEVER, FirmTable, home_wage_path
 from .kpis import FLOWS
 from .places import CityState, ParkState, Policy
 from .streams import KeyedStreams, Purpose
-from .urn_dynamics import step as birth_death_urn
 from .world import World
 
 #: Monthly flows of the focus city: the funnel's transitions (see ``kpis.FLOWS``).
@@ -117,7 +104,9 @@ class AttractionModel(mesa.Model):
         self.collect = collect
         self.firm_agent: dict[int, Firm] = {}
         self._kept: dict[str, Any] = {}
-        self._this_month: dict[str, Any] = {}
+        #: Set to a dict to time each phase of the month (by name; each then runs in its own
+        #: compiled call): ``benchmarks/profile_mechanisms.py``.
+        self.phase_seconds: dict[str, float] | None = None
         self._setup_outreach()
         self.governments = [Government(self, c) for c in range(len(w.city_ids))]
         self.park_agents = [Park(self, p) for p in range(len(w.park_ids))]
@@ -136,25 +125,14 @@ class AttractionModel(mesa.Model):
 
     # ------------------------------------------------------------------ the month
     def step(self) -> None:
-        """Simulate one month, mechanisms in this order."""
+        """Simulate one month: the mechanisms in the order of ``month.PHASES``."""
+        if self.month >= self.horizon:
+            self.running = False
+            return
         self.event_log.start_month(self.month)
-        self._this_month.clear()
         self.home_wage = self.home_wages[:, self.month]
         self.city_wage = self.city_wages[:, self.month]
-        choice.park_terms(self)  # prices, cluster benefits, credibility (into self.terms)
-        governance.turnover(self)  # leaders leave; successors honour or break promises
-        pressure.start_searches(self)  # relocation pressure from rising home costs
-        outreach.offices(self)  # resident offices visit firms
-        outreach.conferences(self)  # promotion conferences (invitees may declare intent)
-        outreach.agents(self)  # entrusted agents
-        outreach.passive(self)  # unprompted inquiries (waiting at the door)
-        self.choose_pending()  # location choice by firms with news
-        birth_death_urn(self)  # validation dynamic, only under world.dynamics = birth_death
-        pipeline.advance(self)  # inspection -> negotiation -> signing -> construction -> operation
-        land.enforce(self)  # idle-land fees and reclamation
-        retention.update(self)  # satisfaction, exits, reinvestment, referrals
-        fiscal.collect(self)  # taxes and rebates
-        pressure.end_searches(self)  # searches that found nothing end at home; prune
+        month.run(self, self.phase_seconds)
         if self.collect:
             self._snapshot()
             self.datacollector.collect(self)
@@ -186,21 +164,6 @@ class AttractionModel(mesa.Model):
         selection.activate(np.asarray(ids, dtype=np.int64), self.activity)
         self._add_agents(before)
 
-    def run_step(self, kernel: Callable[..., int], args: tuple) -> None:
-        """Run one mechanism's compiled month: ``kernel(month, args, activity, ledger)``.
-
-        The kernel first counts the events it may write; if the event log lacks room for them
-        it returns that count having changed nothing, and is called again once the log has
-        grown. It returns 0 when it has run. Firms it activates get their agents (if kept).
-        """
-        before = int(self.activity[1][0])
-        need = kernel(self.month, args, self.activity, self.event_log.fields())
-        if need:
-            self.event_log.reserve(int(need))
-            need = kernel(self.month, args, self.activity, self.event_log.fields())
-            assert need == 0, "a month's kernel asked twice for room in the event log"
-        self._add_agents(before)
-
     def kept(self, key: str, build: Callable[[], Any]) -> Any:
         """What ``build`` returns, built on first use and kept for the run.
 
@@ -210,12 +173,6 @@ class AttractionModel(mesa.Model):
         if key not in self._kept:
             self._kept[key] = build()
         return self._kept[key]
-
-    def this_month(self, key: str, build: Callable[[], Any]) -> Any:
-        """What ``build`` returns, built on first use this month and kept until it ends."""
-        if key not in self._this_month:
-            self._this_month[key] = build()
-        return self._this_month[key]
 
     def _add_agents(self, before: int) -> None:
         """Create the :class:`Firm` agents of the firms activated since ``before`` (if kept)."""
@@ -263,10 +220,6 @@ class AttractionModel(mesa.Model):
             self.activity, self.event_log.fields(),
         )
         self._add_agents(before)
-
-    def choose_pending(self) -> None:
-        """Searchers that have news (a new city, a failed deal, a new search) choose now."""
-        self.run_step(choice.step, choice.args(self))
 
     # ------------------------------------------------------------------ set-up
     def _setup_outreach(self) -> None:

@@ -561,6 +561,11 @@ def _contact_by_agents(
 def offices_step(month: int, args: tuple, activity: tuple, ledger: tuple) -> int:
     """This month's office visits (:func:`_visit_offices`), then the offices' running cost.
 
+    Resident offices visit firms of their region and target sectors. Each office first visits
+    the leads of its region and sectors (searching firms its city can still approach) that
+    come first in the city's priority, then fills its remaining visits in its own priority
+    order. A firm visited by one office is skipped by the city's other offices this month.
+
     Args:
         month: The month.
         args: Built by :func:`offices_args`: the fields of the offices (:attr:`Offices.fields`,
@@ -986,17 +991,6 @@ def reach(
     return ids
 
 
-def offices(m: AttractionModel) -> None:
-    """Resident offices visit firms of their region and target sectors.
-
-    Each office first visits the leads of its region and sectors (searching firms its city
-    can still approach) that come first in the city's priority, then fills its remaining
-    visits in its own priority order. A firm visited by one office is skipped by the city's
-    other offices this month.
-    """
-    m.run_step(offices_step, offices_args(m))
-
-
 def conferences(m: AttractionModel) -> None:
     """Promotion conferences held this month bring invitees, who may declare intentions."""
     from .choice import choose
@@ -1031,11 +1025,3 @@ def conferences(m: AttractionModel) -> None:
         }
 
 
-def agents(m: AttractionModel) -> None:
-    """Entrusted agents contact firms anywhere; paid on results they look for real leads."""
-    m.run_step(agents_step, agents_args(m))
-
-
-def passive(m: AttractionModel) -> None:
-    """Searching firms learn of cities unprompted, at visibility tempered by frictions."""
-    m.run_step(passive_step, passive_args(m))

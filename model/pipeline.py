@@ -184,19 +184,6 @@ def delay_args(m: AttractionModel) -> tuple:
     ))
 
 
-def delays(m: AttractionModel) -> tuple:
-    """The fields of :class:`Delays` this month, as a plain tuple (built once a month).
-
-    For Python callers (location choice); compiled months use :func:`delays_at`.
-    """
-
-    def build() -> tuple:
-        on, salts, *rest = delay_args(m)
-        return (on, m.month, salts[m.month], *rest)
-
-    return m.this_month("delays", build)
-
-
 def args(m: AttractionModel) -> tuple:
     """Everything :func:`step` needs for the whole run, as plain tuples (built once per run).
 
@@ -544,6 +531,3 @@ def conversion_probability(m: AttractionModel, ids: np.ndarray, base: float) -> 
     return _probabilities(_logit(base), f.margin[ids], f.city[ids], _conversion(m))
 
 
-def advance(m: AttractionModel) -> None:
-    """Move every firm whose next step is due this month, later stages first."""
-    m.run_step(step, args(m))

@@ -88,11 +88,6 @@ def start_step(month: int, args: tuple, activity: tuple, ledger: tuple) -> int:
     return 0
 
 
-def start_searches(m: AttractionModel) -> None:
-    """Start the search of every firm whose relocation month is now."""
-    m.run_step(start_step, start_args(m))
-
-
 def end_args(m: AttractionModel) -> tuple:
     """The firm columns :func:`end_step` reads and writes, built once per run."""
     f = m.firms
@@ -141,9 +136,3 @@ def end_step(month: int, args: tuple, activity: tuple, ledger: tuple) -> int:
     return 0
 
 
-def end_searches(m: AttractionModel) -> None:
-    """Firms whose search ends this month and that found no deal stay home.
-
-    The active set then keeps only the firms in a deal, operating or still searching.
-    """
-    m.run_step(end_step, end_args(m))

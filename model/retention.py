@@ -282,6 +282,3 @@ def step(month: int, args: tuple, activity: tuple, ledger: tuple) -> int:
     return 0
 
 
-def update(m: AttractionModel) -> None:
-    """Update satisfaction, then draw exits, reinvestments and referrals."""
-    m.run_step(step, args(m))

@@ -1,0 +1,180 @@
+"""The month: every mechanism in the model's order, in one compiled call.
+
+Each mechanism has a compiled month, ``step(month, args, activity, ledger) -> int``, whose
+arguments are built once per run (``args``): arrays the model updates in place, the
+scenario's levers and tables by month such as the salts of its keyed draws. :func:`run`
+calls :func:`_run`, which runs the mechanisms in the order of :data:`PHASES`, so a month
+costs one call from Python. It hands back to Python in three cases:
+
+- a phase written in Python comes up (promotion conferences, in the months that hold one,
+  and the birth-death urn of the validation scenario): :func:`run` runs it and goes on with
+  the next phase;
+- a mechanism finds no room in the event log for the events it may write: it changes
+  nothing and says how many; :func:`run` grows the log and goes on with that mechanism;
+- the model keeps a Mesa agent per active firm, or phases are being timed: then each phase
+  is one call, and the agents of the firms it activated are created after it.
+
+Results do not depend on which of these happen: the mechanisms run in the same order on the
+same state either way.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, NamedTuple
+
+import numpy as np
+from numba import njit
+
+from . import choice, fiscal, governance, land, outreach, pipeline, pressure, retention
+from .urn_dynamics import step as birth_death_urn
+
+if TYPE_CHECKING:
+    from .model import AttractionModel
+
+
+class Phase(NamedTuple):
+    """One step of the month.
+
+    Attributes:
+        name: What the step is called (in profiles and the ODD).
+        args: Builder of a compiled step's run-long arguments (None for a Python step).
+        python: A Python step (None for a compiled one).
+        when: For a Python step, the months in which it runs (all months if None).
+    """
+
+    name: str
+    args: Callable[[AttractionModel], tuple] | None = None
+    python: Callable[[AttractionModel], None] | None = None
+    when: Callable[[AttractionModel], list[int]] | None = None
+
+
+def _conference_months(m: AttractionModel) -> list[int]:
+    return list(m.conferences_by_month)
+
+
+def _urn_months(m: AttractionModel) -> list[int]:
+    return list(range(m.horizon)) if m.spec.world.dynamics == "birth_death" else []
+
+
+#: The month's steps in order; the compiled ones are dispatched by index in :func:`_phase`.
+PHASES = (
+    Phase("park terms (prices, cluster benefits, credibility)", choice.terms_args),
+    Phase("leadership turnover (promises honoured or broken)", governance.args),
+    Phase("searches start (relocation pressure)", pressure.start_args),
+    Phase("resident offices", outreach.offices_args),
+    Phase("promotion conferences", python=outreach.conferences, when=_conference_months),
+    Phase("entrusted agents", outreach.agents_args),
+    Phase("passive inquiries", outreach.passive_args),
+    Phase("location choice", choice.args),
+    Phase("birth-death urn (validation)", python=birth_death_urn, when=_urn_months),
+    Phase("pipeline (visit, negotiation, contract, construction, operation)", pipeline.args),
+    Phase("idle-land fees and reclamation", land.enforcement_args),
+    Phase("retention (satisfaction, exits, reinvestment, referrals)", retention.args),
+    Phase("taxes and rebates", fiscal.args),
+    Phase("searches end (the rest stay home); active set pruned", pressure.end_args),
+)
+N_PHASES = len(PHASES)
+(TERMS, TURNOVER, START, OFFICES, _CONFERENCES, AGENTS, PASSIVE, CHOICE, _URN, PIPELINE,
+ ENFORCE, RETENTION, FISCAL, END) = range(N_PHASES)
+
+
+@njit(cache=True)
+def _phase(phase: int, month: int, args: tuple, activity: tuple, ledger: tuple) -> int:
+    """Run phase ``phase`` if it is compiled; returns 0 or the events it needs room for."""
+    if phase == TERMS:
+        return choice.terms_step(month, args[TERMS], activity, ledger)
+    if phase == TURNOVER:
+        return governance.step(month, args[TURNOVER], activity, ledger)
+    if phase == START:
+        return pressure.start_step(month, args[START], activity, ledger)
+    if phase == OFFICES:
+        return outreach.offices_step(month, args[OFFICES], activity, ledger)
+    if phase == AGENTS:
+        return outreach.agents_step(month, args[AGENTS], activity, ledger)
+    if phase == PASSIVE:
+        return outreach.passive_step(month, args[PASSIVE], activity, ledger)
+    if phase == CHOICE:
+        return choice.step(month, args[CHOICE], activity, ledger)
+    if phase == PIPELINE:
+        return pipeline.step(month, args[PIPELINE], activity, ledger)
+    if phase == ENFORCE:
+        return land.enforcement_step(month, args[ENFORCE], activity, ledger)
+    if phase == RETENTION:
+        return retention.step(month, args[RETENTION], activity, ledger)
+    if phase == FISCAL:
+        return fiscal.step(month, args[FISCAL], activity, ledger)
+    if phase == END:
+        return pressure.end_step(month, args[END], activity, ledger)
+    return 0  # a Python phase, in a month where it has nothing to do
+
+
+@njit(cache=True)
+def _run(
+    month: int, first: int, last: int, in_python: np.ndarray, args: tuple, activity: tuple,
+    ledger: tuple,
+) -> tuple[int, int]:
+    """Run the phases ``first .. last - 1`` of ``month`` until one cannot run here.
+
+    Args:
+        month: The current month.
+        first: The first phase to run.
+        last: One past the last phase to run.
+        in_python: Whether each phase runs in Python, by month and phase.
+        args: Each phase's run-long arguments (an empty tuple for a Python phase).
+        activity: Fields of :class:`~zhaoshang.model.selection.Activity`.
+        ledger: Fields of :class:`~zhaoshang.model.events.Ledger`.
+
+    Returns:
+        The phase reached and the events it needs room for: ``(last, 0)`` when all ran,
+        ``(p, 0)`` when phase ``p`` is Python's, ``(p, n)`` when phase ``p`` needs room for
+        ``n`` events (it has changed nothing).
+    """
+    for phase in range(first, last):
+        if in_python[month, phase]:
+            return phase, 0
+        need = _phase(phase, month, args, activity, ledger)
+        if need:
+            return phase, need
+    return last, 0
+
+
+def _plan(m: AttractionModel) -> tuple[np.ndarray, tuple]:
+    """Which phases run in Python in which months, and every compiled phase's arguments."""
+    in_python = np.zeros((m.horizon + 1, N_PHASES), dtype=np.bool_)
+    for k, phase in enumerate(PHASES):
+        if phase.python is not None:
+            in_python[phase.when(m), k] = True
+    args = tuple(() if phase.args is None else phase.args(m) for phase in PHASES)
+    return in_python, args
+
+
+def run(m: AttractionModel, timings: dict[str, float] | None = None) -> None:
+    """Run the model's current month (see the module's description).
+
+    Args:
+        m: The model (its event log already started on the month).
+        timings: If given, each phase runs in its own call and its seconds are added here,
+            by phase name.
+    """
+    in_python, args = m.kept("month", lambda: _plan(m))
+    one_by_one = m.firm_agents or timings is not None
+    phase = 0
+    while phase < N_PHASES:
+        last = phase + 1 if one_by_one else N_PHASES
+        before = int(m.activity[1][0])
+        start = time.perf_counter()
+        reached, need = _run(
+            m.month, phase, last, in_python, args, m.activity, m.event_log.fields()
+        )
+        if need:
+            m.event_log.reserve(int(need))
+        elif reached < last:
+            PHASES[reached].python(m)
+            reached += 1
+        m._add_agents(before)
+        if timings is not None:
+            name = PHASES[phase].name
+            timings[name] = timings.get(name, 0.0) + time.perf_counter() - start
+        phase = reached

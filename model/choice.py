@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numba import njit
 
-from . import pipeline, selection
+from . import pipeline
 from .codes import Cause, Stage
 from .events import Ledger, lacks_room, record
 from .selection import Activity
@@ -377,6 +377,26 @@ def _may_choose(known: np.ndarray, excluded: np.ndarray, i: int, city: int) -> b
 
 
 @njit(cache=True, inline="always")
+def _choosable(
+    known: np.ndarray, excluded: np.ndarray, i: int, park_city: np.ndarray, options: np.ndarray
+) -> int:
+    """The parks firm ``i`` may choose (:func:`_may_choose`), ascending, into ``options``.
+
+    Without branches (write every park, advance only past the choosable ones): whether a firm
+    knows a city is unpredictable from firm to firm.
+
+    Returns:
+        How many parks it may choose (the first elements of ``options``).
+    """
+    n = 0
+    for p in range(park_city.size):
+        city = park_city[p]
+        options[n] = p
+        n += (known[i, city] > 0) & (not excluded[i, city])
+    return n
+
+
+@njit(cache=True, inline="always")
 def _gumbel(salt: np.uint64, key: np.uint64) -> float:
     """The keyed standard Gumbel draw, as ``KeyedStreams.gumbel``."""
     return -np.log(-np.log(uniform_at(salt, key)))
@@ -411,14 +431,10 @@ def _logit_choose(
     margin = np.empty(ids.size)
     n_movers = 0
     for k in range(ids.size):
-        n_options = 0
-        for p in range(park_city.size):
-            total[p] = -np.inf
-            if _may_choose(known, rule.excluded, ids[k], park_city[p]):
-                options[n_options] = p
-                n_options += 1
+        n_options = _choosable(known, rule.excluded, ids[k], park_city, options)
         if n_options == 0:
             continue
+        total[:] = -np.inf
         key = np.uint64(ids[k])
         v_home = _firm_utilities(ids[k], options[:n_options], v, home_wage, *inputs)
         for p in options[:n_options]:
@@ -606,6 +622,24 @@ def _choose_firms(
     _choose(month, ids, direct_city, args, Ledger(*ledger))
 
 
+@njit(cache=True, inline="always")
+def _pending(
+    active: np.ndarray, stage: np.ndarray, start: np.ndarray, end: np.ndarray,
+    needs_choice: np.ndarray, month: int,
+) -> np.ndarray:
+    """The searchers (as ``selection.searchers``) with news (``needs_choice``), in their order.
+
+    One pass; the news is tested first, as few firms have any.
+    """
+    out = np.empty(active.size, dtype=np.int64)
+    n = 0
+    for i in active:
+        if needs_choice[i] and stage[i] <= _AWARE and start[i] <= month < end[i]:
+            out[n] = i
+            n += 1
+    return out[:n]
+
+
 @njit(cache=True)
 def step(month: int, args: tuple, activity: tuple, ledger: tuple) -> int:
     """The month's choices: searchers with news (``needs_choice``) choose, their flag cleared.
@@ -621,8 +655,7 @@ def step(month: int, args: tuple, activity: tuple, ledger: tuple) -> int:
     """
     stage, start, end, needs_choice = args[5]
     act, log = Activity(*activity), Ledger(*ledger)
-    searchers = selection.searchers(act.order[: act.count[0]], stage, start, end, month, _AWARE)
-    pending = searchers[needs_choice[searchers]]
+    pending = _pending(act.order[: act.count[0]], stage, start, end, needs_choice, month)
     if lacks_room(log, pending.size):
         return pending.size
     for i in pending:

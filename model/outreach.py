@@ -237,54 +237,67 @@ def _then_in_order(
     return np.concatenate((hot, cold)), end
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _passive_learners(
-    searchers: np.ndarray,
+    active: np.ndarray,
+    month: int,
     p: np.ndarray,
     salts: np.ndarray,
-    known: np.ndarray,
-    stage: np.ndarray,
+    f: Learners,
     excluded: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Searching firms that learn of each city unprompted this month.
 
-    A firm learns of city ``c`` when the city can approach it and its keyed uniform (purpose
-    PASSIVE, this month, extra ``c``) is below ``p[c]``.
+    A searcher (as ``m.searchers()``) learns of city ``c`` when its keyed uniform (purpose
+    PASSIVE, this month, extra ``c``) is below ``p[c]`` and the city can approach it. The
+    searchers are found and drawn for in the same pass over the active set.
 
     Args:
-        searchers: Ids of the firms looking for a site.
+        active: The active firms.
+        month: The month.
         p: Monthly probability of learning of each city.
         salts: The salt of each city's draws (``m.streams.salt(PASSIVE, month, c)``).
-        known: The ``known`` column.
-        stage: The ``stage`` column.
+        f: The firm columns of learners (stage, search window and ``known`` are read).
         excluded: The ``excluded`` column.
 
     Returns:
-        The learners of all cities, city by city and in the order of ``searchers`` within a
+        The learners of all cities, city by city and in the order of ``active`` within a
         city, and the bounds of each city's run (city ``c``'s are ``ids[bounds[c]:bounds[c+1]]``).
     """
     n_cities = p.size
-    learn = np.zeros((searchers.size, n_cities), dtype=np.bool_)
+    firms = np.empty(64, dtype=np.int64)  # the (firm, city) pairs that learn, grown as needed
+    cities = np.empty(64, dtype=np.int64)
     bounds = np.zeros(n_cities + 1, dtype=np.int64)
-    for i in range(searchers.size):
-        firm = searchers[i]
+    n = 0
+    for firm in active:
+        if not (f.stage[firm] <= _AWARE and f.search_start[firm] <= month < f.search_end[firm]):
+            continue
         for c in range(n_cities):
             # the draw first: it usually fails, and then the columns need not be read
             if uniform_at(salts[c], np.uint64(firm)) < p[c] and _open(
-                known[firm, c], stage[firm], excluded[firm, c]
+                f.known[firm, c], f.stage[firm], excluded[firm, c]
             ):
-                learn[i, c] = True
+                if n == firms.size:
+                    firms, cities = _grown(firms, n), _grown(cities, n)
+                firms[n], cities[n] = firm, c
+                n += 1
                 bounds[c + 1] += 1
     for c in range(n_cities):
         bounds[c + 1] += bounds[c]
-    ids = np.empty(bounds[-1], dtype=np.int64)
+    ids = np.empty(n, dtype=np.int64)
     fill = bounds[:-1].copy()
-    for i in range(searchers.size):
-        for c in range(n_cities):
-            if learn[i, c]:
-                ids[fill[c]] = searchers[i]
-                fill[c] += 1
+    for i in range(n):
+        ids[fill[cities[i]]] = firms[i]
+        fill[cities[i]] += 1
     return ids, bounds
+
+
+@njit(cache=True, inline="always")
+def _grown(values: np.ndarray, n: int) -> np.ndarray:
+    """A copy of ``values`` with its first ``n`` entries and room for as many more."""
+    out = np.empty(2 * values.size, dtype=values.dtype)
+    out[:n] = values[:n]
+    return out
 
 
 @njit(cache=True)
@@ -773,16 +786,14 @@ def passive_step(month: int, args: tuple, activity: tuple, ledger: tuple) -> int
         ledger: Fields of :class:`~zhaoshang.model.events.Ledger`.
 
     Returns:
-        0, or the events it needs room for (one per searcher and city) if the log lacks it.
+        0, or the events it needs room for (one per learner) if the log lacks it; the
+        learners are drawn before any state changes.
     """
     p, salts, excluded, rule, learners = args
     f, act, log = Learners(*learners), Activity(*activity), Ledger(*ledger)
-    searchers = _searchers(
-        act.order[: act.count[0]], f.stage, f.search_start, f.search_end, month, _AWARE
-    )
-    if lacks_room(log, searchers.size * p.size):
-        return searchers.size * p.size
-    ids, bounds = _passive_learners(searchers, p, salts[month], f.known, f.stage, excluded)
+    ids, bounds = _passive_learners(act.order[: act.count[0]], month, p, salts[month], f, excluded)
+    if lacks_room(log, ids.size):
+        return ids.size
     unpitched = _pitch(month, np.uint64(0), rule)
     for c in range(p.size):
         if bounds[c + 1] > bounds[c]:

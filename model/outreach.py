@@ -196,6 +196,37 @@ def _contacts(
         The contacted firms (leads first) and the new pointer.
     """
     hot = _best_leads(searchers, lookup, group, n_lead, priority, city, known, stage, excluded)
+    return _then_in_order(hot, ordering, start, k, city, known, stage, excluded, mark)
+
+
+@njit(cache=True, inline="always")
+def _then_in_order(
+    hot: np.ndarray,
+    ordering: np.ndarray,
+    start: int,
+    k: int,
+    city: int,
+    known: np.ndarray,
+    stage: np.ndarray,
+    excluded: np.ndarray,
+    mark: int,
+) -> tuple[np.ndarray, int]:
+    """The leads ``hot``, then the next firms of ``ordering`` up to ``k`` in all.
+
+    Args:
+        hot: The leads taken.
+        ordering: The channel's directory ordering.
+        start: Position of the channel's pointer in ``ordering``.
+        k: Number of contacts.
+        city: The channel's city.
+        known: The ``known`` column (updated when ``mark`` is not 0).
+        stage: The ``stage`` column.
+        excluded: The ``excluded`` column.
+        mark: Channel code to mark the contacts with in ``known`` (see :func:`_contacts`).
+
+    Returns:
+        The contacted firms (leads first) and the new pointer.
+    """
     if mark:
         for firm in hot:
             known[firm, city] = mark
@@ -206,54 +237,67 @@ def _contacts(
     return np.concatenate((hot, cold)), end
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _passive_learners(
-    searchers: np.ndarray,
+    active: np.ndarray,
+    month: int,
     p: np.ndarray,
     salts: np.ndarray,
-    known: np.ndarray,
-    stage: np.ndarray,
+    f: Learners,
     excluded: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Searching firms that learn of each city unprompted this month.
 
-    A firm learns of city ``c`` when the city can approach it and its keyed uniform (purpose
-    PASSIVE, this month, extra ``c``) is below ``p[c]``.
+    A searcher (as ``m.searchers()``) learns of city ``c`` when its keyed uniform (purpose
+    PASSIVE, this month, extra ``c``) is below ``p[c]`` and the city can approach it. The
+    searchers are found and drawn for in the same pass over the active set.
 
     Args:
-        searchers: Ids of the firms looking for a site.
+        active: The active firms.
+        month: The month.
         p: Monthly probability of learning of each city.
         salts: The salt of each city's draws (``m.streams.salt(PASSIVE, month, c)``).
-        known: The ``known`` column.
-        stage: The ``stage`` column.
+        f: The firm columns of learners (stage, search window and ``known`` are read).
         excluded: The ``excluded`` column.
 
     Returns:
-        The learners of all cities, city by city and in the order of ``searchers`` within a
+        The learners of all cities, city by city and in the order of ``active`` within a
         city, and the bounds of each city's run (city ``c``'s are ``ids[bounds[c]:bounds[c+1]]``).
     """
     n_cities = p.size
-    learn = np.zeros((searchers.size, n_cities), dtype=np.bool_)
+    firms = np.empty(64, dtype=np.int64)  # the (firm, city) pairs that learn, grown as needed
+    cities = np.empty(64, dtype=np.int64)
     bounds = np.zeros(n_cities + 1, dtype=np.int64)
-    for i in range(searchers.size):
-        firm = searchers[i]
+    n = 0
+    for firm in active:
+        if not (f.stage[firm] <= _AWARE and f.search_start[firm] <= month < f.search_end[firm]):
+            continue
         for c in range(n_cities):
             # the draw first: it usually fails, and then the columns need not be read
             if uniform_at(salts[c], np.uint64(firm)) < p[c] and _open(
-                known[firm, c], stage[firm], excluded[firm, c]
+                f.known[firm, c], f.stage[firm], excluded[firm, c]
             ):
-                learn[i, c] = True
+                if n == firms.size:
+                    firms, cities = _grown(firms, n), _grown(cities, n)
+                firms[n], cities[n] = firm, c
+                n += 1
                 bounds[c + 1] += 1
     for c in range(n_cities):
         bounds[c + 1] += bounds[c]
-    ids = np.empty(bounds[-1], dtype=np.int64)
+    ids = np.empty(n, dtype=np.int64)
     fill = bounds[:-1].copy()
-    for i in range(searchers.size):
-        for c in range(n_cities):
-            if learn[i, c]:
-                ids[fill[c]] = searchers[i]
-                fill[c] += 1
+    for i in range(n):
+        ids[fill[cities[i]]] = firms[i]
+        fill[cities[i]] += 1
     return ids, bounds
+
+
+@njit(cache=True, inline="always")
+def _grown(values: np.ndarray, n: int) -> np.ndarray:
+    """A copy of ``values`` with its first ``n`` entries and room for as many more."""
+    out = np.empty(2 * values.size, dtype=values.dtype)
+    out[:n] = values[:n]
+    return out
 
 
 @njit(cache=True)
@@ -396,49 +440,133 @@ def _pitch(month: int, salt: np.uint64, rule: tuple[float, int]) -> Pitch:
 
 
 @njit(cache=True, inline="always")
-def _of_city(c: int, city: np.ndarray, contacts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+def _of_city(
+    c: int, city: np.ndarray, contacts: np.ndarray, offset: np.ndarray, got: np.ndarray
+) -> np.ndarray:
     """The contacts of city ``c``'s offices, office by office.
 
-    Office ``k`` is of city ``city[k]`` and its contacts are ``contacts[ends[k]:ends[k + 1]]``.
+    Office ``k`` is of city ``city[k]`` and its contacts are
+    ``contacts[offset[k] : offset[k] + got[k]]``.
     """
     out = np.empty(contacts.size, dtype=np.int64)
     n = 0
     for k in range(city.size):
         if city[k] == c:
-            for i in contacts[ends[k] : ends[k + 1]]:
+            for i in contacts[offset[k] : offset[k] + got[k]]:
                 out[n] = i
                 n += 1
     return out[:n]
 
 
 @njit(cache=True, inline="always")
-def _leads_of_any(
-    active: np.ndarray, lookups: np.ndarray, group: np.ndarray, f: Learners, month: int
-) -> np.ndarray:
-    """The searchers (as ``m.searchers()``) of a group some channel covers, in their order.
+def _first_visiting(city: np.ndarray, visits: np.ndarray) -> np.ndarray:
+    """Each city's first office with visits due, in office order (so cities in that order)."""
+    firsts = np.empty(city.size, dtype=np.int64)
+    n = 0
+    for k in range(city.size):
+        if visits[k] > 0 and not (visits[:k][city[:k] == city[k]] > 0).any():
+            firsts[n] = k
+            n += 1
+    return firsts[:n]
 
-    Each channel (``lookups``: one row per channel) finds the same leads among these as among
-    all searchers, in fewer steps. The group is tested before the search window, so that the
-    windows of firms of other groups need not be read.
+
+@njit(cache=True, inline="always")
+def _covered(c: int, city: np.ndarray, visits: np.ndarray, lookup: np.ndarray) -> np.ndarray:
+    """Whether some office of city ``c`` with visits due covers each group."""
+    covered = np.zeros(lookup.shape[1], dtype=np.bool_)
+    for k in range(city.size):
+        if city[k] == c and visits[k] > 0:
+            covered |= lookup[k]
+    return covered
+
+
+@njit(cache=True, inline="always")
+def _open_leads(
+    active: np.ndarray,
+    covered: np.ndarray,
+    c: int,
+    group: np.ndarray,
+    priority: np.ndarray,
+    f: Learners,
+    excluded: np.ndarray,
+    month: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The searchers (as ``m.searchers()``) of covered groups that city ``c`` can approach.
+
+    Every office of ``c`` finds the same leads among these as among all searchers, as long
+    as it skips the firms the city's offices have marked as known since. The cheap tests come
+    first, so that the search window and the city's columns of most firms need not be read.
 
     Args:
         active: The active firms.
-        lookups: Whether each channel covers each group.
+        covered: Whether some visiting office of ``c`` covers each group.
+        c: City index.
         group: Each candidate's group (incumbents, with larger ids, are never leads).
-        f: The firm columns of learners (stage and search window are read).
+        priority: The city's priority of every candidate.
+        f: The firm columns of learners (stage, search window and ``known`` are read).
+        excluded: The ``excluded`` column.
         month: The month.
+
+    Returns:
+        The leads in the order of ``active``, their groups and their priorities.
     """
-    covered = np.zeros(lookups.shape[1], dtype=np.bool_)
-    for row in lookups:
-        covered |= row
-    out = np.empty(active.size, dtype=np.int64)
+    ids = np.empty(active.size, dtype=np.int64)
+    groups = np.empty(active.size, dtype=np.int64)
+    ranks = np.empty(active.size)
     n = 0
     for firm in active:
         if f.stage[firm] <= _AWARE and firm < group.size and covered[group[firm]]:
-            if f.search_start[firm] <= month < f.search_end[firm]:
-                out[n] = firm
+            if f.search_start[firm] <= month < f.search_end[firm] and _open(
+                f.known[firm, c], f.stage[firm], excluded[firm, c]
+            ):
+                ids[n] = firm
+                groups[n] = group[firm]
+                ranks[n] = priority[firm]
                 n += 1
-    return out[:n]
+    return ids[:n], groups[:n], ranks[:n]
+
+
+@njit(cache=True, inline="always")
+def _best_open(
+    leads: tuple[np.ndarray, np.ndarray, np.ndarray],
+    lookup: np.ndarray,
+    k: int,
+    c: int,
+    known: np.ndarray,
+) -> np.ndarray:
+    """:func:`_best_leads` of one office among its city's open leads (:func:`_open_leads`).
+
+    Args:
+        leads: The city's open leads at the month's start, their groups and priorities.
+        lookup: Whether the office covers each group.
+        k: Number of leads wanted.
+        c: The office's city.
+        known: The ``known`` column (the leads the city has marked since are skipped).
+
+    Returns:
+        Up to ``k`` ids, by priority (ties in the order of ``leads``).
+    """
+    ids, groups, ranks = leads
+    if k <= 0:
+        return np.zeros(0, dtype=np.int64)
+    best = np.empty(k, dtype=np.int64)
+    best_rank = np.empty(k)
+    n = 0
+    for i in range(ids.size):
+        q = ranks[i]
+        if n == k and not q < best_rank[k - 1]:
+            continue
+        if not lookup[groups[i]] or known[ids[i], c] != 0:
+            continue
+        j = min(n, k - 1)  # drop the last if full, then move it up past the worse ones
+        while j > 0 and q < best_rank[j - 1]:
+            best[j] = best[j - 1]
+            best_rank[j] = best_rank[j - 1]
+            j -= 1
+        best[j] = ids[i]
+        best_rank[j] = q
+        n = min(n + 1, k)
+    return best[:n]
 
 
 @njit(cache=True)
@@ -458,10 +586,12 @@ def _visit_offices(
 ) -> None:
     """This month's office visits: each office's contacts, then each city's firms learn.
 
-    Offices visit in their order (:func:`_contacts`, marking the firms visited at once), from
-    the searchers of the month's start (those of their groups). Then each city's visited
-    firms, its offices' contacts one after the other, learn of it (``awareness.learn``),
-    cities in the order of their first office with visits due.
+    City by city, the offices visit in their order: first the best leads of their groups
+    (:func:`_best_open`) among the city's open leads of the month's start
+    (:func:`_open_leads`), then in their own priority order (:func:`_then_in_order`),
+    marking the firms visited at once so that the city's other offices skip them. Then each
+    city's visited firms, its offices' contacts one after the other, learn of it
+    (``awareness.learn``), cities in the order of their first office with visits due.
 
     Args:
         plan: Fields of the offices (:attr:`Offices.fields`); their pointers are advanced.
@@ -484,26 +614,30 @@ def _visit_offices(
         visits[k] = max(_due(rate[k], month), 0)
     if visits.sum() == 0:
         return
-    searchers = _leads_of_any(act.order[: act.count[0]], lookup[visits > 0], group, f, month)
-    contacts = np.empty(visits.sum(), dtype=np.int64)
-    ends = np.zeros(city.size + 1, dtype=np.int64)  # office k's are contacts[ends[k]:ends[k+1]]
-    for k in range(city.size):
-        ends[k + 1] = ends[k]
-        if visits[k] == 0:
-            continue
-        c = city[k]
-        n_lead = np.int64(np.rint(visits[k] * lead_targeting * professionalism[c]))
-        ids, pointers[k] = _contacts(
-            searchers, lookup[k], group, n_lead, priority[c], orderings[starts[k] : starts[k + 1]],
-            pointers[k], visits[k], c, f.known, f.stage, excluded, _OFFICE,
+    firsts = _first_visiting(city, visits)
+    offset = np.zeros(city.size + 1, dtype=np.int64)  # office k's slots of contacts
+    offset[1:] = np.cumsum(visits)
+    got = np.zeros(city.size, dtype=np.int64)  # office k's are contacts[offset[k]:][:got[k]]
+    contacts = np.empty(offset[-1], dtype=np.int64)
+    for c in city[firsts]:  # the offices of different cities mark different columns
+        leads = _open_leads(
+            act.order[: act.count[0]], _covered(c, city, visits, lookup), c, group, priority[c],
+            f, excluded, month,
         )
-        ends[k + 1] += ids.size
-        contacts[ends[k] : ends[k + 1]] = ids
-    for k in range(city.size):
-        c = city[k]
-        if visits[k] > 0 and not (visits[:k][city[:k] == c] > 0).any():  # c's first visiting
-            visited = _of_city(c, city, contacts, ends)
-            learn(visited, c, _OFFICE, f, _pitch(month, salts[c], rule), act, log)
+        for k in range(city.size):
+            if city[k] != c or visits[k] == 0:
+                continue
+            n_lead = np.int64(np.rint(visits[k] * lead_targeting * professionalism[c]))
+            ids, pointers[k] = _then_in_order(
+                _best_open(leads, lookup[k], n_lead, c, f.known),
+                orderings[starts[k] : starts[k + 1]], pointers[k], visits[k], c, f.known,
+                f.stage, excluded, _OFFICE,
+            )
+            got[k] = ids.size
+            contacts[offset[k] : offset[k] + ids.size] = ids
+    for c in city[firsts]:
+        visited = _of_city(c, city, contacts, offset, got)
+        learn(visited, c, _OFFICE, f, _pitch(month, salts[c], rule), act, log)
 
 
 @njit(cache=True)
@@ -652,16 +786,14 @@ def passive_step(month: int, args: tuple, activity: tuple, ledger: tuple) -> int
         ledger: Fields of :class:`~zhaoshang.model.events.Ledger`.
 
     Returns:
-        0, or the events it needs room for (one per searcher and city) if the log lacks it.
+        0, or the events it needs room for (one per learner) if the log lacks it; the
+        learners are drawn before any state changes.
     """
     p, salts, excluded, rule, learners = args
     f, act, log = Learners(*learners), Activity(*activity), Ledger(*ledger)
-    searchers = _searchers(
-        act.order[: act.count[0]], f.stage, f.search_start, f.search_end, month, _AWARE
-    )
-    if lacks_room(log, searchers.size * p.size):
-        return searchers.size * p.size
-    ids, bounds = _passive_learners(searchers, p, salts[month], f.known, f.stage, excluded)
+    ids, bounds = _passive_learners(act.order[: act.count[0]], month, p, salts[month], f, excluded)
+    if lacks_room(log, ids.size):
+        return ids.size
     unpitched = _pitch(month, np.uint64(0), rule)
     for c in range(p.size):
         if bounds[c + 1] > bounds[c]:

@@ -121,10 +121,15 @@ def end_step(month: int, args: tuple, activity: tuple, ledger: tuple) -> int:
     n_done = n_kept = 0
     for k in range(act.count[0]):
         j = act.order[k]
-        ends = (search_end[j] == month + 1) & (stage[j] == _AWARE)
+        s = stage[j]
+        if s <= _AWARE:
+            start, end = search_start[j], search_end[j]
+        else:  # in a deal, operating or gone: its search window does not matter
+            start = end = month
+        ends = (end == month + 1) & (s == _AWARE)
         done[n_done] = j
         n_done += ends
-        if not ends and stays_active(stage[j], search_start[j], search_end[j], month):
+        if not ends and stays_active(s, start, end, month):
             act.order[n_kept] = j
             n_kept += 1
         else:

@@ -71,35 +71,3 @@ def refusal(
     if tech < rules.min_tech[city]:
         return _TECH
     return -1
-
-
-@njit(cache=True)
-def _screen_all(
-    rule_fields: tuple, city: np.ndarray, pollution: np.ndarray, energy: np.ndarray,
-    tax: np.ndarray, land_need: np.ndarray, tech: np.ndarray,
-) -> np.ndarray:
-    """:func:`refusal` of each firm (arrays aligned by firm; the rules as a plain tuple)."""
-    rules = Rules(*rule_fields)
-    cause = np.empty(len(city), dtype=np.int64)
-    for k in range(len(city)):
-        cause[k] = refusal(rules, city[k], pollution[k], energy[k], tax[k], land_need[k], tech[k])
-    return cause
-
-
-def screen(m: AttractionModel, ids: np.ndarray) -> np.ndarray:
-    """Cause code of refusal for each firm, or -1 where the project passes.
-
-    Args:
-        m: The model.
-        ids: Firms at the end of negotiation (their ``city`` is the screening government).
-
-    Returns:
-        Array of cause codes (``-1`` = admitted).
-    """
-    if not m.spec.mechanisms.selectivity or len(ids) == 0 or not m.policy.selective.any():
-        return np.full(len(ids), -1, dtype=np.int64)
-    f = m.firms
-    return _screen_all(
-        tuple(rules(m)), f.city[ids], f.pollution_rate[ids], f.energy_rate[ids], f.tax[ids],
-        f.land_need[ids], f.tech[ids],
-    )

@@ -356,7 +356,7 @@ def enforcement_args(m: AttractionModel) -> tuple:
 
 @njit(cache=True)
 def enforcement_step(month: int, args: tuple, activity: tuple, ledger: tuple) -> int:
-    """Fees and reclamation of idle land, tenant by tenant (see :func:`enforce`).
+    """Fees and reclamation of idle land, tenant by tenant, where cities enforce.
 
     A tenant with idle land in an enforcing city pays, once, ``idle_fee_share`` of the land
     price of its idle hectares after ``fee_after`` months idle, and loses its idle land after

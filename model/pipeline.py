@@ -6,8 +6,8 @@ service quality (one-stop approval), and fall with informal fees. Delays grow wi
 rent-seeking and shrink with professional staff, good service and ready standard factory
 buildings. A deal that fails sends the firm back to its search without that city.
 
-Each month :func:`advance` moves every firm whose next step is due, later stages first, in
-one compiled call (:func:`step`, whose arguments :func:`args` are kept for the run): the
+Each month :func:`step` moves every firm whose next step is due, later stages first, in
+one compiled call (its arguments, :func:`args`, are kept for the run): the
 stages are handled in the same order, firm by firm, as a sequence of NumPy steps would, so
 event order and sums over firms do not depend on the batching. The kernels see the model
 through the views of :class:`Deals`, write each transition into the model's event log
@@ -480,7 +480,7 @@ def _sign_contracts(ids: np.ndarray, d: Deals) -> None:
 
 @njit(cache=True)
 def step(month: int, args: tuple, activity: tuple, ledger: tuple) -> int:
-    """Move the active firms whose next step is due, later stages first (see :func:`advance`).
+    """Move the active firms whose next step is due, later stages first.
 
     Args:
         month: The current month.

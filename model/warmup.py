@@ -2,7 +2,7 @@
 
 The monthly mechanisms run in compiled kernels (``numba``) whose machine code is cached next
 to the sources (``__pycache__``). A fresh installation has no cache yet: the first run then
-spends one to two minutes compiling. ``make demo`` and ``make test`` run this module right after
+spends about three minutes compiling. ``make demo`` and ``make test`` run this module right after
 installing; ``python -m zhaoshang.model.warmup`` does the same by hand.
 """
 
@@ -20,7 +20,7 @@ WARMUP = {"pool.firms": 2000, "time.months": 36}
 def main() -> None:
     """Run a small baseline (compiling what is not cached yet) and say how long it took."""
     start = time.perf_counter()
-    print("Compiling the model's kernels (one to two minutes the first time) ...", flush=True)
+    print("Compiling the model's kernels (about three minutes the first time) ...", flush=True)
     model = AttractionModel(load_scenario("ruzhou-2017", WARMUP), rng=1, firm_agents=False)
     model.run_for(model.horizon)
     model.kpis()

@@ -107,6 +107,7 @@ class AttractionModel(mesa.Model):
         #: Set to a dict to time each phase of the month (by name; each then runs in its own
         #: compiled call): ``benchmarks/profile_mechanisms.py``.
         self.phase_seconds: dict[str, float] | None = None
+        self._ahead = 0  # months simulated by run_for that Mesa's clock has yet to step
         self._setup_outreach()
         self.governments = [Government(self, c) for c in range(len(w.city_ids))]
         self.park_agents = [Park(self, p) for p in range(len(w.park_ids))]
@@ -126,26 +127,53 @@ class AttractionModel(mesa.Model):
     # ------------------------------------------------------------------ the month
     def step(self) -> None:
         """Simulate one month: the mechanisms in the order of ``month.PHASES``."""
+        if self._ahead:  # a month that run_for simulated already: Mesa's clock catches up
+            self._ahead -= 1
+            return
         if self.month >= self.horizon:
             self.running = False
             return
-        self.event_log.start_month(self.month)
-        self.home_wage = self.home_wages[:, self.month]
-        self.city_wage = self.city_wages[:, self.month]
-        month.run(self, self.phase_seconds)
+        self._simulate(1)
         if self.collect:
             self._snapshot()
             self.datacollector.collect(self)
+        self._next_month()
+
+    def run_for(self, months: int) -> None:
+        """Run ``months`` more months (stopping at the scenario's horizon).
+
+        A model that keeps no agents, monthly series or phase timings (a batch run) runs them
+        in one compiled call; Mesa's clock then advances by as many steps, each of which finds
+        its month done. Results are the same as month by month.
+        """
+        months = min(months, self.horizon - self.month)
+        if months <= 0:
+            return
+        if self.collect or self.firm_agents or self.phase_seconds is not None:
+            for _ in range(months):
+                self.step()
+            return
+        self._simulate(months)
+        self._next_month()
+        self._ahead = months
+        super().run_for(months)
+
+    def at_month(self, t: int) -> None:
+        """Make ``t`` the month being simulated (its wages with it)."""
+        self.month = t
+        self.home_wage = self.home_wages[:, t]
+        self.city_wage = self.city_wages[:, t]
+
+    def _simulate(self, months: int) -> None:
+        """Simulate ``months`` months from the current one, which is left at the last."""
+        self.event_log.start_month(self.month)
+        self.at_month(self.month)
+        month.run(self, months, self.phase_seconds)
+
+    def _next_month(self) -> None:
         self.month += 1
         if self.month >= self.horizon:
             self.running = False
-
-    def run_for(self, months: int) -> None:
-        """Run ``months`` more months (stopping at the scenario's horizon)."""
-        for _ in range(months):
-            if self.month >= self.horizon:
-                break
-            self.step()
 
     # ------------------------------------------------------------------ helpers for mechanisms
     def log(self, ids, from_stage, to_stage, park, city, channel, cause) -> None:

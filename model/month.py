@@ -3,8 +3,10 @@
 Each mechanism has a compiled month, ``step(month, args, activity, ledger) -> int``, whose
 arguments are built once per run (``args``): arrays the model updates in place, the
 scenario's levers and tables by month such as the salts of its keyed draws. :func:`run`
-calls :func:`_run`, which runs the mechanisms in the order of :data:`PHASES`, so a month
-costs one call from Python. It hands back to Python in three cases:
+calls :func:`_run`, which runs the mechanisms in the order of :data:`PHASES`, month after
+month, so a month costs at most one call from Python: a step of the model runs one month, a
+batch run (``AttractionModel.run_for`` with no agents, monthly series or timings) runs all
+its months in one call. It hands back to Python in three cases:
 
 - a phase written in Python comes up (promotion conferences, in the months that hold one,
   and the birth-death urn of the validation scenario): :func:`run` runs it and goes on with
@@ -28,6 +30,7 @@ import numpy as np
 from numba import njit
 
 from . import choice, fiscal, governance, land, outreach, pipeline, pressure, retention
+from .events import Ledger
 from .urn_dynamics import step as birth_death_urn
 
 if TYPE_CHECKING:
@@ -58,7 +61,7 @@ def _urn_months(m: AttractionModel) -> list[int]:
     return list(range(m.horizon)) if m.spec.world.dynamics == "birth_death" else []
 
 
-#: The month's steps in order; the compiled ones are dispatched by index in :func:`_phase`.
+#: The month's steps in order; the compiled ones are dispatched by index in :func:`_run`.
 PHASES = (
     Phase("park terms (prices, cluster benefits, credibility)", choice.terms_args),
     Phase("leadership turnover (promises honoured or broken)", governance.args),
@@ -81,63 +84,73 @@ N_PHASES = len(PHASES)
 
 
 @njit(cache=True)
-def _phase(phase: int, month: int, args: tuple, activity: tuple, ledger: tuple) -> int:
-    """Run phase ``phase`` if it is compiled; returns 0 or the events it needs room for."""
-    if phase == TERMS:
-        return choice.terms_step(month, args[TERMS], activity, ledger)
-    if phase == TURNOVER:
-        return governance.step(month, args[TURNOVER], activity, ledger)
-    if phase == START:
-        return pressure.start_step(month, args[START], activity, ledger)
-    if phase == OFFICES:
-        return outreach.offices_step(month, args[OFFICES], activity, ledger)
-    if phase == AGENTS:
-        return outreach.agents_step(month, args[AGENTS], activity, ledger)
-    if phase == PASSIVE:
-        return outreach.passive_step(month, args[PASSIVE], activity, ledger)
-    if phase == CHOICE:
-        return choice.step(month, args[CHOICE], activity, ledger)
-    if phase == PIPELINE:
-        return pipeline.step(month, args[PIPELINE], activity, ledger)
-    if phase == ENFORCE:
-        return land.enforcement_step(month, args[ENFORCE], activity, ledger)
-    if phase == RETENTION:
-        return retention.step(month, args[RETENTION], activity, ledger)
-    if phase == FISCAL:
-        return fiscal.step(month, args[FISCAL], activity, ledger)
-    if phase == END:
-        return pressure.end_step(month, args[END], activity, ledger)
-    return 0  # a Python phase, in a month where it has nothing to do
-
-
-@njit(cache=True)
 def _run(
-    month: int, first: int, last: int, in_python: np.ndarray, args: tuple, activity: tuple,
-    ledger: tuple,
-) -> tuple[int, int]:
-    """Run the phases ``first .. last - 1`` of ``month`` until one cannot run here.
+    month: int, end: int, phase: int, last: int, in_python: np.ndarray, args: tuple,
+    activity: tuple, ledger: tuple,
+) -> tuple[int, int, int]:
+    """Run the months ``month .. end`` from phase ``phase`` until a phase cannot run here.
+
+    Each later month starts its event log's month (as ``EventLog.start_month``) and runs from
+    the first phase. The phases are dispatched by index in one chain written here, not in a
+    helper called per phase: Numba would count references to every array of ``args`` at each
+    such call.
 
     Args:
-        month: The current month.
-        first: The first phase to run.
-        last: One past the last phase to run.
+        month: The current month (its event log's month already started).
+        end: The last month to run.
+        phase: The first phase to run in ``month``.
+        last: One past the last phase to run in a month (less than all only with ``month`` ==
+            ``end``, to run one phase).
         in_python: Whether each phase runs in Python, by month and phase.
         args: Each phase's run-long arguments (an empty tuple for a Python phase).
         activity: Fields of :class:`~zhaoshang.model.selection.Activity`.
         ledger: Fields of :class:`~zhaoshang.model.events.Ledger`.
 
     Returns:
-        The phase reached and the events it needs room for: ``(last, 0)`` when all ran,
-        ``(p, 0)`` when phase ``p`` is Python's, ``(p, n)`` when phase ``p`` needs room for
-        ``n`` events (it has changed nothing).
+        The month and phase reached and the events that phase needs room for: ``(end, last,
+        0)`` when all ran, ``(t, p, 0)`` when phase ``p`` of month ``t`` is Python's, ``(t, p,
+        n)`` when it needs room for ``n`` events (it has changed nothing).
     """
-    for phase in range(first, last):
-        if in_python[month, phase]:
-            return phase, 0
-        need = _phase(phase, month, args, activity, ledger)
-        if need:
-            return phase, need
-    return last, 0
+    log = Ledger(*ledger)
+    while True:
+        while phase < last:
+            if in_python[month, phase]:
+                return month, phase, 0
+            if phase == TERMS:
+                need = choice.terms_step(month, args[TERMS], activity, ledger)
+            elif phase == TURNOVER:
+                need = governance.step(month, args[TURNOVER], activity, ledger)
+            elif phase == START:
+                need = pressure.start_step(month, args[START], activity, ledger)
+            elif phase == OFFICES:
+                need = outreach.offices_step(month, args[OFFICES], activity, ledger)
+            elif phase == AGENTS:
+                need = outreach.agents_step(month, args[AGENTS], activity, ledger)
+            elif phase == PASSIVE:
+                need = outreach.passive_step(month, args[PASSIVE], activity, ledger)
+            elif phase == CHOICE:
+                need = choice.step(month, args[CHOICE], activity, ledger)
+            elif phase == PIPELINE:
+                need = pipeline.step(month, args[PIPELINE], activity, ledger)
+            elif phase == ENFORCE:
+                need = land.enforcement_step(month, args[ENFORCE], activity, ledger)
+            elif phase == RETENTION:
+                need = retention.step(month, args[RETENTION], activity, ledger)
+            elif phase == FISCAL:
+                need = fiscal.step(month, args[FISCAL], activity, ledger)
+            elif phase == END:
+                need = pressure.end_step(month, args[END], activity, ledger)
+            else:
+                need = 0  # a Python phase, in a month where it has nothing to do
+            if need:
+                return month, phase, need
+            phase += 1
+        if month == end or last < N_PHASES:
+            return month, phase, 0
+        month += 1
+        log.clock[0] = month  # as EventLog.start_month
+        log.flow[:] = 0
+        phase = 0
 
 
 def _plan(m: AttractionModel) -> tuple[np.ndarray, tuple]:
@@ -150,24 +163,36 @@ def _plan(m: AttractionModel) -> tuple[np.ndarray, tuple]:
     return in_python, args
 
 
-def run(m: AttractionModel, timings: dict[str, float] | None = None) -> None:
-    """Run the model's current month (see the module's description).
+def run(m: AttractionModel, months: int = 1, timings: dict[str, float] | None = None) -> None:
+    """Run ``months`` months from the model's current month (see the module's description).
+
+    The model's month is left at the last month run, and set (``AttractionModel.at_month``)
+    whenever the months hand back to Python within the call.
 
     Args:
-        m: The model (its event log already started on the month).
+        m: The model (its event log already started on the current month).
+        months: How many months to run; 1 when agents are kept or phases are timed.
         timings: If given, each phase runs in its own call and its seconds are added here,
             by phase name.
+
+    Raises:
+        ValueError: If several months are asked for one phase at a time.
     """
     in_python, args = m.kept("month", lambda: _plan(m))
     one_by_one = m.firm_agents or timings is not None
+    if one_by_one and months != 1:
+        raise ValueError("one phase per call runs one month at a time")
+    end = m.month + months - 1
     phase = 0
     while phase < N_PHASES:
         last = phase + 1 if one_by_one else N_PHASES
         before = int(m.activity[1][0])
         start = time.perf_counter()
-        reached, need = _run(
-            m.month, phase, last, in_python, args, m.activity, m.event_log.fields()
+        reached_month, reached, need = _run(
+            m.month, end, phase, last, in_python, args, m.activity, m.event_log.fields()
         )
+        if reached_month != m.month:
+            m.at_month(reached_month)
         if need:
             m.event_log.reserve(int(need))
         elif reached < last:

@@ -1,10 +1,11 @@
-"""The month in one compiled call gives the same run however often it hands back to Python.
+"""The months in one compiled call give the same run however often they hand back to Python.
 
-``model/month.py`` runs all phases in one call, but returns to Python when a mechanism finds no
-room in the event log (which then grows) and runs one phase per call when agents are kept or
-phases are timed. Each mechanism must count its events before changing anything, or a retry
-would apply part of its month twice. These runs force every kind of hand-back and compare the
-whole event log and the KPIs with a plain run (deterministic: same seed, no statistics).
+``model/month.py`` runs all phases of many months in one call, but returns to Python when a
+mechanism finds no room in the event log (which then grows), runs one phase per call when
+agents are kept or phases are timed, and one month per call when the model is stepped. Each
+mechanism must count its events before changing anything, or a retry would apply part of its
+month twice. These runs force every kind of hand-back and compare the whole event log and the
+KPIs with a plain run (deterministic: same seed, no statistics).
 """
 
 from __future__ import annotations
@@ -65,10 +66,10 @@ def _squeezed(scenario, monkeypatch, *, timed: bool) -> tuple[AttractionModel, s
     compiled_month = month._run
 
     def recording(*args):
-        reached, need = compiled_month(*args)
+        reached_month, reached, need = compiled_month(*args)
         if need:
             asked.add(month.PHASES[reached].name)
-        return reached, need
+        return reached_month, reached, need
 
     with monkeypatch.context() as patch:
         patch.setattr(model_module, "EventLog", TightLog)
@@ -102,3 +103,19 @@ def test_one_phase_per_call_changes_nothing(small):
     assert set(timed.phase_seconds) <= {phase.name for phase in month.PHASES}
     assert "location choice" in timed.phase_seconds
     _same_run(plain, _run(small, agents=True))
+
+
+def test_months_in_one_call_equal_month_by_month(small):
+    """``run_for`` of a batch model (all months in one call, in two pieces here) equals a
+    model stepped month by month, and Mesa's clock counts every month either way."""
+    whole = AttractionModel(small, rng=3, firm_agents=False, collect=False)
+    whole.run_for(10)
+    assert (whole.month, whole.steps, whole.time) == (10, 10, 10.0)
+    whole.run_for(small.time.months)  # more than are left: stops at the horizon
+    stepped = AttractionModel(small, rng=3, firm_agents=False, collect=False)
+    for _ in range(small.time.months):
+        stepped.step()
+    _same_run(whole, stepped)
+    for model in (whole, stepped):
+        assert (model.month, model.steps, model.time) == (36, 36, 36.0)
+        assert not model.running

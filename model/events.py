@@ -59,8 +59,11 @@ def record(
     log.channel[k] = channel
     log.cause[k] = cause
     log.count[0] = k + 1
-    if city == log.clock[1] and cause != _NOT_FLOWS[0] and cause != _NOT_FLOWS[1]:
-        log.flow[to_stage] += 1
+    # A 0/1 add rather than a branch: numba then drops the reference counts of the ledger's
+    # arrays that every inlined call would otherwise pay.
+    log.flow[to_stage] += (
+        (city == log.clock[1]) & (cause != _NOT_FLOWS[0]) & (cause != _NOT_FLOWS[1])
+    )
 
 
 @njit(cache=True, inline="always")

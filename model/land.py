@@ -315,13 +315,12 @@ def record_contract(
 def release_firm(i: int, firms: Site, parks: ParkColumns) -> None:
     """Give one firm's land or building back to its park.
 
-    ``firms`` and ``parks`` may be any named tuples with the fields used.
+    ``firms`` and ``parks`` may be any named tuples with the fields used. Branch-free (see
+    ``events.record``): held land (if positive) and the building (0 or 1) are given back.
     """
     p = firms.park[i]
-    if firms.land_held[i] > 0:
-        parks.land_allocated[p] -= firms.land_held[i]
-    if firms.in_building[i]:
-        parks.buildings_free[p] += 1
+    parks.land_allocated[p] -= max(0.0, firms.land_held[i])
+    parks.buildings_free[p] += firms.in_building[i]
     firms.land_held[i] = 0.0
     firms.land_developed[i] = 0.0
     firms.in_building[i] = False

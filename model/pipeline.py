@@ -12,7 +12,7 @@ stages are handled in the same order, firm by firm, as a sequence of NumPy steps
 event order and sums over firms do not depend on the batching. The kernels see the model
 through the views of :class:`Deals`, write each transition into the model's event log
 (``events.record``) and give a firm that moves the due month of its next step (:func:`delay`,
-by kind of step).
+by kind of step; the month's mean delays are tabled once, :class:`Timing`).
 """
 
 from __future__ import annotations
@@ -99,6 +99,14 @@ class Delays(NamedTuple):
     service: np.ndarray
 
 
+class Timing(NamedTuple):
+    """This month's delays of the pipeline's own moves, tabled (see :func:`_timing`)."""
+
+    month: int
+    mean: np.ndarray  # mean months of a step by (kind of step, city, housed in a building)
+    salt: np.ndarray  # uint64 salts of this month's DELAY draws, by kind of step
+
+
 class Deals(NamedTuple):
     """Everything the pipeline kernels read and write."""
 
@@ -109,7 +117,7 @@ class Deals(NamedTuple):
     screen: selectivity.Rules
     conversion: Conversion
     terms: Terms
-    delays: Delays
+    timing: Timing
     log: Ledger
 
 
@@ -239,7 +247,7 @@ def _named(month: int, args: tuple, ledger: tuple) -> Deals:
         selectivity.Rules(*screen),
         Conversion(*conversion),
         _terms_at(month, terms),
-        delays_at(month, delay_fields),
+        _timing(delays_at(month, delay_fields)),
         Ledger(*ledger),
     )
 
@@ -259,6 +267,12 @@ def probability(z0: float, margin: float, city: int, conv: Conversion) -> float:
     """
     if not conv.on:
         return 1.0
+    return _logistic(z0, margin, city, conv)
+
+
+@njit(cache=True, inline="always")
+def _logistic(z0: float, margin: float, city: int, conv: Conversion) -> float:
+    """The stochastic conversion probability of one deal (see :func:`probability`)."""
     z = (
         z0
         + conv.margin_effect * margin
@@ -270,17 +284,39 @@ def probability(z0: float, margin: float, city: int, conv: Conversion) -> float:
 
 
 @njit(cache=True, inline="always")
-def delay(i: int, city: int, kind: int, in_building: np.ndarray, delays: Delays) -> int:
-    """Months until firm ``i``'s next pipeline step: its mean delay, rounded stochastically.
+def mean_delay(kind: int, city: int, in_building: bool, delays: Delays) -> float:
+    """Mean months of a step of ``kind`` (codes of ``DELAY_KINDS``) in ``city``.
 
-    The mean delay of a kind of step (codes of ``DELAY_KINDS``): a site visit takes
-    ``inspection_months``; negotiation ``negotiation_months`` scaled by
+    A site visit takes ``inspection_months``; negotiation ``negotiation_months`` scaled by
     ``1.5 - professionalism``, plus the city's rent-seeking delay; a framework agreement
     twice ``negotiation_months``; approval the city's ``approval_months`` scaled by
     ``1 - service``, plus the rent-seeking delay; construction ``building_months`` in a
-    standard factory building, else ``construction_months``. The delay is
-    ``floor(mean + u)`` with the firm's keyed uniform ``u`` (DELAY draws of the kind), and
-    at least one month; every step takes one month when stage delays are off.
+    standard factory building (``in_building``), else ``construction_months``.
+    """
+    if kind == INSPECTION:
+        return delays.inspection
+    if kind == NEGOTIATION:
+        return delays.negotiation * (1.5 - delays.professionalism[city]) + delays.extra_delay[city]
+    if kind == _AGREEMENT:
+        return 2.0 * delays.negotiation
+    if kind == _APPROVAL:
+        return delays.approval[city] * (1.0 - delays.service[city]) + delays.extra_delay[city]
+    return delays.building if in_building else delays.construction
+
+
+@njit(cache=True, inline="always")
+def _rounded(i: int, mean: float, salt: np.uint64) -> int:
+    """Firm ``i``'s delay: ``floor(mean + u)`` with its keyed uniform ``u``, at least 1 month."""
+    return int(max(np.floor(mean + uniform_at(salt, np.uint64(i))), 1.0))
+
+
+@njit(cache=True, inline="always")
+def delay(i: int, city: int, kind: int, in_building: np.ndarray, delays: Delays) -> int:
+    """Months until firm ``i``'s next pipeline step: its mean delay, rounded stochastically.
+
+    The mean delay is :func:`mean_delay`; the delay is ``floor(mean + u)`` with the firm's
+    keyed uniform ``u`` (DELAY draws of the kind), and at least one month; every step takes
+    one month when stage delays are off.
 
     Args:
         i: The firm.
@@ -291,17 +327,7 @@ def delay(i: int, city: int, kind: int, in_building: np.ndarray, delays: Delays)
     """
     if not delays.on:
         return 1
-    if kind == INSPECTION:
-        mean = delays.inspection
-    elif kind == NEGOTIATION:
-        mean = delays.negotiation * (1.5 - delays.professionalism[city]) + delays.extra_delay[city]
-    elif kind == _AGREEMENT:
-        mean = 2.0 * delays.negotiation
-    elif kind == _APPROVAL:
-        mean = delays.approval[city] * (1.0 - delays.service[city]) + delays.extra_delay[city]
-    else:
-        mean = delays.building if in_building[i] else delays.construction
-    return int(max(np.floor(mean + uniform_at(delays.salt[kind], np.uint64(i))), 1.0))
+    return _rounded(i, mean_delay(kind, city, in_building[i], delays), delays.salt[kind])
 
 
 @njit(cache=True, inline="always")
@@ -312,18 +338,41 @@ def due_month(i: int, city: int, kind: int, in_building: np.ndarray, delays: Del
     return delays.month + delay(i, city, kind, in_building, delays)
 
 
+@njit(cache=True, inline="always")
+def _timing(delays: Delays) -> Timing:
+    """The month's :class:`Timing`: :func:`mean_delay` of every kind of step, city and housing.
+
+    With stage delays off every mean is zero, so that every step takes one month, as in
+    :func:`delay` (``floor(0 + u)`` is at most 1 for a uniform ``u``, raised to 1).
+    """
+    n_kinds, n_cities = len(delays.salt), len(delays.professionalism)
+    mean = np.zeros((n_kinds, n_cities, 2))
+    if delays.on:
+        for kind in range(NO_STEP + 1, n_kinds):
+            for city in range(n_cities):
+                for housed in range(2):
+                    mean[kind, city, housed] = mean_delay(kind, city, housed == 1, delays)
+    return Timing(delays.month, mean, delays.salt)
+
+
+@njit(cache=True, inline="always")
+def _due_month(i: int, kind: int, deal: land.Deal, site: land.Site, timing: Timing) -> int:
+    """:func:`due_month` of firm ``i``'s next step of ``kind`` (not ``NO_STEP``), by ``timing``."""
+    mean = timing.mean[kind, deal.city[i], int(site.in_building[i])]
+    return timing.month + _rounded(i, mean, timing.salt[kind])
+
+
 # They take only the groups of columns they use (see ``land.FirmColumns``), which the
-# stages name once before their loops.
+# stages name once before their loops, and have no branches, so that numba can drop the
+# reference counts of the arrays they are passed (see ``events.record``).
 @njit(cache=True, inline="always")
 def _move_firm(
-    i: int, to: int, cause: int, kind: int, deal: land.Deal, site: land.Site, log: Ledger,
-    delays: Delays,
+    i: int, to: int, cause: int, due: int, deal: land.Deal, site: land.Site, log: Ledger
 ) -> None:
-    """Advance firm ``i`` to stage ``to`` within its deal; its next step is of ``kind``."""
-    city = deal.city[i]
-    record(log, i, deal.stage[i], to, site.park[i], city, deal.channel[i], cause)
+    """Advance firm ``i`` to stage ``to`` within its deal; its next step is due in ``due``."""
+    record(log, i, deal.stage[i], to, site.park[i], deal.city[i], deal.channel[i], cause)
     deal.stage[i] = to
-    deal.due[i] = due_month(i, city, kind, site.in_building, delays)
+    deal.due[i] = due
 
 
 @njit(cache=True, inline="always")
@@ -345,9 +394,12 @@ def _fail_firm(
 
 @njit(cache=True, inline="always")
 def _converts(i: int, stage: int, deal: land.Deal, terms: Terms, conv: Conversion) -> bool:
-    """Whether firm ``i``'s deal at ``stage`` converts this month (keyed by firm, month, stage)."""
-    p = probability(terms.logit[stage], deal.margin[i], deal.city[i], conv)
-    return uniform_at(terms.convert_salt[stage], np.uint64(i)) < p
+    """Whether firm ``i``'s deal at ``stage`` converts this month (keyed by firm, month, stage).
+
+    Every deal converts when conversion is not stochastic (:func:`probability` is then 1).
+    """
+    p = _logistic(terms.logit[stage], deal.margin[i], deal.city[i], conv)
+    return (uniform_at(terms.convert_salt[stage], np.uint64(i)) < p) | (not conv.on)
 
 
 # ---------------------------------------------------------------- stages
@@ -359,12 +411,12 @@ def _complete(due: np.ndarray, stage: np.ndarray, d: Deals) -> None:
     f = d.firms
     deal, project, site, tenancy = f.deal, f.project, f.site, f.tenancy
     t, cities, tenants, rules = d.terms, d.cities, d.parks.tenants, d.land
-    log, delays = d.log, d.delays
+    log = d.log
     for k in range(len(due)):
         if stage[k] != _CONSTRUCTION:
             continue
         i = due[k]
-        _move_firm(i, _OPERATING, _COMPLETED, NO_STEP, deal, site, log, delays)
+        _move_firm(i, _OPERATING, _COMPLETED, NEVER, deal, site, log)
         tenancy.entered[i] = t.month
         tenancy.satisfaction[i] = t.satisfied_level
         tenants[site.park[i], project.sector[i]] += 1
@@ -394,10 +446,12 @@ def _converting(due: np.ndarray, stage: np.ndarray, at: int, d: Deals) -> np.nda
 def _start(due: np.ndarray, stage: np.ndarray, d: Deals) -> None:
     """Contracts come due: converting firms start construction, the others drop out."""
     ok = _converting(due, stage, _CONTRACT, d)
-    deal, site, log, delays = d.firms.deal, d.firms.site, d.log, d.delays
+    deal, site, log, timing = d.firms.deal, d.firms.site, d.log, d.timing
     for k in range(len(due)):
         if ok[k]:
-            _move_firm(due[k], _CONSTRUCTION, _STARTED, _BUILDING, deal, site, log, delays)
+            i = due[k]
+            next_due = _due_month(i, _BUILDING, deal, site, timing)
+            _move_firm(i, _CONSTRUCTION, _STARTED, next_due, deal, site, log)
 
 
 @njit(cache=True, inline="always")
@@ -410,7 +464,7 @@ def _frame(due: np.ndarray, stage: np.ndarray, d: Deals) -> None:
 def _sign(due: np.ndarray, stage: np.ndarray, d: Deals) -> None:
     """Negotiations end: screening, conversion, then a framework agreement or a contract."""
     deal, project, site, search = d.firms.deal, d.firms.project, d.firms.site, d.firms.search
-    t, conv, screen, parks, log, delays = d.terms, d.conversion, d.screen, d.parks, d.log, d.delays
+    t, conv, screen, parks, log, timing = d.terms, d.conversion, d.screen, d.parks, d.log, d.timing
     admitted = np.zeros(len(due), dtype=np.bool_)
     for k in range(len(due)):
         if stage[k] == _NEGOTIATING:
@@ -433,7 +487,9 @@ def _sign(due: np.ndarray, stage: np.ndarray, d: Deals) -> None:
         if converted[k]:
             signs[k] = uniform_at(t.contract_salt, np.uint64(due[k])) < t.contract_share
             if not signs[k]:
-                _move_firm(due[k], _FRAMEWORK, _CONVERTED, _AGREEMENT, deal, site, log, delays)
+                i = due[k]
+                next_due = _due_month(i, _AGREEMENT, deal, site, timing)
+                _move_firm(i, _FRAMEWORK, _CONVERTED, next_due, deal, site, log)
     _sign_contracts(due[signs], d)
 
 
@@ -441,13 +497,15 @@ def _sign(due: np.ndarray, stage: np.ndarray, d: Deals) -> None:
 def _inspect(due: np.ndarray, stage: np.ndarray, d: Deals) -> None:
     """Site visits end: converting firms negotiate, the others drop out."""
     deal, site, search = d.firms.deal, d.firms.site, d.firms.search
-    t, conv, parks, log, delays = d.terms, d.conversion, d.parks, d.log, d.delays
+    t, conv, parks, log, timing = d.terms, d.conversion, d.parks, d.log, d.timing
     ok = np.zeros(len(due), dtype=np.bool_)
     for k in range(len(due)):
         if stage[k] == _INSPECTING:
-            ok[k] = _converts(due[k], _INSPECTING, deal, t, conv)
+            i = due[k]
+            ok[k] = _converts(i, _INSPECTING, deal, t, conv)
             if ok[k]:
-                _move_firm(due[k], _NEGOTIATING, _CONVERTED, NEGOTIATION, deal, site, log, delays)
+                next_due = _due_month(i, NEGOTIATION, deal, site, timing)
+                _move_firm(i, _NEGOTIATING, _CONVERTED, next_due, deal, site, log)
     for k in range(len(due)):
         if stage[k] == _INSPECTING and not ok[k]:
             _fail_firm(due[k], _LOST, _FELL_THROUGH, deal, site, search, parks, log)
@@ -463,7 +521,7 @@ def _sign_contracts(ids: np.ndarray, d: Deals) -> None:
     """
     if len(ids) == 0:
         return
-    f, parks, log, delays = d.firms, d.parks, d.log, d.delays
+    f, parks, log, timing = d.firms, d.parks, d.log, d.timing
     deal, site, search = f.deal, f.site, f.search
     order = land.serving_order(ids, f, d.land)
     outcome = land.allocate(ids, order, f, parks, d.land)
@@ -474,7 +532,8 @@ def _sign_contracts(ids: np.ndarray, d: Deals) -> None:
         for k in range(len(order)):
             if outcome[k] == served:
                 i = ids[order[k]]
-                _move_firm(i, _CONTRACT, _CONVERTED, _APPROVAL, deal, site, log, delays)
+                next_due = _due_month(i, _APPROVAL, deal, site, timing)
+                _move_firm(i, _CONTRACT, _CONVERTED, next_due, deal, site, log)
                 land.record_contract(i, f, d.cities, d.land)
 
 

@@ -157,6 +157,7 @@ class AttractionModel(mesa.Model):
         self._next_month()
         self._ahead = months
         super().run_for(months)
+        self._ahead = 0  # in case Mesa's schedule stepped fewer (a changed default schedule)
 
     def at_month(self, t: int) -> None:
         """Make ``t`` the month being simulated (its wages with it)."""

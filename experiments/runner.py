@@ -54,14 +54,20 @@ def run_model(
     months: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> AttractionModel:
-    """Run a model to its horizon (or ``months``), calling ``progress(month)`` each month."""
+    """Run a model to its horizon (or ``months``), calling ``progress(month)`` each month.
+
+    Without ``progress``, ``AttractionModel.run_for`` runs the months (a batch model, one that
+    keeps no agents or monthly series, then runs them all in one compiled call).
+    """
     months = model.horizon - model.month if months is None else months
+    if progress is None:
+        model.run_for(months)
+        return model
     for _ in range(months):
         if model.month >= model.horizon:
             break
         model.step()
-        if progress is not None:
-            progress(model.month)
+        progress(model.month)
     return model
 
 

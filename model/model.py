@@ -126,7 +126,11 @@ class AttractionModel(mesa.Model):
 
     # ------------------------------------------------------------------ the month
     def step(self) -> None:
-        """Simulate one month: the mechanisms in the order of ``month.PHASES``."""
+        """Simulate one month: the mechanisms in the order of ``month.PHASES``.
+
+        A step that Mesa's clock takes for a month ``run_for`` has simulated already does
+        nothing.
+        """
         if self._ahead:  # a month that run_for simulated already: Mesa's clock catches up
             self._ahead -= 1
             return
@@ -172,6 +176,7 @@ class AttractionModel(mesa.Model):
         month.run(self, months, self.phase_seconds)
 
     def _next_month(self) -> None:
+        """Move past the month just simulated (the run stops at the horizon)."""
         self.month += 1
         if self.month >= self.horizon:
             self.running = False

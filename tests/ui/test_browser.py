@@ -94,6 +94,23 @@ def month_shown(page) -> int:
     return int(text.split("(month ")[1].split(" ")[0])
 
 
+def month_settled(page, window: float, seconds: float = 60.0) -> int:
+    """The month shown once it stops changing: two readings ``window`` seconds apart agree.
+
+    Pausing lets a step already under way finish and be drawn, which takes up to a month's
+    time at play speed (the charts are slow to draw on a busy machine).
+    """
+    deadline = time.monotonic() + seconds
+    shown = month_shown(page)
+    while time.monotonic() < deadline:
+        time.sleep(window)
+        now = month_shown(page)
+        if now == shown:
+            return now
+        shown = now
+    raise AssertionError("the month kept changing after pause")
+
+
 def chart_source(page) -> str:
     card = page.locator(".v-card", has_text="Attraction funnel")
     return card.locator("img").first.get_attribute("src") or ""
@@ -154,15 +171,19 @@ def test_page_works_offline(server, tmp_path):
         assert chart_source(page) != before, "the charts did not change after a step"
 
         # Play runs on by itself; pause stops it.
+        started, first = time.monotonic(), month_shown(page)
         page.get_by_role("button", name="▶").click()
         deadline = time.monotonic() + 40
         while month_shown(page) < 3 and time.monotonic() < deadline:
             time.sleep(0.2)
         assert month_shown(page) >= 3, "play did not advance the model"
+        per_month = (time.monotonic() - started) / (month_shown(page) - first)  # at play speed
         page.get_by_role("button", name="❚❚").click()
+        clicked = month_shown(page)
         expect(page.get_by_role("button", name="Step")).to_be_enabled()
-        paused = month_shown(page)
-        time.sleep(1.0)
+        paused = month_settled(page, window=max(1.5, 2 * per_month))
+        assert paused <= clicked + 2, "play went on after pause"  # a step under way may end
+        time.sleep(max(2.0, 3 * per_month))  # playing on would show about three months more
         assert month_shown(page) == paused
         expect(page.locator(".v-card", has_text="What happened")).to_contain_text("2017-")
 

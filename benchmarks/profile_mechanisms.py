@@ -25,29 +25,26 @@ from zhaoshang.model import month
 
 
 def call_seconds(model: AttractionModel, calls: int = 2000) -> float:
-    """Median seconds of one timed call of the compiled month that runs no phase.
+    """Median seconds of one call of the compiled month that runs no phase.
 
-    Each call does what ``month.run`` does around a phase when phases are timed (the clock,
-    the compiled month, the agents' update, the sum), but over an empty range of phases
-    (from phase 0 to phase 0), so the month unpacks its arguments and returns at once: what
-    each phase's own call adds to its time.
+    Each call is made as ``month.run`` makes a timed phase's call (the compiled month, then
+    the agents' update), but over an empty range of phases (from phase 0 to phase 0), so the
+    month unpacks its arguments and returns at once: what each phase's own call adds to its
+    time.
 
     Args:
         model: A model that has run (its month's arguments are built).
         calls: Calls timed, in batches of 100.
     """
     in_python, args = model.kept("month", lambda: month._plan(model))
-    timings = {"none": 0.0}
     batches = []
     for _ in range(max(calls // 100, 1)):
         start = time.perf_counter()
         for _ in range(100):
             before = int(model.activity[1][0])
-            tick = time.perf_counter()
             month._run(model.month, model.month, 0, 0, in_python, args, model.activity,
                        model.event_log.fields())
             model._add_agents(before)
-            timings["none"] = timings["none"] + time.perf_counter() - tick
         batches.append((time.perf_counter() - start) / 100)
     return statistics.median(batches)
 

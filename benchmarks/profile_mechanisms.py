@@ -3,7 +3,7 @@
 Runs the baseline with each phase of the month in its own compiled call, timed, and prints
 each phase's time and share. A batch run makes one call for all its months, so every
 phase's time here includes the cost of a call of its own: Numba unpacks the month's
-arguments (some 280 arrays) at each one, about 40-60 µs with the Python around it. The
+arguments (some 280 arrays) at each one, about 40-85 µs with the Python around it. The
 script measures that cost in the same process, by making the same timed call of the
 compiled month with no phase to run, and prints each phase's time net of it (``net``). The
 net times still add up to more than the months of a batch run (about 1.5 times on the

@@ -217,8 +217,9 @@ def load_experiment(
     try:
         spec = ExperimentSpec.model_validate(data)
     except ValidationError as exc:
-        err = describe_validation(exc, ExperimentSpec, default_source=source)
-        raise ExperimentError(err.message, err.source, err.path) from None
+        raise describe_validation(
+            exc, ExperimentSpec, default_source=source, error_class=ExperimentError
+        ) from None
     return resolve_experiment(spec, source, path.parent)
 
 

@@ -65,7 +65,11 @@ def allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str] | No
 
 
 def describe_validation(
-    error: ValidationError, model: type[BaseModel], origin_of: Any = None, default_source: str = ""
+    error: ValidationError,
+    model: type[BaseModel],
+    origin_of: Any = None,
+    default_source: str = "",
+    error_class: type[InputError] = ScenarioError,
 ) -> InputError:
     """Turn a pydantic error into one readable paragraph naming file, field path and rule.
 
@@ -74,9 +78,11 @@ def describe_validation(
         model: The root model that was validated (used to list allowed keys).
         origin_of: Optional callable mapping a location tuple to the file that set it.
         default_source: File named when no better origin is known.
+        error_class: The class of the error returned.
 
     Returns:
-        An :class:`InputError` whose message lists every problem.
+        An error of class ``error_class`` whose message lists every problem, each with its file
+        and field path; ``source`` and ``path`` name the first.
     """
     lines = []
     first_source, first_path = None, None
@@ -100,6 +106,6 @@ def describe_validation(
         if first_source is None:
             first_source, first_path = source, path
     text = f"{len(lines)} problems: " + " | ".join(lines) if len(lines) > 1 else lines[0]
-    err = ScenarioError(text)
+    err = error_class(text)
     err.source, err.path = first_source, first_path
     return err

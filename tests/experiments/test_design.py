@@ -191,6 +191,23 @@ def test_cli_reports_a_bad_experiment_in_one_paragraph_with_exit_2(tmp_path, cap
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [
+        ('model = "ishigami"\nreplicates = 0\n[design]\nmethod = "lhs"\nN = 8\n', "replicates"),
+        ('model = "ishigami"\nseed = "zero"\n[design]\nmethod = "lhs"\nN = 8\n', "seed"),
+    ],
+)
+def test_a_schema_error_names_the_file_and_field_once(tmp_path, capsys, text, field):
+    path = write(tmp_path, text)
+    with pytest.raises(SystemExit) as info:
+        main(["sweep", str(path), "--out", str(tmp_path / "out"), "--quiet"])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {path}: {field}: ")
+    assert err.count(str(path)) == 1 and err.count(f"{field}:") == 1
+
+
 def test_seed_zero_is_a_real_seed():
     assert run_seed(0, 3, 1) == run_seed(0, 3, 1)
     assert run_seed(0, 3, 1) != run_seed(1, 3, 1)

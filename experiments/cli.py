@@ -8,7 +8,11 @@ status 1.
 from __future__ import annotations
 
 import importlib
+import os
+import signal
 import sys
+import threading
+from collections.abc import Callable
 
 import typer
 
@@ -42,12 +46,47 @@ def fail(message: str) -> None:
     raise SystemExit(2)
 
 
+class Terminated(BaseException):
+    """The process was asked to stop (SIGTERM).
+
+    It unwinds like Ctrl+C, so that nothing half-written is left behind.
+    """
+
+
+def _on_sigterm(main_pid: int) -> Callable[[int, object], None]:
+    """A SIGTERM handler for this process; forked workers keep the default behaviour."""
+
+    def handler(signum: int, frame: object) -> None:
+        if os.getpid() != main_pid:
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
+        raise Terminated
+
+    return handler
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script."""
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.getsignal(signal.SIGTERM) if in_main_thread else None
+    if in_main_thread:
+        signal.signal(signal.SIGTERM, _on_sigterm(os.getpid()))
+    try:
+        _main(argv)
+    finally:
+        if in_main_thread:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _main(argv: list[str] | None) -> None:
+    """Run the command line, turning every way it can end into an exit status."""
     try:
         app(args=argv, standalone_mode=True)
     except InputError as exc:
         fail(exc.message)
+    except Terminated:
+        raise SystemExit(143) from None
     except (KeyboardInterrupt, BrokenPipeError):
         raise SystemExit(130) from None
     except SystemExit:

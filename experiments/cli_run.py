@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from ..scenarios.loader import find_scenario, library_names, load_scenario, read_toml
-from .output import provenance, write_json, write_text
+from .output import provenance, results_folder, write_json, write_text
 
 SetOption = Annotated[
     list[str] | None,
@@ -81,7 +81,7 @@ def run(
     scenario: Annotated[
         str, typer.Argument(help="Library name (see `zhaoshang scenarios`) or a path.")
     ],
-    seed: Annotated[int, typer.Option(help="Random seed: one seed, one result.")] = 1,
+    seed: Annotated[int, typer.Option(min=0, help="Random seed: one seed, one result.")] = 1,
     months: Annotated[
         int | None,
         typer.Option(help="Months to simulate (default: the scenario's horizon).", min=1),
@@ -113,6 +113,7 @@ def run(
     clock = time.perf_counter()
     model = build_model(scenario, overrides, seed)
     out = out or default_out(scenario, seed)
+    results_folder(out)  # a bad --out is refused now, not after the run
     console = Console(stderr=True)
     if quiet:
         run_model(model)

@@ -207,7 +207,7 @@ def load_experiment(
         data = read_toml(path)
     except ScenarioError as exc:
         raise ExperimentError(exc.message.replace("scenario files", "experiment files")) from None
-    data = _flatten_parameters(data)
+    data = _flatten_parameters(data, source)
     for key, value in (overrides or {}).items():
         node = data
         *parents, last = key.split(".")
@@ -223,8 +223,12 @@ def load_experiment(
     return resolve_experiment(spec, source, path.parent)
 
 
-def _flatten_parameters(data: dict[str, Any]) -> dict[str, Any]:
-    """Accept unquoted dotted keys: ``[parameters.a.b]`` becomes ``parameters."a.b"``."""
+def _flatten_parameters(data: dict[str, Any], source: str) -> dict[str, Any]:
+    """Accept unquoted dotted keys: ``[parameters.a.b]`` becomes ``parameters."a.b"``.
+
+    Raises:
+        ExperimentError: If a parameter is given both ways (``source`` names the file).
+    """
     params = data.get("parameters")
     if not isinstance(params, dict):
         return data
@@ -241,6 +245,9 @@ def _flatten_parameters(data: dict[str, Any]) -> dict[str, Any]:
             for k, v in node.items():
                 walk(f"{prefix}.{k}" if prefix else k, v)
         else:
+            if prefix in flat:
+                raise _fail(source, f"parameters.{prefix}", "is defined twice (as a quoted "
+                            "key and as nested tables); keep one of them")
             flat[prefix] = node
 
     for key, value in params.items():

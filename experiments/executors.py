@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..scenarios.errors import InputError
-from .parallel import default_workers, iter_tasks
+from .parallel import default_workers, iter_tasks, local_workers
 
 
 @dataclass
@@ -67,6 +67,8 @@ def open_executor(
         yield Backend(executor, workers or default_workers(), type(executor).__name__)
         return
     n = workers or default_workers()
+    if scheduler in (None, "local"):
+        local_workers(n)
     if scheduler is None:
         if n <= 1:
             yield Backend(None, 1, "serial")
@@ -94,7 +96,7 @@ def open_executor(
         else:
             try:
                 client = stack.enter_context(distributed.Client(scheduler, timeout="10s"))
-            except (OSError, TimeoutError) as exc:
+            except (OSError, TimeoutError, ValueError) as exc:
                 raise InputError(
                     f"cannot reach the Dask scheduler at {scheduler!r} ({exc}); start one "
                     "with `dask scheduler` and `dask worker ADDRESS`, or use --scheduler local",

@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from ..scenarios.errors import InputError
+
 PACKAGES = (
     "zhaoshang",
     "mesa",
@@ -63,55 +65,123 @@ def write_text(path: Path, text: str) -> None:
         tmp.write_text(text, encoding="utf-8")
 
 
+class OutputError(InputError):
+    """A place results cannot be written to (reported like bad input: exit status 2)."""
+
+
+def _absolute(path: Path) -> Path:
+    """``path`` made absolute, with ``.``, ``..`` and trailing slashes gone (links kept)."""
+    return Path(os.path.abspath(path))
+
+
+@contextlib.contextmanager
+def writing_at(place: Path) -> Iterator[None]:
+    """Report the operating system's refusal to write at ``place`` as an :class:`OutputError`."""
+    try:
+        yield
+    except OSError as exc:
+        blocking = next((p for p in place.parents if p.exists() and not p.is_dir()), None)
+        reason = f"{blocking} is a file, not a folder" if blocking else exc.strerror or str(exc)
+        raise OutputError(f"cannot write here: {reason}", str(place)) from None
+
+
 @contextlib.contextmanager
 def atomic_file(path: Path) -> Iterator[Path]:
     """Yield a temporary file name beside ``path``; on success it replaces ``path``.
 
     Whatever the caller writes to the temporary name appears at ``path`` all at once, or (on
     failure) not at all; the temporary file is removed either way.
+
+    Raises:
+        OutputError: ``path`` is a folder or a special file (a device, pipe or socket), or
+            its folder cannot be made or written to.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
+    path = _absolute(path)
+    if path.is_dir():
+        raise OutputError("is a folder; give the name of a file to write", str(path))
+    if path.exists() and not path.is_file():
+        raise OutputError("is a device, pipe or socket, not a file; give the name of a file "
+                          "to write", str(path))
+    with writing_at(path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        os.close(fd)
     try:
         yield Path(tmp)
         os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
+        with writing_at(path):
+            os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
 
 
+def results_folder(target: Path) -> Path:
+    """``target`` made absolute, once it is known that results could be written there.
+
+    Commands call it before a long computation, so that a bad ``--out`` is reported before
+    the work rather than after it; :func:`atomic_dir` calls it again.
+
+    Raises:
+        OutputError: ``target`` is the root folder, a file, or lies below a file.
+    """
+    target = _absolute(target)
+    if target == target.parent:
+        raise OutputError("is the root folder; give a folder for the results", str(target))
+    if target.exists() and not target.is_dir():
+        raise OutputError("exists and is not a folder; give a folder for the results",
+                          str(target))
+    blocking = next((p for p in target.parents if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        raise OutputError(f"cannot write here: {blocking} is a file, not a folder", str(target))
+    return target
+
+
 @contextlib.contextmanager
 def atomic_dir(target: Path) -> Iterator[Path]:
-    """Yield a temporary folder beside ``target``; on success it replaces ``target``.
+    """Yield a temporary folder; on success its contents appear in ``target``.
 
-    Files already in ``target`` that the run does not write again are kept (so a report or a
-    comparison added to a results folder survives a rerun). On failure ``target`` is left as
-    it was and the temporary folder is removed.
+    A new ``target`` appears at once, with everything in it (the temporary folder, made
+    beside it, is renamed). Into an existing folder, each file or subfolder written replaces
+    the one of the same name, and everything else in it is left alone (so a report or a
+    comparison added to a results folder survives a rerun, and nothing of a folder that was
+    not a results folder is moved or lost). On failure ``target`` is left as it was and the
+    temporary folder is removed.
+
+    Raises:
+        OutputError: ``target`` is a file or the root folder, or cannot be made or written to.
     """
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
-    os.chmod(tmp, 0o777 & ~_umask())
+    target = results_folder(target)
+    existing = target.is_dir()
+    with writing_at(target):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # inside an existing folder, so that its contents move within one file system
+        where = target if existing else target.parent
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=where))
     try:
+        os.chmod(tmp, 0o777 & ~_umask())
         yield tmp
-        if target.exists():
-            for item in target.iterdir():
-                dest = tmp / item.name
-                if not dest.exists():
-                    shutil.move(str(item), dest)
-            old = target.with_name(f".{target.name}.old-{os.getpid()}")
-            os.replace(target, old)
-            os.replace(tmp, target)
+        with writing_at(target):
+            if existing:
+                _move_into(tmp, target)
+            else:
+                os.replace(tmp, target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _move_into(source: Path, target: Path) -> None:
+    """Move every entry of ``source`` into ``target``, replacing entries of the same name."""
+    for item in sorted(source.iterdir()):
+        dest = target / item.name
+        if dest.is_dir() and not dest.is_symlink():
+            old = target / f".{item.name}.old-{os.getpid()}"
+            os.replace(dest, old)
+            os.replace(item, dest)
             shutil.rmtree(old, ignore_errors=True)
         else:
-            os.replace(tmp, target)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+            os.replace(item, dest)
 
 
 def git_revision() -> str | None:

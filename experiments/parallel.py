@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from typing import Any
 
+from ..scenarios.errors import InputError
+
 #: Upper limit of tasks per chunk.
 MAX_CHUNK = 256
 
@@ -23,6 +25,26 @@ MAX_CHUNK = 256
 def default_workers() -> int:
     """All cores of this machine."""
     return max(os.cpu_count() or 1, 1)
+
+
+#: Most local worker processes per core: more only slow the runs down (and use up memory).
+PROCESSES_PER_CORE = 16
+
+
+def local_workers(workers: int) -> int:
+    """``workers``, checked as the size of a local process pool.
+
+    Raises:
+        InputError: If it is more than :data:`PROCESSES_PER_CORE` per core of this machine.
+    """
+    most = PROCESSES_PER_CORE * default_workers()
+    if workers > most:
+        raise InputError(
+            f"{workers} local processes on {default_workers()} cores would only slow the runs "
+            f"down; use at most {most}, or --scheduler ADDRESS to run on a cluster",
+            "--workers",
+        )
+    return workers
 
 
 def _run_chunk(fn: Callable[[Any], Any], chunk: Sequence[Any]) -> tuple[list[Any], float]:
@@ -90,6 +112,8 @@ def iter_tasks[T, R](
             yield i, fn(task)
         return
     own = executor is None
+    if own:  # no more processes than tasks
+        workers = min(local_workers(workers), max(len(tasks), 1))
     pool = executor or ProcessPoolExecutor(max_workers=workers)
     sizer = _Sizer(target_seconds, len(tasks), max(workers, 1))
     pending: dict[Future, tuple[int, int]] = {}

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from .design import ExperimentError
+from .output import OutputError, writing_at
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -79,11 +80,21 @@ class Store:
 
     def __init__(self, path: Path, fingerprint: str | None = None, source: str = ""):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.executescript(SCHEMA)
+        if self.path.parent.exists() and not self.path.parent.is_dir():
+            raise OutputError("exists and is not a folder; give a folder for the experiment",
+                              str(self.path.parent))
+        with writing_at(self.path.parent):
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.executescript(SCHEMA)
+        except sqlite3.Error as exc:
+            raise OutputError(
+                f"cannot be opened as an experiment store ({exc})",
+                str(self.path),
+            ) from None
         columns = {row[1] for row in self.db.execute("PRAGMA table_info(sessions)")}
         if "revision" not in columns:  # a store written before sessions kept the revision
             self.db.execute("ALTER TABLE sessions ADD COLUMN revision TEXT")

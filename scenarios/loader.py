@@ -137,8 +137,23 @@ def parse_override(text: str) -> tuple[list[str], Any]:
     return keys, value
 
 
+def _settable(keys: list[str]) -> None:
+    """Refuse an override of ``extends``: which scenario a file builds on is read first."""
+    if keys[0] == "extends":
+        raise ScenarioError(
+            "extends cannot be overridden: it is read before any override; run the scenario "
+            "to extend instead, or write a scenario file that extends it",
+            "--set",
+        )
+
+
 def apply_override(data: dict[str, Any], keys: list[str], value: Any) -> None:
-    """Set ``data[k1][k2]...[kn] = value``, creating tables along the way."""
+    """Set ``data[k1][k2]...[kn] = value``, creating tables along the way.
+
+    Raises:
+        ScenarioError: If a path runs through a value that is not a table, or is ``extends``.
+    """
+    _settable(keys)
     node = data
     for depth, key in enumerate(keys[:-1]):
         child = node.setdefault(key, {})
@@ -159,12 +174,13 @@ def overridden(data: dict[str, Any], overrides: Mapping[str, Any]) -> dict[str, 
     (cheaper than a deep copy when the same base is overridden run after run).
 
     Raises:
-        ScenarioError: If a path runs through a value that is not a table.
+        ScenarioError: If a path runs through a value that is not a table, or is ``extends``.
     """
     out = dict(data)
     copied = {id(out)}
     for path, value in overrides.items():
         keys = path.split(".")
+        _settable(keys)
         node = out
         for depth, key in enumerate(keys[:-1]):
             child = node.get(key, {})

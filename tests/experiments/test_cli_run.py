@@ -79,3 +79,25 @@ def test_console_script_exit_status(tmp_path):
     assert done.returncode == 2 and "x.toml" in done.stderr and "Traceback" not in done.stderr
     listed = subprocess.run([str(exe), "scenarios"], capture_output=True, text=True)
     assert listed.returncode == 0 and "ruzhou-2017" in listed.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["run", "ruzhou-2017", "--seed", "-1"], "--seed"),
+        (["run", "ruzhou-2017", "--set", "extends=hebei-52111"], "extends cannot be overridden"),
+        (["validate", "ruzhou-2017", "--set", "extends=nowhere"], "extends cannot be overridden"),
+        (["replicate", "ruzhou-2017", "--replicates", "2", "--workers", "100000"],
+         "local processes"),
+        (["sweep", "tiny-morris", "--workers", "100000"], "local processes"),
+        (["sweep", "tiny-morris", "--scheduler", "bogus"], "cannot reach the Dask scheduler"),
+    ],
+)
+def test_bad_options_exit_2_before_any_work(args, message, tmp_path, capsys):
+    out = tmp_path / "out"
+    extra = [] if args[0] == "validate" else ["--out", str(out)]
+    assert run_cli([*args, *extra]) == 2
+    captured = capsys.readouterr()
+    text = captured.err + captured.out
+    assert message in text and "Traceback" not in text
+    assert not out.exists()

@@ -237,3 +237,14 @@ def test_designs_have_the_documented_shapes(tmp_path):
     assert np.allclose(oat.X[0, :3], 0.0)  # Ishigami inputs' middle
     again = design('method = "sobol"\nN = 16')
     assert np.array_equal(again.X, sobol.X)  # the design is reproducible from the seed
+
+
+def test_a_parameter_given_twice_is_refused(tmp_path):
+    text = (
+        'model = "ishigami"\n[parameters.x1]\nkind = "uncertainty"\nbounds = [0, 1]\n'
+        '[parameters."a.b"]\nkind = "lever"\nbounds = [0, 1]\n'
+        '[parameters.a]\nb = {kind = "lever", bounds = [5, 6]}\n'
+        '[design]\nmethod = "lhs"\nN = 10\n'
+    )
+    msg = error_of(tmp_path, text)
+    assert "parameters.a.b" in msg and "defined twice" in msg

@@ -111,13 +111,16 @@ def load_targets(path: str | Path) -> TargetsFile:
 
 
 def kpi_value(kpis: Mapping[str, Any], path: str) -> float:
-    """The number at a dotted path of the KPI dictionary (NaN if the path ends early)."""
+    """The number at a dotted path of the KPI dictionary (NaN if there is none there).
+
+    NaN when the path ends early or at a table; ``check_paths`` then says which.
+    """
     node: Any = kpis
     for key in path.split("."):
         if not isinstance(node, Mapping) or key not in node:
             return math.nan
         node = node[key]
-    return math.nan if node is None else float(node)
+    return math.nan if node is None or isinstance(node, Mapping) else float(node)
 
 
 def check_paths(targets: TargetsFile, kpis: Mapping[str, Any], source: str) -> None:
@@ -135,6 +138,13 @@ def check_paths(targets: TargetsFile, kpis: Mapping[str, Any], source: str) -> N
                     f"targets.{name}.kpi",
                 )
             node = node[key]
+        if isinstance(node, Mapping):
+            raise InputError(
+                f"{t.kpi!r} is a table, not a number; name one of its entries "
+                f"({', '.join(f'{t.kpi}.{k}' for k in sorted(node))})",
+                source,
+                f"targets.{name}.kpi",
+            )
 
 
 # ---------------------------------------------------------------- one replicate

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from ..scenarios.errors import InputError
+from .output import atomic_dir
 
 
 def register(app: typer.Typer) -> None:
@@ -54,12 +55,13 @@ def plot(
     if bad:
         raise InputError(f"unknown format {bad[0]!r}; allowed: {', '.join(FORMATS)}", "--format")
     target = out or folder.path / "figures"
-    count = 0
-    for name, fig in draw(folder, kind or None):
-        for path in save(fig, target / name, formats):
-            typer.echo(f"wrote {path}")
-            count += 1
-    if not count:
+    written: list[Path] = []
+    with atomic_dir(target) as tmp:  # all the figures, or none if one cannot be drawn
+        for name, fig in draw(folder, kind or None):
+            written += [target / path.name for path in save(fig, tmp / name, formats)]
+    for path in written:
+        typer.echo(f"wrote {path}")
+    if not written:
         typer.echo("no figures drawn")
 
 

@@ -630,4 +630,10 @@ def write_report(
     html_path = Path(out) if out is not None else folder.path / "report.html"
     if html_path.exists() and html_path.is_dir():
         raise InputError("is a folder; --out names the HTML file to write", str(html_path))
+    if pdf and html_path.suffix.lower() == ".pdf":
+        raise InputError(
+            "names a PDF; --out names the HTML file, and --pdf writes the PDF beside it "
+            f"({html_path.with_suffix('.pdf').name} next to {html_path.stem}.html)",
+            str(html_path),
+        )
     return render(folder, html_path, html_path.with_suffix(".pdf") if pdf else None)

@@ -79,14 +79,20 @@ class ResultsFolder:
         return self.has("indices.csv")
 
     # ------------------------------------------------------------------ readers
-    def _json(self, name: str) -> Any:
+    def _json(self, name: str) -> dict[str, Any]:
         path = self.path / name
         try:
-            return json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise InputError("is missing from the results folder", str(path)) from None
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise InputError(f"cannot be read as JSON ({exc})", str(path)) from None
+        if not isinstance(data, dict):
+            raise InputError(
+                f"holds a JSON {type(data).__name__}, not an object of named values as a run "
+                "writes it", str(path),
+            )
+        return data
 
     def _table(self, name: str, columns: list[str]) -> pd.DataFrame:
         path = self.path / name

@@ -8,6 +8,7 @@ Folders: a small real run (``ruzhou-2017``, seed 3, 36 months, 5,000 firms) and 
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import matplotlib
@@ -481,3 +482,23 @@ def test_plot_names_a_broken_file(tmp_path, capsys):
     assert invoke("plot", str(bad)) == 2
     err = capsys.readouterr().err
     assert "compare.csv" in err and "diff_mean" in err
+
+
+def test_plot_writes_all_figures_or_none(folders, tmp_path, capsys):
+    """A file that breaks one kind late in the list: no figure of the others is left."""
+    broken = tmp_path / "run"
+    shutil.copytree(folders["run"], broken)
+    (broken / "land_by_park.csv").write_text("a,b\n1,2\n")
+    out = tmp_path / "figures"
+    assert invoke("plot", str(broken), "--out", str(out)) == 2
+    assert "land_by_park.csv" in capsys.readouterr().err
+    assert not out.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["run"]
+
+
+def test_kpis_that_are_not_an_object_are_named(folders, tmp_path, capsys):
+    broken = tmp_path / "run"
+    shutil.copytree(folders["run"], broken)
+    (broken / "kpis.json").write_text("[1, 2]\n")
+    assert invoke("plot", str(broken), "--out", str(tmp_path / "figures")) == 2
+    err = capsys.readouterr().err
+    assert "kpis.json: holds a JSON list" in err and "Traceback" not in err

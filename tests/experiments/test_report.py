@@ -169,6 +169,17 @@ def test_report_command_rejects_a_folder_without_results(tmp_path, capsys):
     assert "holds no results" in err and "Traceback" not in err
 
 
+def test_a_pdf_named_as_the_html_file_is_refused(reports, tmp_path, capsys):
+    from zhaoshang.experiments.cli import main
+
+    run_folder = reports["run"][0].parent
+    with pytest.raises(SystemExit) as exc:
+        main(["report", str(run_folder), "--out", str(tmp_path / "same.pdf"), "--pdf"])
+    assert exc.value.code == 2
+    assert "--pdf writes the PDF beside it" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
 # --------------------------------------------------------------------------- the browser
 def chromium_or_skip() -> None:
     """Skip without Chromium or Playwright, except under CI where that is a failure."""

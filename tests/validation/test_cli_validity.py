@@ -145,7 +145,14 @@ def test_calibrate_user_errors_exit_2(tmp_path, capsys):
     assert run_cli(["calibrate", "ruzhou-2017", "--targets", str(bounds),
                     "--out", str(tmp_path / "y"), *SMALL]) == 2  # fmt: skip
     assert "lower < start < upper" in capsys.readouterr().err
-    assert not (tmp_path / "x").exists() and not (tmp_path / "y").exists()
+    table = tmp_path / "table.toml"
+    table.write_text(TARGETS.replace("by_channel.office.inspections", "by_channel.office"))
+    assert run_cli(["calibrate", "ruzhou-2017", "--targets", str(table), "--budget", "0",
+                    "--out", str(tmp_path / "z"), *SMALL]) == 2  # fmt: skip
+    err = capsys.readouterr().err
+    assert "targets.inspections.kpi" in err and "is a table, not a number" in err
+    assert "by_channel.office.inspections" in err and "Traceback" not in err
+    assert not any((tmp_path / name).exists() for name in ("x", "y", "z"))
 
 
 def test_shipped_targets_file_is_valid_and_holds_out_the_conferences():

@@ -103,7 +103,10 @@ class TargetsFile(Strict):
 def load_targets(path: str | Path) -> TargetsFile:
     """Read and check a targets file, raising :class:`InputError` with file and field path."""
     path = Path(path)
-    data = read_toml(path)
+    try:
+        data = read_toml(path)
+    except InputError as exc:
+        raise InputError(exc.message.replace("scenario files", "targets files")) from None
     try:
         return TargetsFile.model_validate(data)
     except ValidationError as exc:
@@ -145,6 +148,41 @@ def check_paths(targets: TargetsFile, kpis: Mapping[str, Any], source: str) -> N
                 source,
                 f"targets.{name}.kpi",
             )
+
+
+def check_against(targets: TargetsFile, scenario: str | Path, overrides: Sequence[str],
+                  source: str) -> None:
+    """Fail before any run if the targets file does not fit the scenario.
+
+    Every fitted parameter must be a path of the scenario that accepts both of its bounds,
+    and the months counted (targets and holdout) must lie within the scenario's horizon.
+
+    Args:
+        targets: The targets file.
+        scenario: Library name or path of the scenario.
+        overrides: The fixed ``--set`` overrides.
+        source: The targets file, for messages.
+
+    Raises:
+        InputError: Naming the targets file and the field at fault.
+    """
+    horizon = load_scenario(scenario, list(overrides)).time.months
+    windows = [("months", targets.months)]
+    if targets.holdout is not None:
+        windows.append(("holdout.months", targets.holdout.months))
+    for field, (_, end) in windows:
+        if end > horizon:
+            raise InputError(f"counts months up to {end}, but the scenario runs {horizon} "
+                             "months", source, field)
+    for name, spec in targets.parameters.items():
+        for bound in ("lower", "upper"):
+            value = getattr(spec, bound)
+            try:
+                load_scenario(scenario, [*overrides, f"{name}={value!r}"])
+            except InputError as exc:
+                reason = exc.message.split(": ", 2)[-1]
+                raise InputError(f"{name} = {value!r} is not a valid scenario value: {reason}",
+                                 source, f"parameters.{name}.{bound}") from None
 
 
 # ---------------------------------------------------------------- one replicate

@@ -134,13 +134,14 @@ def calibrate(
     quiet: QuietOpt = False,
 ) -> None:
     """Fit behavioural parameters to observed targets (simulated method of moments)."""
-    from .calibrate import Calibration, load_targets, markdown_table, scenario_text
+    from .calibrate import Calibration, check_against, load_targets, markdown_table, scenario_text
     from .executors import open_executor
     from .replicate import resolve_spec
 
     overrides = list(set_ or [])
     resolve_spec(scenario, overrides)  # fail early on a bad scenario or override
     spec = load_targets(targets)
+    check_against(spec, scenario, overrides, str(targets))
     if write_scenario is not None and write_scenario.suffix != ".toml":
         raise InputError("must name a .toml file", str(write_scenario), "--write-scenario")
     name = Path(scenario).stem if scenario.endswith(".toml") else scenario.replace("/", "-")

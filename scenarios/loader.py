@@ -82,7 +82,7 @@ def _parse_toml(path: Path) -> dict[str, Any]:
     except OSError as exc:
         raise ScenarioError(f"cannot read the file ({exc.strerror})", str(path)) from None
     if not raw.strip():
-        raise ScenarioError("the file is empty; a scenario needs at least a title", str(path))
+        raise ScenarioError("the file is empty; scenario files need at least a title", str(path))
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -172,3 +172,28 @@ def test_kpi_paths_and_bounded_transform():
     assert b.to_values(b.to_z(b.start))[0] == pytest.approx(0.3)
     with pytest.raises(InputError):
         load_targets("scenarios/library/ruzhou-2017.toml")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field", "fragment"),
+    [
+        ('months = [0, 12]', 'months = [0, 5000]', "months", "scenario runs 120 months"),
+        ('upper = 0.95', 'upper = 1.5', "parameters.behaviour.lead_targeting.upper",
+         "less than or equal to 1"),
+        ('"behaviour.lead_targeting"', '"behaviour.lead_targetin"',
+         "parameters.behaviour.lead_targetin.lower", "unknown key"),
+    ],
+)
+def test_targets_that_do_not_fit_the_scenario_exit_2_before_any_run(
+    tmp_path, capsys, monkeypatch, old, new, field, fragment
+):
+    assert old in TARGETS
+    path = tmp_path / "targets.toml"
+    path.write_text(TARGETS.replace(old, new, 1))
+    monkeypatch.setattr("zhaoshang.experiments.calibrate.Calibration.fit",
+                        lambda *a, **k: pytest.fail("ran before checking the targets"))
+    assert run_cli(["calibrate", "ruzhou-2017", "--targets", str(path), "--budget", "0",
+                    "--out", str(tmp_path / "out"), *SMALL]) == 2  # fmt: skip
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {path}: {field}: ") and fragment in err
+    assert not (tmp_path / "out").exists()

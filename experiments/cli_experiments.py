@@ -300,11 +300,15 @@ def export(
 
 
 def _write_frame(frame, path: Path, fmt: str) -> Path:
-    from .output import write_text
+    """Write ``frame`` to ``path`` as CSV or Parquet, all at once (temporary name, rename)."""
+    from .output import atomic_file
 
-    if fmt == "csv":
-        write_text(path, frame.to_csv(index=False))
-        return path
+    with atomic_file(path) as tmp:
+        if fmt == "csv":
+            tmp.write_text(frame.to_csv(index=False), encoding="utf-8")
+        else:
+            frame.to_parquet(tmp, index=False)
+    return path
     import os
     import tempfile
 

@@ -144,3 +144,15 @@ def test_a_run_stopped_by_sigterm_leaves_nothing_behind(tmp_path):
     assert proc.returncode == 143, err
     assert "Traceback" not in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_export_into_a_file_exits_2(tmp_path, capsys):
+    experiment = tmp_path / "exp.toml"
+    experiment.write_text(ISHIGAMI)
+    assert run_cli(["sweep", str(experiment), "--out", str(tmp_path / "done"), "--quiet",
+                    "--workers", "1"]) == 0
+    capsys.readouterr()
+    (tmp_path / "afile").write_text("not a folder")
+    assert run_cli(["export", str(tmp_path / "done"), "--out", str(tmp_path / "afile")]) == 2
+    err = capsys.readouterr().err
+    assert "afile is a file, not a folder" in err and "Traceback" not in err

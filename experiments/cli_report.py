@@ -54,6 +54,9 @@ def plot(
     bad = [f for f in formats if f not in FORMATS]
     if bad:
         raise InputError(f"unknown format {bad[0]!r}; allowed: {', '.join(FORMATS)}", "--format")
+    if not (kind or available(folder)):
+        typer.echo("no figures drawn")
+        return
     target = out or folder.path / "figures"
     written: list[Path] = []
     with atomic_dir(target) as tmp:  # all the figures, or none if one cannot be drawn

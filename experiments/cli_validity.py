@@ -13,7 +13,7 @@ import typer
 
 from ..scenarios.errors import InputError
 from .cli_run import SetOption
-from .output import atomic_dir, provenance, write_json, write_text
+from .output import atomic_dir, provenance, results_folder, write_json, write_text
 
 WorkersOpt = Annotated[
     int, typer.Option("--workers", "-w", min=1, help="Parallel processes (1 = serial).")
@@ -144,6 +144,8 @@ def calibrate(
     check_against(spec, scenario, overrides, str(targets))
     if write_scenario is not None and write_scenario.suffix != ".toml":
         raise InputError("must name a .toml file", str(write_scenario), "--write-scenario")
+    if write_scenario is not None:
+        results_folder(write_scenario.parent)  # refused now, not after the calibration
     name = Path(scenario).stem if scenario.endswith(".toml") else scenario.replace("/", "-")
     out = out or Path("results") / f"calibration-{name}"
     started, clock = datetime.now(UTC), time.perf_counter()

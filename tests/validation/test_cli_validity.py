@@ -152,7 +152,13 @@ def test_calibrate_user_errors_exit_2(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "targets.inspections.kpi" in err and "is a table, not a number" in err
     assert "by_channel.office.inspections" in err and "Traceback" not in err
-    assert not any((tmp_path / name).exists() for name in ("x", "y", "z"))
+    (tmp_path / "afile").write_text("not a folder")
+    (tmp_path / "good.toml").write_text(TARGETS)
+    assert run_cli(["calibrate", "ruzhou-2017", "--targets", str(tmp_path / "good.toml"),
+                    "--write-scenario", str(tmp_path / "afile" / "fitted.toml"),
+                    "--out", str(tmp_path / "w"), *SMALL]) == 2  # fmt: skip
+    assert "afile: exists and is not a folder" in capsys.readouterr().err
+    assert not any((tmp_path / name).exists() for name in ("w", "x", "y", "z"))
 
 
 def test_shipped_targets_file_is_valid_and_holds_out_the_conferences():

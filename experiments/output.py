@@ -74,13 +74,18 @@ def _absolute(path: Path) -> Path:
     return Path(os.path.abspath(path))
 
 
+def _file_above(path: Path) -> Path | None:
+    """The folder above ``path`` that is in fact a file, if one is."""
+    return next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+
+
 @contextlib.contextmanager
 def writing_at(place: Path) -> Iterator[None]:
     """Report the operating system's refusal to write at ``place`` as an :class:`OutputError`."""
     try:
         yield
     except OSError as exc:
-        blocking = next((p for p in place.parents if p.exists() and not p.is_dir()), None)
+        blocking = _file_above(place)
         reason = f"{blocking} is a file, not a folder" if blocking else exc.strerror or str(exc)
         raise OutputError(f"cannot write here: {reason}", str(place)) from None
 
@@ -132,7 +137,7 @@ def results_folder(target: Path) -> Path:
     if target.exists() and not target.is_dir():
         raise OutputError("exists and is not a folder; give a folder for the results",
                           str(target))
-    blocking = next((p for p in target.parents if p.exists() and not p.is_dir()), None)
+    blocking = _file_above(target)
     if blocking is not None:
         raise OutputError(f"cannot write here: {blocking} is a file, not a folder", str(target))
     return target

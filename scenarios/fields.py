@@ -8,9 +8,11 @@ documentation cannot drift from the code.
 
 from __future__ import annotations
 
-from typing import Any
+import types
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 SEED = "seed"
 LITERATURE = "literature"
@@ -64,7 +66,97 @@ def param(
     )
 
 
+def _is_bool(value: Any) -> bool:
+    return isinstance(value, (bool, np.bool_))
+
+
+def type_problem(annotation: Any, value: Any) -> str | None:
+    """What is wrong with ``value`` for a field of type ``annotation``, if it is the wrong kind.
+
+    Pydantic on its own reads ``true`` as the number 1, ``1`` or ``"yes"`` as true and ``"0.5"``
+    as a number. In a scenario these are almost always mistakes (``months = true`` would run
+    one month), so a number must be a number and a switch ``true`` or ``false``. A whole float
+    is still accepted for an integer, as experiment designs pass integer levers as floats.
+
+    Args:
+        annotation: The field's type (unions, ``Annotated``, lists, tuples and dicts are
+            looked into).
+        value: The value given, before pydantic converts it.
+
+    Returns:
+        A short description of the problem, or ``None`` when the kinds agree (other problems,
+        such as bounds, are left to pydantic).
+    """
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return type_problem(get_args(annotation)[0], value)
+    if origin in (Union, types.UnionType):
+        problems = [_member_problem(arg, value) for arg in get_args(annotation)]
+        return None if any(p is None for p in problems) else problems[0]
+    if annotation is bool:
+        return None if _is_bool(value) else f"must be true or false (got {value!r})"
+    if annotation in (int, float):
+        if _is_bool(value):
+            return f"must be a number, not {str(bool(value)).lower()}"
+        if isinstance(value, str):
+            return f"must be a number, not the text {value!r} (write it without quotes)"
+        return None
+    if origin in (list, set, frozenset) and isinstance(value, (list, tuple)):
+        (item,) = get_args(annotation) or (Any,)
+        return _first_item_problem(((i, item, v) for i, v in enumerate(value)))
+    if origin is tuple and isinstance(value, (list, tuple)):
+        args = get_args(annotation)
+        if len(args) == 2 and args[1] is Ellipsis:
+            args = (args[0],) * len(value)
+        return _first_item_problem(zip(range(len(value)), args, value, strict=False))
+    if origin is dict and isinstance(value, dict):
+        args = get_args(annotation)
+        item = args[1] if len(args) == 2 else Any
+        return _first_item_problem(((k, item, v) for k, v in value.items()))
+    return None
+
+
+def _member_problem(annotation: Any, value: Any) -> str | None:
+    """Like :func:`type_problem`, for one member of a union.
+
+    It also says when ``None``, text or one of a few fixed values does not fit, so that
+    another member of the union must take the value.
+    """
+    if annotation is type(None):
+        return None if value is None else "must be left out"
+    if annotation is str:
+        return None if isinstance(value, str) else f"must be text (got {value!r})"
+    if get_origin(annotation) is Literal:
+        allowed = get_args(annotation)
+        if any(type(a) is type(value) and a == value for a in allowed):
+            return None
+        return "must be one of " + ", ".join(repr(a) for a in allowed)
+    return type_problem(annotation, value)
+
+
+def _first_item_problem(items: Any) -> str | None:
+    for key, annotation, value in items:
+        problem = type_problem(annotation, value)
+        if problem is not None:
+            return f"item {key!r}: {problem}" if isinstance(key, str) else f"item {key}: {problem}"
+    return None
+
+
 class Strict(BaseModel):
-    """Base class of every scenario table: unknown keys are errors, values are checked."""
+    """Base class of every scenario table: unknown keys are errors, values are checked.
+
+    Values must also be of the right kind: no ``true`` for a number, no ``1`` or ``"yes"`` for
+    a switch, no quoted numbers (see :func:`type_problem`).
+    """
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _right_kind(cls, value: Any, info: ValidationInfo) -> Any:
+        field = cls.model_fields.get(info.field_name or "")
+        if field is not None:
+            problem = type_problem(field.annotation, value)
+            if problem is not None:
+                raise ValueError(problem)
+        return value

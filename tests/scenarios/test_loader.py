@@ -76,6 +76,11 @@ def test_override_values_are_toml_literals():
         ("[offices.shanghai]\nregion = \"mars\"\n", "offices.shanghai.region"),
         ("[land]\nx = 1\n", "unknown key"),
         ("[governments.ruzhou.land]\nallocation = \"lottery\"\n", "first_come"),
+        # the wrong kind of value: pydantic alone would read these as 1 month, true and 0.8
+        ("[time]\nmonths = true\n", "time.months: must be a number, not true"),
+        ("[governments.ruzhou.land]\nenforcement = \"yes\"\n", "must be true or false"),
+        ("[governments.ruzhou.land]\nenforcement = 1\n", "enforcement: must be true or false"),
+        ("[governments.ruzhou.service]\nquality = \"0.8\"\n", "write it without quotes"),
     ],
 )
 def test_bad_values_name_file_path_and_rule(tmp_path, capsys, body, expected):
@@ -87,6 +92,19 @@ def test_bad_values_name_file_path_and_rule(tmp_path, capsys, body, expected):
     assert code == 2
     assert "Traceback" not in text and str(path) in text and expected in text
     assert text.count("\n") <= 2  # one paragraph
+
+
+def test_values_of_the_right_kind_still_pass():
+    """A whole float for an integer (as designs pass integer levers) and an int for a float."""
+    s = load_scenario(
+        "ruzhou-2017",
+        {"governments.ruzhou.outreach.office_count": 3.0, "governments.ruzhou.service.quality": 1},
+    )
+    assert s.governments["ruzhou"].outreach.office_count == 3
+    assert s.governments["ruzhou"].service.quality == 1.0
+    assert load_scenario("ruzhou-2017", ["governments.ruzhou.land.enforcement=false"]).governments[
+        "ruzhou"
+    ].land.enforcement is False
 
 
 def test_unknown_key_lists_allowed_keys(tmp_path):
@@ -157,3 +175,24 @@ def test_schema_export_is_json_schema(capsys):
     schema = json.loads(capsys.readouterr().out)
     service = schema["$defs"]["Service"]["properties"]["quality"]
     assert service["maximum"] == 1 and service["unit"] == "score 0-1" and "source" in service
+
+
+@pytest.mark.parametrize(
+    ("annotation", "value", "problem"),
+    [
+        (float | None, True, "must be a number, not true"),
+        (float | None, None, None),
+        (list[float], [0.1, "0.2"], "item 1: must be a number"),
+        (dict[str, float], {"a": 1, "b": False}, "item 'b': must be a number, not false"),
+        (tuple[int, ...], [1, 2.0], None),
+        (tuple[float, bool], [1.0, 0], "item 1: must be true or false"),
+        (bool | str, "text", None),
+        (float | str, False, "must be a number, not false"),
+        (float | None, "0.5", "write it without quotes"),
+    ],
+)
+def test_kind_rule_looks_into_unions_and_containers(annotation, value, problem):
+    from zhaoshang.scenarios.fields import type_problem
+
+    found = type_problem(annotation, value)
+    assert found is None if problem is None else problem in found

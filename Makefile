@@ -19,8 +19,9 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# the model with its teaching page (the `ui` extra), so `zhaoshang ui` works after `make demo`
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet -e '.[ui]'
 	$(BIN)/python -m zhaoshang.model.warmup
 	@touch $@
 
@@ -31,6 +32,9 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 
 demo: $(VENV)/.installed
 	$(BIN)/zhaoshang run ruzhou-2017 --seed 7 --out results/ruzhou-2017-seed7
+	@echo "figures: results/ruzhou-2017-seed7/figures/"
+	@echo "next:    source $(BIN)/activate; zhaoshang report results/ruzhou-2017-seed7 --out results/ruzhou-2017-seed7/report.html"
+	@echo "         zhaoshang ui   (the teaching page, offline)   zhaoshang --help   (every command)"
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -79,6 +79,18 @@ def main(argv: list[str] | None = None) -> None:
             signal.signal(signal.SIGTERM, previous)
 
 
+def _say_stopped(how: str) -> None:
+    """Tell what a stopped command left behind (on stderr, which may itself be gone)."""
+    try:
+        typer.echo(
+            f"{how}: no half-written results were left; a sweep or sensitivity analysis keeps "
+            "its finished runs in its store and resumes when the same command is run again",
+            err=True,
+        )
+    except (OSError, ValueError):
+        pass
+
+
 def _main(argv: list[str] | None) -> None:
     """Run the command line, turning every way it can end into an exit status."""
     try:
@@ -86,10 +98,16 @@ def _main(argv: list[str] | None) -> None:
     except InputError as exc:
         fail(exc.message)
     except Terminated:
+        _say_stopped("stopped (SIGTERM)")
         raise SystemExit(143) from None
-    except (KeyboardInterrupt, BrokenPipeError):
+    except KeyboardInterrupt:
+        _say_stopped("interrupted (Ctrl+C)")
         raise SystemExit(130) from None
-    except SystemExit:
+    except BrokenPipeError:
+        raise SystemExit(130) from None
+    except SystemExit as exc:
+        if exc.code == 130:  # Typer turns Ctrl+C inside a command into exit status 130
+            _say_stopped("interrupted (Ctrl+C)")
         raise
     except Exception:  # noqa: BLE001 - last-resort report of an internal error
         import traceback

@@ -130,7 +130,7 @@ def compare(
     write_comparison(out, reps, table, manifest, shown, source)
     if not quiet:
         _print_compare(table, shown, scenarios)
-        typer.echo(f"results in {out}", err=True)
+        typer.echo(f"results in {out}")
 
 
 def _print_compare(table, kpis: Sequence[str], scenarios: Sequence[str]) -> None:
@@ -156,7 +156,7 @@ def _print_compare(table, kpis: Sequence[str], scenarios: Sequence[str]) -> None
                 fmt_p(r["p_value"]),
             ]
         view.add_row(*cells)
-    Console(stderr=True).print(view)
+    Console().print(view)
 
 
 def attribute(
@@ -226,4 +226,4 @@ def attribute(
     write_attribution(out, table, per_rep, report, manifest)
     if not quiet:
         typer.echo(report)
-        typer.echo(f"results in {out}", err=True)
+        typer.echo(f"results in {out}")

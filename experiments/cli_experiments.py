@@ -120,7 +120,7 @@ def _run(experiment, workers, scheduler, out, retry_failed, quiet, n, replicates
             err=True,
         )
         raise SystemExit(1) from None
-    _summary(console, exp, outcome, backend.description)
+    _summary(Console(quiet=quiet), console, exp, outcome, backend.description)
     if outcome.exit_status:
         raise SystemExit(outcome.exit_status)
 
@@ -172,7 +172,8 @@ def _progress(console, label: str):
         yield _Bar(progress, label)
 
 
-def _summary(console, exp, outcome, executor: str) -> None:
+def _summary(console, errors, exp, outcome, executor: str) -> None:
+    """Print what was done and the analysis on ``console``, warnings and failures on ``errors``."""
     from rich.table import Table
 
     r = outcome.report
@@ -182,11 +183,11 @@ def _summary(console, exp, outcome, executor: str) -> None:
         "already stored)"
     )
     for warning in r.warnings:
-        console.print(f"[yellow]warning[/yellow]: {warning}")
+        errors.print(f"[yellow]warning[/yellow]: {warning}")
     for point, rep, error in r.failures:
-        console.print(f"  [red]failed[/red] point {point} replicate {rep}: {error}")
+        errors.print(f"  [red]failed[/red] point {point} replicate {rep}: {error}")
     if r.failed:
-        console.print(
+        errors.print(
             f"  {r.failed} runs failed: tracebacks are in {outcome.out / 'store.sqlite'} "
             "(table runs; or `zhaoshang export`); rerun with --retry-failed to try them again"
         )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import sys
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -69,12 +71,26 @@ def schema(
         typer.echo(f"wrote {out}")
 
 
-def default_out(scenario: str, seed: int) -> Path:
-    """Default results folder for a run: ``results/<name>-seed<N>``."""
-    name = re.sub(
-        r"[^A-Za-z0-9_.-]+", "-", Path(scenario).stem if scenario.endswith(".toml") else scenario
-    )
-    return Path("results") / f"{name}-seed{seed}"
+def default_out(scenario: str, seed: int, overrides: Sequence[str] = ()) -> Path:
+    """Default results folder for a run: ``results/<name>-seed<N>[-<overrides>]``.
+
+    Each override adds its last key and value (``--set governments.ruzhou.service.quality=0.9
+    --months 60`` adds ``-quality0.9-months60``), so runs that differ only in their overrides
+    do not share a folder; past 60 characters a short digest of them is used instead.
+    """
+
+    def clean(text: str) -> str:
+        return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-")
+
+    name = clean(Path(scenario).stem if scenario.endswith(".toml") else scenario)
+    parts = []
+    for text in overrides:
+        key, _, value = text.partition("=")
+        parts.append(clean(key.strip().split(".")[-1] + value.strip()))
+    suffix = "-".join(p for p in parts if p)
+    if len(suffix) > 60:
+        suffix = "set-" + hashlib.sha256("\n".join(overrides).encode()).hexdigest()[:8]
+    return Path("results") / "-".join(filter(None, (f"{name}-seed{seed}", suffix)))
 
 
 def run(
@@ -112,7 +128,7 @@ def run(
     started = datetime.now(UTC)
     clock = time.perf_counter()
     model = build_model(scenario, overrides, seed)
-    out = out or default_out(scenario, seed)
+    out = out or default_out(scenario, seed, overrides)
     results_folder(out)  # a bad --out is refused now, not after the run
     console = Console(stderr=True)
     if quiet:
@@ -147,14 +163,15 @@ def run(
     }
     kpis = write_run(model, out, manifest, draw_figures=figures)
     if not quiet:
-        console.print(
+        shown = Console()  # results on standard output, progress on standard error
+        shown.print(
             summary_table(
                 kpis,
                 f"{scenario}, seed {seed}: {model.world.date(0)} to "
                 f"{model.world.date(model.month - 1)}",
             )
         )
-        console.print(f"results in [bold]{out}[/bold] ({seconds:.2f} s)")
+        shown.print(f"results in [bold]{out}[/bold] ({seconds:.2f} s)")
 
 
 def _chain(scenario: str) -> list[Path]:

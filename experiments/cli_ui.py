@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import signal
@@ -37,6 +38,17 @@ def check_port(host: str, port: int) -> None:
                 "--port (1024-65535) or another address with --host",
                 "--port",
             ) from None
+
+
+def check_installed() -> None:
+    """Raise :class:`InputError` unless the page's optional packages are installed."""
+    missing = [name for name in ("solara", "ipyvuetify") if importlib.util.find_spec(name) is None]
+    if missing:
+        raise InputError(
+            f"the teaching page needs {', '.join(missing)}, which are not installed; they are an "
+            "optional extra: pip install 'zhaoshang[ui]' (make demo installs it)",
+            "ui",
+        )
 
 
 def server_command(host: str, port: int) -> list[str]:
@@ -97,6 +109,7 @@ def ui(
     """Serve the interactive teaching page; it needs no network access. Ctrl+C stops it."""
     overrides = list(set_ or [])
     load_scenario(scenario, overrides)  # a bad scenario or override fails here, exit 2
+    check_installed()
     check_port(host, port)
     typer.echo(f"Zhaoshang teaching page: {address(host, port)}  (Ctrl+C to stop)")
     process = subprocess.Popen(server_command(host, port), env=server_env(scenario, overrides))

@@ -195,6 +195,9 @@ def calibrate(
         write_text(write_scenario, scenario_text(base, fitted))
     if not quiet:
         typer.echo(markdown_table(fit))
+        if holdout is not None:
+            typer.echo("\nOut of sample (not a target; see docs/calibration.md):")
+            typer.echo(markdown_table(holdout))
         typer.echo(
             f"loss {best.loss:.4g} after {len(cal.history)} evaluations ({seconds:.1f} s); "
             f"fitted: {fitted or 'none (budget 0)'}"

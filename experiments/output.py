@@ -148,11 +148,11 @@ def atomic_dir(target: Path) -> Iterator[Path]:
     """Yield a temporary folder; on success its contents appear in ``target``.
 
     A new ``target`` appears at once, with everything in it (the temporary folder, made
-    beside it, is renamed). Into an existing folder, each file or subfolder written replaces
-    the one of the same name, and everything else in it is left alone (so a report or a
-    comparison added to a results folder survives a rerun, and nothing of a folder that was
-    not a results folder is moved or lost). On failure ``target`` is left as it was and the
-    temporary folder is removed.
+    beside it, is renamed). Into an existing folder, each file written replaces the one of
+    the same name, subfolders are merged file by file, and everything else is left alone (so
+    a report, a comparison or an extra figure added to a results folder survives a rerun,
+    and nothing of a folder that was not a results folder is moved or lost). On failure
+    ``target`` is left as it was and the temporary folder is removed.
 
     Raises:
         OutputError: ``target`` is a file or the root folder, or cannot be made or written to.
@@ -177,10 +177,18 @@ def atomic_dir(target: Path) -> Iterator[Path]:
 
 
 def _move_into(source: Path, target: Path) -> None:
-    """Move every entry of ``source`` into ``target``, replacing entries of the same name."""
+    """Move every entry of ``source`` into ``target``, replacing entries of the same name.
+
+    Subfolders are merged the same way, so a figure added to ``figures/`` by ``plot`` survives
+    a rerun that writes other figures there. Only where a file takes the place of a folder (or
+    a folder of a file) is the old entry replaced whole.
+    """
     for item in sorted(source.iterdir()):
         dest = target / item.name
-        if dest.is_dir() and not dest.is_symlink():
+        dest_is_dir = dest.is_dir() and not dest.is_symlink()
+        if item.is_dir() and dest_is_dir:
+            _move_into(item, dest)
+        elif dest_is_dir:
             old = target / f".{item.name}.old-{os.getpid()}"
             os.replace(dest, old)
             os.replace(item, dest)

@@ -20,7 +20,7 @@ SUMMARY = [
     ("contracts", "Construction contracts", "{:,.0f}"),
     ("construction_starts", "Construction starts", "{:,.0f}"),
     ("exits", "Exits", "{:,.0f}"),
-    ("operating_firms", "Operating firms (end)", "{:,.0f}"),
+    ("operating_firms", "Operating firms (end, incumbents included)", "{:,.0f}"),
     ("jobs", "Jobs (end)", "{:,.0f}"),
     ("contracted_investment_yuan", "Contracted investment (bn yuan)", "bn"),
     ("realized_investment_yuan", "Realised investment (bn yuan)", "bn"),

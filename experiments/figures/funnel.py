@@ -21,11 +21,11 @@ FUNNEL_STAGES = [
     ("intentions", "Intentions"),
     ("signed", "Signed (framework + contract)"),
     ("construction_starts", "Construction starts"),
-    ("entries", "Operating"),
+    ("entries", "Started operating"),
 ]
 
 #: Short stage names for the small panels of each channel.
-SHORT_STAGES = ["contacts", "inspect.", "intent.", "signed", "constr.", "operating"]
+SHORT_STAGES = ["contacts", "inspect.", "intent.", "signed", "constr.", "started op."]
 
 #: How each outreach channel is named on figures.
 CHANNEL_LABELS = {

@@ -50,12 +50,17 @@ def test_a_failed_write_into_an_existing_folder_changes_nothing(tmp_path):
 def test_a_rerun_replaces_what_it_writes_and_keeps_the_rest(tmp_path):
     here = folder_with_files(tmp_path / "results")
     (here / "figures").mkdir()
-    (here / "figures" / "old.png").write_bytes(b"old")
+    (here / "figures" / "funnel.svg").write_bytes(b"added by plot")
+    (here / "figures" / "funnel.png").write_bytes(b"old")
     with atomic_dir(here) as tmp:
         (tmp / "figures").mkdir()
-        (tmp / "figures" / "new.png").write_bytes(b"new")
+        (tmp / "figures" / "funnel.png").write_bytes(b"new")
+        (tmp / "figures" / "map.png").write_bytes(b"new")
         (tmp / "notes.txt").write_text("rewritten")
-    assert sorted(p.name for p in (here / "figures").iterdir()) == ["new.png"]
+    figures = here / "figures"
+    assert sorted(p.name for p in figures.iterdir()) == ["funnel.png", "funnel.svg", "map.png"]
+    assert (figures / "funnel.png").read_bytes() == b"new"
+    assert (figures / "funnel.svg").read_bytes() == b"added by plot"
     assert (here / "notes.txt").read_text() == "rewritten"
     assert (here / "data" / "survey.csv").exists()
     assert sorted(p.name for p in here.iterdir()) == ["data", "figures", "notes.txt"]
@@ -142,7 +147,7 @@ def test_a_run_stopped_by_sigterm_leaves_nothing_behind(tmp_path):
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 143, err
-    assert "Traceback" not in err
+    assert "Traceback" not in err and "stopped (SIGTERM): no half-written results" in err
     assert list(tmp_path.iterdir()) == []
 
 
@@ -156,3 +161,38 @@ def test_an_export_into_a_file_exits_2(tmp_path, capsys):
     assert run_cli(["export", str(tmp_path / "done"), "--out", str(tmp_path / "afile")]) == 2
     err = capsys.readouterr().err
     assert "afile is a file, not a folder" in err and "Traceback" not in err
+
+
+def test_ctrl_c_exits_130_and_says_what_was_kept(tmp_path, capsys, monkeypatch):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("zhaoshang.experiments.runner.run_model", interrupted)
+    assert run_cli(["run", "ruzhou-2017", *SMALL, "--out", str(tmp_path / "r")]) == 130
+    err = capsys.readouterr().err
+    assert "interrupted (Ctrl+C): no half-written results" in err and "Traceback" not in err
+    assert not (tmp_path / "r").exists()
+
+
+def test_a_run_prints_its_results_on_standard_output(tmp_path, capsys):
+    """So that `zhaoshang run ... | tee log.txt` keeps the summary (progress stays on stderr)."""
+    small = ["--set", "pool.firms=500", "--months", "2", "--no-figures"]
+    assert run_cli(["run", "ruzhou-2017", *small, "--out", str(tmp_path / "r")]) == 0
+    out, err = capsys.readouterr()
+    assert "results in" in out and "seed 1" in out
+    assert "results in" not in err
+
+
+def test_runs_that_differ_in_their_overrides_get_their_own_default_folder():
+    from zhaoshang.experiments.cli_run import default_out
+
+    assert default_out("ruzhou-2017", 1) == Path("results/ruzhou-2017-seed1")
+    quality = ["governments.ruzhou.service.quality=0.9", "time.months=60"]
+    assert default_out("ills/all", 1, quality) == Path("results/ills-all-seed1-quality0.9-months60")
+    assert default_out("ruzhou-2017", 1, ["governments.ruzhou.service.quality=0.8"]) != (
+        default_out("ruzhou-2017", 1, ["governments.ruzhou.service.quality=0.9"])
+    )
+    many = [f"parks.p{i}.land_ha=1{i}" for i in range(12)]
+    prefix = "ruzhou-2017-seed1-set-"
+    long = default_out("ruzhou-2017", 1, many).name
+    assert long.startswith(prefix) and len(long) == len(prefix) + 8

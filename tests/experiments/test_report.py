@@ -87,7 +87,8 @@ def test_run_report_holds_kpis_figures_and_provenance(reports):
     # ruzhou-2017 extends nothing: the run is compared with its file without the --set values.
     assert "Parameters that differ from its file without --set" in text
     assert '<td>pool.firms</td><td class="num">20000</td><td class="num">5000</td>' in text
-    assert "Operating firms (end)" in text and "git revision" in text and "seed" in text
+    assert "Operating firms (end, incumbents included)" in text
+    assert "git revision" in text and "seed" in text
     for kind in ("funnel", "kpi_series", "flow_map", "land", "fiscal", "network_embroidery"):
         assert f"id='fig-{kind}'" in text
 

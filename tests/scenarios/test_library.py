@@ -4,6 +4,7 @@ each ill and reform moves its own KPI the expected way, channels switch, Hebei r
 from __future__ import annotations
 
 import tomllib
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -184,3 +185,14 @@ def test_hebei_programme_counts_only_until_the_deadline():
 def test_bad_programme_is_refused(override, message):
     with pytest.raises(ScenarioError, match=message.replace("[", r"\[").replace("]", r"\]")):
         load_scenario("hebei-52111", override)
+
+
+def test_every_folder_of_toml_files_is_a_listed_package():
+    """A library folder missing from pyproject's packages is left out of a wheel."""
+    root = Path(__file__).resolve().parents[2]
+    config = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]
+    listed = set(config["packages"])
+    tomls = [p for top in ("scenarios", "experiments") for p in (root / top).rglob("*.toml")]
+    folders = {p.parent for p in tomls}
+    names = {".".join(("zhaoshang", *f.relative_to(root).parts)) for f in folders}
+    assert sorted(names - listed) == []

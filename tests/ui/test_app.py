@@ -331,6 +331,25 @@ def test_ui_command_rejects_bad_input(capsys):
     assert f"127.0.0.1:{port}" in capsys.readouterr().err
 
 
+def test_ui_command_without_the_extra_names_it(capsys, monkeypatch):
+    """Without solara installed the command says which extra to install, before any URL."""
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "solara" else real(name, *a)
+    )
+
+    def no_server(*args, **kwargs):
+        raise AssertionError("the server was started without solara")
+
+    monkeypatch.setattr("zhaoshang.experiments.cli_ui.subprocess.Popen", no_server)
+    assert run_cli(["ui"]) == 2
+    out, err = capsys.readouterr()
+    assert "pip install 'zhaoshang[ui]'" in err and "solara" in err
+    assert "http://" not in out
+
+
 def test_server_is_started_without_network_features():
     cmd = server_command("127.0.0.1", 8765)
     assert cmd[3:8] == ["run", "zhaoshang.ui.app", "--host", "127.0.0.1", "--port"]

@@ -118,7 +118,7 @@ def test_calibrate_writes_fit_table_holdout_and_scenario(calibrated):
     assert min(h["loss"] for h in history) == manifest["loss"]
 
 
-def test_calibration_is_reproducible_and_matches_its_scenario(calibrated, tmp_path):
+def test_calibration_is_reproducible_and_matches_its_scenario(calibrated, tmp_path, capsys):
     """Same seed, same fit; the fitted scenario evaluated as is gives the same table."""
     targets, out, scenario = calibrated
     again = tmp_path / "again"
@@ -128,8 +128,11 @@ def test_calibration_is_reproducible_and_matches_its_scenario(calibrated, tmp_pa
     pd.testing.assert_frame_equal(first, pd.read_csv(again / "fit.csv"))
     check = tmp_path / "check"
     assert run_cli(["calibrate", str(scenario), "--targets", str(targets), "--budget", "0",
-                    "--out", str(check), *SMALL]) == 0  # fmt: skip
+                    "--out", str(check), *SMALL[:-1]]) == 0  # fmt: skip
     pd.testing.assert_frame_equal(first, pd.read_csv(check / "fit.csv"))
+    printed = capsys.readouterr().out  # not quiet: the holdout is printed beside the fit
+    assert "| visits |" in printed and "Out of sample (not a target" in printed
+    assert "| intentions |" in printed
 
 
 def test_calibrate_user_errors_exit_2(tmp_path, capsys):

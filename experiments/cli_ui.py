@@ -45,8 +45,8 @@ def check_installed() -> None:
     missing = [name for name in ("solara", "ipyvuetify") if importlib.util.find_spec(name) is None]
     if missing:
         raise InputError(
-            f"the teaching page needs {', '.join(missing)}, which are not installed; they are an "
-            "optional extra: pip install 'zhaoshang[ui]' (make demo installs it)",
+            f"the teaching page needs packages that are not installed ({', '.join(missing)}); "
+            "they are an optional extra: pip install 'zhaoshang[ui]' (make demo installs it)",
             "ui",
         )
 

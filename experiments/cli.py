@@ -7,6 +7,7 @@ status 1.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import signal
@@ -81,14 +82,12 @@ def main(argv: list[str] | None = None) -> None:
 
 def _say_stopped(how: str) -> None:
     """Tell what a stopped command left behind (on stderr, which may itself be gone)."""
-    try:
+    with contextlib.suppress(OSError, ValueError):
         typer.echo(
             f"{how}: no half-written results were left; a sweep or sensitivity analysis keeps "
             "its finished runs in its store and resumes when the same command is run again",
             err=True,
         )
-    except (OSError, ValueError):
-        pass
 
 
 def _main(argv: list[str] | None) -> None:

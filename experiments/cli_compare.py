@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import sys
 import time
 from collections.abc import Sequence
@@ -16,7 +15,7 @@ from ..scenarios.errors import InputError
 from ..scenarios.loader import load_scenario, parse_override, resolve, scenario_to_dict
 from .cli_run import SetOption
 from .cli_validity import _bar
-from .output import provenance
+from .output import folder_name, provenance
 from .parallel import default_workers
 
 ReplicatesOpt = Annotated[
@@ -47,9 +46,7 @@ def overrides_of(texts: Sequence[str] | None) -> dict[str, Any]:
 
 def slug(names: Sequence[str]) -> str:
     """A folder-safe name built from scenario names."""
-    text = "-vs-".join(re.sub(r"[^A-Za-z0-9_.-]+", "-", Path(n).stem if n.endswith(".toml")
-                              else n) for n in names)
-    return text[:100]
+    return "-vs-".join(folder_name(n) for n in names)[:100]
 
 
 def run_manifest(command: str, started: datetime, seconds: float, **extra: Any) -> dict:

@@ -8,7 +8,6 @@ self-check or an internal error.
 
 from __future__ import annotations
 
-import re
 from concurrent.futures import BrokenExecutor
 from contextlib import contextmanager
 from pathlib import Path
@@ -100,11 +99,12 @@ def _run(experiment, workers, scheduler, out, retry_failed, quiet, n, replicates
     from . import pipeline
     from .design import load_experiment
     from .executors import open_executor
+    from .output import folder_name
 
     overrides = {k: v for k, v in (("design.N", n), ("replicates", replicates)) if v is not None}
     exp = load_experiment(experiment, overrides)
     suffix = "".join(f"-{k.split('.')[-1]}{v}" for k, v in overrides.items())
-    out = out or Path("results") / (re.sub(r"[^A-Za-z0-9_.-]+", "-", exp.name) + suffix)
+    out = out or Path("results") / (folder_name(exp.name) + suffix)
     console = Console(stderr=True, quiet=quiet)
     try:
         with open_executor(workers, scheduler) as backend, _progress(console, exp.name) as bar:

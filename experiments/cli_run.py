@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import sys
 import time
 from collections.abc import Sequence
@@ -15,7 +14,7 @@ from typing import Annotated
 import typer
 
 from ..scenarios.loader import find_scenario, library_names, load_scenario, read_toml
-from .output import provenance, results_folder, write_json, write_text
+from .output import folder_name, provenance, results_folder, write_json, write_text
 
 SetOption = Annotated[
     list[str] | None,
@@ -78,15 +77,11 @@ def default_out(scenario: str, seed: int, overrides: Sequence[str] = ()) -> Path
     --months 60`` adds ``-quality0.9-months60``), so runs that differ only in their overrides
     do not share a folder; past 60 characters a short digest of them is used instead.
     """
-
-    def clean(text: str) -> str:
-        return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-")
-
-    name = clean(Path(scenario).stem if scenario.endswith(".toml") else scenario)
+    name = folder_name(scenario)
     parts = []
     for text in overrides:
         key, _, value = text.partition("=")
-        parts.append(clean(key.strip().split(".")[-1] + value.strip()))
+        parts.append(folder_name(key.strip().split(".")[-1] + value.strip()).strip("-"))
     suffix = "-".join(p for p in parts if p)
     if len(suffix) > 60:
         suffix = "set-" + hashlib.sha256("\n".join(overrides).encode()).hexdigest()[:8]

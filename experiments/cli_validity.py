@@ -13,7 +13,7 @@ import typer
 
 from ..scenarios.errors import InputError
 from .cli_run import SetOption
-from .output import atomic_dir, provenance, results_folder, write_json, write_text
+from .output import atomic_dir, folder_name, provenance, results_folder, write_json, write_text
 
 WorkersOpt = Annotated[
     int, typer.Option("--workers", "-w", min=1, help="Parallel processes (1 = serial).")
@@ -146,8 +146,7 @@ def calibrate(
         raise InputError("must name a .toml file", str(write_scenario), "--write-scenario")
     if write_scenario is not None:
         results_folder(write_scenario.parent)  # refused now, not after the calibration
-    name = Path(scenario).stem if scenario.endswith(".toml") else scenario.replace("/", "-")
-    out = out or Path("results") / f"calibration-{name}"
+    out = out or Path("results") / f"calibration-{folder_name(scenario)}"
     started, clock = datetime.now(UTC), time.perf_counter()
     bar = _bar("calibrate", budget or 1, quiet)
     with open_executor(workers, scheduler) as backend, bar as advance:

@@ -6,6 +6,7 @@ import contextlib
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import tempfile
@@ -120,6 +121,17 @@ def atomic_file(path: Path) -> Iterator[Path]:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def folder_name(name: str) -> str:
+    """A name made safe for a folder.
+
+    A scenario file gives its stem; every run of characters other than letters, digits,
+    ``_``, ``.`` and ``-`` becomes one ``-``.
+    """
+    if name.endswith(".toml"):
+        name = Path(name).stem
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", name)
 
 
 def results_folder(target: Path) -> Path:

@@ -44,7 +44,7 @@ test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 validate: $(VENV)/.installed-dev
-	$(BIN)/python -m zhaoshang.experiments.validation_suite
+	$(BIN)/python -m zhaoshang.experiments.validation.suite
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/baseline.py

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from zhaoshang.experiments import pipeline
 from zhaoshang.experiments.design import load_experiment
-from zhaoshang.experiments.executors import open_executor
+from zhaoshang.experiments.runs.executors import open_executor
 
 EXPERIMENT = """
 title = "Parallel speed-up benchmark"

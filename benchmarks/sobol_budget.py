@@ -28,7 +28,7 @@ from common import median_seconds
 from zhaoshang import AttractionModel, load_scenario
 from zhaoshang.experiments import pipeline
 from zhaoshang.experiments.design import load_experiment
-from zhaoshang.experiments.executors import open_executor
+from zhaoshang.experiments.runs.executors import open_executor
 
 LEVERS = {
     "governments.ruzhou.outreach.office_count": (0, 10),

@@ -21,8 +21,8 @@ import pandas as pd
 
 from zhaoshang.experiments import figures
 from zhaoshang.experiments.figures import KINDS, ResultsFolder
-from zhaoshang.experiments.output import write_text
-from zhaoshang.experiments.runner import build_model, run_model, timeseries
+from zhaoshang.experiments.outputs.folders import write_text
+from zhaoshang.experiments.runs.run import build_model, run_model, timeseries
 
 DOCS = Path(__file__).resolve().parent
 IMAGES = DOCS / "figures"

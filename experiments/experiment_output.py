@@ -24,7 +24,7 @@ from .design import DUMMY, Experiment
 from .designs import Design
 from .figures import save
 from .figures import sensitivity as plots
-from .output import atomic_dir, to_jsonable, write_json, write_text
+from .outputs.folders import atomic_dir, to_jsonable, write_json, write_text
 from .sensitivity import PRIMARY, Analysis, rank_index
 
 

@@ -18,11 +18,11 @@ from typing import Any
 import pandas as pd
 
 from . import experiment_output as files
-from .batch import BatchReport, describe, execute, open_store, prepare
 from .design import ANALYSIS_TAG, Experiment, derive_seed
 from .designs import Design
-from .executors import Backend
-from .output import provenance
+from .outputs.folders import provenance
+from .runs.batch import BatchReport, describe, execute, open_store, prepare
+from .runs.executors import Backend
 from .sensitivity import Analysis, analyze, noise_table, per_point, recommend_replicates
 
 #: Exit status when some runs failed (they are in the store with their tracebacks).

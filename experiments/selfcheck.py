@@ -21,7 +21,7 @@ import pandas as pd
 
 from . import pipeline, testfunctions
 from .design import DUMMY, load_experiment
-from .executors import Backend
+from .runs.executors import Backend
 
 SOBOL_TOLERANCE = 0.04
 FAST_TOLERANCE = 0.05

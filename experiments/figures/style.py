@@ -16,7 +16,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 
-from ..output import atomic_file
+from ..outputs.folders import atomic_file
 
 #: Okabe-Ito palette: distinguishable with the common forms of colour blindness.
 PALETTE = [

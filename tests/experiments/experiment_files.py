@@ -6,7 +6,7 @@ import textwrap
 
 from zhaoshang.experiments import pipeline
 from zhaoshang.experiments.design import load_experiment
-from zhaoshang.experiments.executors import open_executor
+from zhaoshang.experiments.runs.executors import open_executor
 
 
 def write(tmp_path, text: str, name: str = "exp.toml"):

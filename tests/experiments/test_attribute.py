@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from tests.conftest import run_cli
-from zhaoshang.experiments.attribute import (
+from zhaoshang.experiments.analysis.attribute import (
     COLUMNS,
     attribution_table,
     classify,
@@ -19,7 +19,7 @@ from zhaoshang.experiments.attribute import (
     redundancy_summary,
     run_attribution,
 )
-from zhaoshang.experiments.runner import simulate
+from zhaoshang.experiments.runs.run import simulate
 from zhaoshang.scenarios.loader import load_scenario, scenario_to_dict
 
 SMALL = {"pool.firms": 3000, "time.months": 36}

@@ -12,7 +12,7 @@ import pytest
 from scipy import stats
 
 from tests.conftest import run_cli
-from zhaoshang.experiments.compare import (
+from zhaoshang.experiments.analysis.compare import (
     COLUMNS,
     mean_interval,
     paired_difference,

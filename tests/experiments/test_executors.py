@@ -9,12 +9,12 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from zhaoshang.experiments import pipeline
-from zhaoshang.experiments.batch import plan
 from zhaoshang.experiments.design import load_experiment
 from zhaoshang.experiments.designs import build_design
-from zhaoshang.experiments.executors import open_executor
-from zhaoshang.experiments.parallel import MAX_CHUNK, _Sizer, iter_tasks, map_tasks
-from zhaoshang.experiments.tasks import evaluate
+from zhaoshang.experiments.runs.batch import plan
+from zhaoshang.experiments.runs.executors import open_executor
+from zhaoshang.experiments.runs.parallel import MAX_CHUNK, _Sizer, iter_tasks, map_tasks
+from zhaoshang.experiments.runs.tasks import evaluate
 
 TINY_ABM = """
 scenario = "ruzhou-2017"

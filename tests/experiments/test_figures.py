@@ -25,7 +25,7 @@ from zhaoshang.experiments.cli import app
 from zhaoshang.experiments.figures import ResultsFolder
 from zhaoshang.experiments.figures.funnel import FUNNEL_STAGES
 from zhaoshang.experiments.figures.parks import operating_by
-from zhaoshang.experiments.runner import build_model, run_model
+from zhaoshang.experiments.runs.run import build_model, run_model
 from zhaoshang.model.kpis import compute
 
 SMALL = {"pool.firms": 5000, "time.months": 36}

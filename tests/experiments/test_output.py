@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_cli
-from zhaoshang.experiments.output import OutputError, atomic_dir, atomic_file
+from zhaoshang.experiments.outputs.folders import OutputError, atomic_dir, atomic_file
 
 SMALL = ["--set", "pool.firms=500", "--months", "2", "--quiet", "--no-figures"]
 ISHIGAMI = 'model = "ishigami"\n[design]\nmethod = "lhs"\nN = 10\n'
@@ -128,7 +128,7 @@ def test_a_file_is_not_written_over_a_device(tmp_path, capsys):
 def test_a_bad_out_is_refused_before_the_run(tmp_path, capsys, monkeypatch):
     (tmp_path / "afile").write_text("not a folder")
     ran = []
-    monkeypatch.setattr("zhaoshang.experiments.runner.run_model", lambda *a, **k: ran.append(1))
+    monkeypatch.setattr("zhaoshang.experiments.runs.run.run_model", lambda *a, **k: ran.append(1))
     assert run_cli(["run", "ruzhou-2017", *SMALL, "--out", str(tmp_path / "afile" / "x")]) == 2
     assert not ran and "afile is a file, not a folder" in capsys.readouterr().err
 
@@ -167,7 +167,7 @@ def test_ctrl_c_exits_130_and_says_what_was_kept(tmp_path, capsys, monkeypatch):
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("zhaoshang.experiments.runner.run_model", interrupted)
+    monkeypatch.setattr("zhaoshang.experiments.runs.run.run_model", interrupted)
     assert run_cli(["run", "ruzhou-2017", *SMALL, "--out", str(tmp_path / "r")]) == 130
     err = capsys.readouterr().err
     assert "interrupted (Ctrl+C): no half-written results" in err and "Traceback" not in err
@@ -184,7 +184,7 @@ def test_a_run_prints_its_results_on_standard_output(tmp_path, capsys):
 
 
 def test_runs_that_differ_in_their_overrides_get_their_own_default_folder():
-    from zhaoshang.experiments.cli_run import default_out
+    from zhaoshang.experiments.cli.run import default_out
 
     assert default_out("ruzhou-2017", 1) == Path("results/ruzhou-2017-seed1")
     quality = ["governments.ruzhou.service.quality=0.9", "time.months=60"]

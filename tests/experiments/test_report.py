@@ -19,7 +19,13 @@ from test_figures import make_compare, make_run, make_sensitivity
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 from zhaoshang import load_scenario
 from zhaoshang.experiments.figures import ResultsFolder
-from zhaoshang.experiments.report import Table, flatten, scenario_diff, sections, write_report
+from zhaoshang.experiments.outputs.report import (
+    Table,
+    flatten,
+    scenario_diff,
+    sections,
+    write_report,
+)
 
 LAUNCH_ARGS = CHROMIUM_ARGS
 
@@ -148,7 +154,7 @@ def test_scenario_diff_lists_added_removed_and_changed_values():
 
 def test_report_is_written_atomically(tmp_path, monkeypatch):
     folder = make_compare(tmp_path / "compare")
-    import zhaoshang.experiments.report as report
+    import zhaoshang.experiments.outputs.report as report
 
     def broken(*_, **__):
         raise RuntimeError("drawing failed")

@@ -12,7 +12,7 @@ from experiment_files import run_serial, write
 from zhaoshang.experiments import testfunctions
 from zhaoshang.experiments.design import DUMMY, Output, load_experiment
 from zhaoshang.experiments.designs import build_design
-from zhaoshang.experiments.executors import open_executor
+from zhaoshang.experiments.runs.executors import open_executor
 from zhaoshang.experiments.selfcheck import run_selfcheck
 from zhaoshang.experiments.sensitivity import (
     AnalysisError,

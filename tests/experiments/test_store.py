@@ -17,7 +17,7 @@ from experiment_files import run_serial, write
 
 from zhaoshang.experiments.cli import main
 from zhaoshang.experiments.design import ExperimentError
-from zhaoshang.experiments.store import Store
+from zhaoshang.experiments.runs.store import Store
 
 TINY_ABM = """
 scenario = "ruzhou-2017"

@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from zhaoshang.experiments.compare import run_comparison, summarise
-from zhaoshang.experiments.runner import simulate
+from zhaoshang.experiments.analysis.compare import run_comparison, summarise
+from zhaoshang.experiments.runs.run import simulate
 from zhaoshang.scenarios.errors import ScenarioError
 from zhaoshang.scenarios.loader import LIBRARY, library_names, load_scenario
 

@@ -13,7 +13,7 @@ import solara
 import solara.widgets
 
 from zhaoshang.experiments.cli import main
-from zhaoshang.experiments.cli_ui import server_command, server_env
+from zhaoshang.experiments.cli.ui import server_command, server_env
 from zhaoshang.scenarios.loader import library_names, load_scenario
 from zhaoshang.ui import app, feed, reference
 from zhaoshang.ui.levers import (
@@ -343,7 +343,7 @@ def test_ui_command_without_the_extra_names_it(capsys, monkeypatch):
     def no_server(*args, **kwargs):
         raise AssertionError("the server was started without solara")
 
-    monkeypatch.setattr("zhaoshang.experiments.cli_ui.subprocess.Popen", no_server)
+    monkeypatch.setattr("zhaoshang.experiments.cli.ui.subprocess.Popen", no_server)
     assert run_cli(["ui"]) == 2
     out, err = capsys.readouterr()
     assert "pip install 'zhaoshang[ui]'" in err and "solara" in err

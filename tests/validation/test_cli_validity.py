@@ -9,8 +9,8 @@ import pytest
 
 from tests.conftest import run_cli
 from zhaoshang import load_scenario
-from zhaoshang.experiments.calibrate import Bounded, ParameterSpec, kpi_value, load_targets
-from zhaoshang.experiments.replicate import replicate_seeds
+from zhaoshang.experiments.analysis.calibrate import Bounded, ParameterSpec, kpi_value, load_targets
+from zhaoshang.experiments.analysis.replicate import replicate_seeds
 from zhaoshang.scenarios.errors import InputError
 
 TARGETS = """
@@ -199,7 +199,7 @@ def test_targets_that_do_not_fit_the_scenario_exit_2_before_any_run(
     assert old in TARGETS
     path = tmp_path / "targets.toml"
     path.write_text(TARGETS.replace(old, new, 1))
-    monkeypatch.setattr("zhaoshang.experiments.calibrate.Calibration.fit",
+    monkeypatch.setattr("zhaoshang.experiments.analysis.calibrate.Calibration.fit",
                         lambda *a, **k: pytest.fail("ran before checking the targets"))
     assert run_cli(["calibrate", "ruzhou-2017", "--targets", str(path), "--budget", "0",
                     "--out", str(tmp_path / "out"), *SMALL]) == 2  # fmt: skip

@@ -1,7 +1,7 @@
 """The model reduced to textbook cases: each law accepted, a wrong law rejected (power).
 
 Each test runs a ``validation/`` scenario through the same check functions as ``make
-validate`` (``zhaoshang.experiments.validation_suite``), with fewer replicates, at the fixed
+validate`` (``zhaoshang.experiments.validation.suite``), with fewer replicates, at the fixed
 master seed ``SEED``; a law is accepted when p >= ALPHA (0.001) and rejected when p < ALPHA. The
 larger run and its table are in docs/validation.md.
 """
@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from zhaoshang.experiments.replicate import Task, model_after, resolve_spec, run_replicates
-from zhaoshang.experiments.validation_suite import (
+from zhaoshang.experiments.analysis.replicate import Task, model_after, resolve_spec, run_replicates
+from zhaoshang.experiments.validation.suite import (
     ALPHA,
     SEED,
     arthur_checks,

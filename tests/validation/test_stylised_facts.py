@@ -1,8 +1,8 @@
 """Stylised facts as paired comparisons with common random numbers.
 
-The facts are defined in ``zhaoshang.experiments.stylised_facts`` (``make validate`` runs them
-with more replicates). Here each runs with R = 8 paired replicate seeds from the master seed
-SEED; its null is "the lever has no effect", rejected by a one-sided paired t-test at the 1%
+The facts are defined in ``zhaoshang.experiments.analysis.stylised_facts`` (``make validate``
+runs them with more replicates). Here each runs with R = 8 paired replicate seeds from the master
+seed SEED; its null is "the lever has no effect", rejected by a one-sided paired t-test at the 1%
 level in the direction the literature expects. Arms shared between facts run once.
 """
 
@@ -11,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from zhaoshang.experiments import stylised_facts as facts
-from zhaoshang.experiments.replicate import replicate_seeds, resolve_spec
-from zhaoshang.experiments.runner import build_model
+from zhaoshang.experiments.analysis import stylised_facts as facts
+from zhaoshang.experiments.analysis.replicate import replicate_seeds, resolve_spec
+from zhaoshang.experiments.runs.run import build_model
 
 SEED = 2017
 R = 8

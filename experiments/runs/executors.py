@@ -22,7 +22,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from ..scenarios.errors import InputError
+from ...scenarios.errors import InputError
 from .parallel import default_workers, iter_tasks, local_workers
 
 

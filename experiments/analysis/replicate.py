@@ -17,11 +17,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..model.kpis import scalar_kpis
-from ..scenarios import Scenario, load_scenario
-from .output import atomic_dir, write_json
-from .parallel import map_tasks
-from .runner import build_model, run_model, simulate
+from ...model.kpis import scalar_kpis
+from ...scenarios import Scenario, load_scenario
+from ..outputs.folders import atomic_dir, write_json
+from ..runs.parallel import map_tasks
+from ..runs.run import build_model, run_model, simulate
 
 #: Per-park breakdowns added to the scalar KPIs: column prefix -> key in ``kpis["by_park"]``.
 PARK_COLUMNS = {"operating_park_": "operating_firms", "inspections_park_": "inspections"}

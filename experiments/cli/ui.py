@@ -13,8 +13,8 @@ from typing import Annotated
 
 import typer
 
-from ..scenarios.errors import InputError
-from ..scenarios.loader import load_scenario
+from ...scenarios.errors import InputError
+from ...scenarios.loader import load_scenario
 
 #: Module of the page, served by ``solara run``.
 APP_MODULE = "zhaoshang.ui.app"

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from typing import Any
 
-from ..scenarios.errors import InputError
+from ...scenarios.errors import InputError
 
 #: Upper limit of tasks per chunk.
 MAX_CHUNK = 256

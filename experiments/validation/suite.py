@@ -9,7 +9,7 @@ comparisons. ``make validate`` runs both with the replicate counts of :data:`REP
 prints one row per check; the tests in ``tests/validation`` run the same functions with fewer
 replicates.
 
-Usage: ``python -m zhaoshang.experiments.validation_suite [--workers N] [--seed S]
+Usage: ``python -m zhaoshang.experiments.validation.suite [--workers N] [--seed S]
 [--scale F] [--case NAME] [--markdown FILE]``.
 """
 
@@ -29,12 +29,12 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from ..model.choice import utilities
-from ..model.clusters import ellison_glaeser
-from ..model.codes import Cause, Stage
-from .executors import open_executor
-from .parallel import map_tasks
-from .replicate import Task, model_after, replicate_seeds, resolve_spec, run_replicates
+from ...model.choice import utilities
+from ...model.clusters import ellison_glaeser
+from ...model.codes import Cause, Stage
+from ..analysis.replicate import Task, model_after, replicate_seeds, resolve_spec, run_replicates
+from ..runs.executors import open_executor
+from ..runs.parallel import map_tasks
 
 #: Significance level: a law is accepted when p >= ALPHA and rejected when p < ALPHA. It is
 #: small so that fixed-seed tests of the right law rarely fail by chance after a change of
@@ -387,7 +387,7 @@ def run_suite(
     scale: float = 1.0, seed: int = SEED, runner: Runner | None = None, cases: Sequence[str] = ()
 ) -> list[Check]:
     """Run every case (or those named) with ``scale`` times the replicates of REPLICATES."""
-    from .stylised_facts import all_facts
+    from ..analysis.stylised_facts import all_facts
 
     every = {**CASES, "stylised-facts": all_facts}
     checks = []
@@ -445,7 +445,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{args.seed}, {time.perf_counter() - start:.0f} s)\n"
     )
     if args.markdown:
-        from .output import write_text
+        from ..outputs.folders import write_text
 
         write_text(args.markdown, text)
     return 1 if failed else 0

@@ -7,10 +7,10 @@ from typing import Any
 
 import pandas as pd
 
-from ..model import AttractionModel
-from . import figures
-from .output import atomic_dir, write_json
-from .runner import timeseries
+from ...model import AttractionModel
+from .. import figures
+from ..runs.run import timeseries
+from .folders import atomic_dir, write_json
 
 SUMMARY = [
     ("contacts", "Contacts", "{:,.0f}"),

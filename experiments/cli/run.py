@@ -13,8 +13,8 @@ from typing import Annotated
 
 import typer
 
-from ..scenarios.loader import find_scenario, library_names, load_scenario, read_toml
-from .output import folder_name, provenance, results_folder, write_json, write_text
+from ...scenarios.loader import find_scenario, library_names, load_scenario, read_toml
+from ..outputs.folders import folder_name, provenance, results_folder, write_json, write_text
 
 SetOption = Annotated[
     list[str] | None,
@@ -60,7 +60,7 @@ def schema(
     ] = None,
 ) -> None:
     """Print the JSON Schema of scenario files (for editors)."""
-    from ..scenarios.schema import Scenario
+    from ...scenarios.schema import Scenario
 
     text = json.dumps(Scenario.model_json_schema(), indent=2, ensure_ascii=False) + "\n"
     if out is None:
@@ -114,8 +114,8 @@ def run(
         TimeRemainingColumn,
     )
 
-    from .results import summary_table, write_run
-    from .runner import build_model, run_model
+    from ..outputs.run_folder import summary_table, write_run
+    from ..runs.run import build_model, run_model
 
     overrides = list(set_ or [])
     if months is not None:
@@ -170,7 +170,7 @@ def run(
 
 
 def _chain(scenario: str) -> list[Path]:
-    from ..scenarios.loader import resolve
+    from ...scenarios.loader import resolve
 
     return [Path(p) for p in resolve(scenario).chain]
 

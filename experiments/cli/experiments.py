@@ -15,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from ..scenarios.errors import InputError
+from ...scenarios.errors import InputError
 
 ExperimentArg = Annotated[
     str, typer.Argument(help="Experiment file (TOML) or the name of a shipped experiment.")
@@ -51,8 +51,8 @@ def register(app: typer.Typer) -> None:
 
 def experiments() -> None:
     """List the shipped experiments, one line each."""
-    from ..scenarios.loader import read_toml
-    from .design import find_experiment, library_names
+    from ...scenarios.loader import read_toml
+    from ..design import find_experiment, library_names
 
     for name in library_names():
         title = read_toml(find_experiment(name)).get("title", "")
@@ -96,10 +96,10 @@ def _run(experiment, workers, scheduler, out, retry_failed, quiet, n, replicates
          pilot=False, figures=True) -> None:  # fmt: skip
     from rich.console import Console
 
-    from . import pipeline
-    from .design import load_experiment
-    from .executors import open_executor
-    from .output import folder_name
+    from .. import pipeline
+    from ..design import load_experiment
+    from ..outputs.folders import folder_name
+    from ..runs.executors import open_executor
 
     overrides = {k: v for k, v in (("design.N", n), ("replicates", replicates)) if v is not None}
     exp = load_experiment(experiment, overrides)
@@ -212,8 +212,8 @@ def _summary(console, errors, exp, outcome, executor: str) -> None:
 def _print_indices(console, outcome) -> None:
     from rich.table import Table
 
-    from .experiment_output import value_conf
-    from .sensitivity import PRIMARY, rank_index
+    from ..experiment_output import value_conf
+    from ..sensitivity import PRIMARY, rank_index
 
     primary = PRIMARY[outcome.design.method]
     rank = rank_index(outcome.design.method)
@@ -257,8 +257,8 @@ def selfcheck(
     from rich.console import Console
     from rich.table import Table
 
-    from .executors import open_executor
-    from .selfcheck import format_checks, run_selfcheck
+    from ..runs.executors import open_executor
+    from ..selfcheck import format_checks, run_selfcheck
 
     console = Console()
     with open_executor(workers) as backend:
@@ -286,7 +286,7 @@ def export(
     ] = None,
 ) -> None:
     """Export an experiment's store: one row per run with its parameters and outputs."""
-    from .store import Store
+    from ..runs.store import Store
 
     if fmt not in ("parquet", "csv"):
         raise InputError(f"unknown format {fmt!r}; allowed: parquet, csv", "--format")
@@ -302,7 +302,7 @@ def export(
 
 def _write_frame(frame, path: Path, fmt: str) -> Path:
     """Write ``frame`` to ``path`` as CSV or Parquet, all at once (temporary name, rename)."""
-    from .output import atomic_file
+    from ..outputs.folders import atomic_file
 
     with atomic_file(path) as tmp:
         if fmt == "csv":

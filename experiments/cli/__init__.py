@@ -1,6 +1,6 @@
 """The ``zhaoshang`` command line.
 
-Commands live in modules named ``cli_*.py`` beside this one; each defines ``register(app)``.
+Commands live in this package's modules, one per command group; each defines ``register(app)``.
 Bad input ends with a one-paragraph message and exit status 2; an internal error with exit
 status 1.
 """
@@ -11,13 +11,12 @@ import contextlib
 import importlib
 import os
 import signal
-import sys
 import threading
 from collections.abc import Callable
 
 import typer
 
-from ..scenarios.errors import InputError
+from ...scenarios.errors import InputError
 
 app = typer.Typer(
     name="zhaoshang",
@@ -29,12 +28,12 @@ app = typer.Typer(
 
 #: Modules that add commands, in the order they appear in ``--help``.
 COMMAND_MODULES = [
-    "cli_run",
-    "cli_ui",
-    "cli_experiments",
-    "cli_validity",
-    "cli_report",
-    "cli_compare",
+    "run",
+    "ui",
+    "experiments",
+    "validity",
+    "report",
+    "compare",
 ]
 
 for _name in COMMAND_MODULES:
@@ -119,6 +118,3 @@ def _main(argv: list[str] | None) -> None:
         )
         raise SystemExit(1) from None
 
-
-if __name__ == "__main__":  # pragma: no cover
-    main(sys.argv[1:])

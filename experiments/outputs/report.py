@@ -27,12 +27,12 @@ import pandas as pd
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
-from ..scenarios.errors import InputError
-from .figures import KINDS, ResultsFolder, available, draw
-from .figures.forest import kpi_label, reference_of
-from .figures.style import style
-from .output import atomic_file, write_text
-from .results import SUMMARY, fmt
+from ...scenarios.errors import InputError
+from ..figures import KINDS, ResultsFolder, available, draw
+from ..figures.forest import kpi_label, reference_of
+from ..figures.style import style
+from .folders import atomic_file, write_text
+from .run_folder import SUMMARY, fmt
 
 #: Resolution of the PNG images embedded in the HTML report.
 HTML_DPI = 150
@@ -161,7 +161,7 @@ def scenario_diff(parent: Mapping[str, Any], child: Mapping[str, Any]) -> list[l
 def _resolved(
     name_or_path: str, overrides: list[str] | Mapping[str, Any] | None = None
 ) -> dict[str, Any]:
-    from ..scenarios.loader import load_scenario
+    from ...scenarios.loader import load_scenario
 
     return load_scenario(name_or_path, overrides or []).model_dump(mode="json")
 
@@ -173,7 +173,7 @@ def parent_of(manifest: Mapping[str, Any]) -> tuple[str | None, dict[str, Any] |
     run's file ``extends``). A root scenario run with ``--set`` overrides is compared with its
     file as it is; a root scenario without overrides has no parent.
     """
-    from ..scenarios.loader import resolve
+    from ...scenarios.loader import resolve
 
     chain = [str(p) for p in manifest.get("scenario_chain") or []]
     name = manifest.get("scenario_name")
@@ -303,7 +303,7 @@ def _changes_of(
     now); its parent is the file before last in its ``extends`` chain, resolved now. None for
     a root scenario or one that cannot be resolved.
     """
-    from ..scenarios.loader import resolve
+    from ...scenarios.loader import resolve
 
     try:
         chain = (manifest.get("scenario_chains") or {}).get(name) or resolve(name).chain

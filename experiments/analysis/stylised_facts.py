@@ -16,9 +16,9 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from ..model.codes import Cause, Stage
+from ...model.codes import Cause, Stage
+from ..validation.suite import Check, Runner
 from .replicate import Task, model_after
-from .validation_suite import Check, Runner
 
 #: Level of the paired tests (fewer replicates than the special cases, large effects).
 ALPHA = 0.01

@@ -28,8 +28,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .design import ExperimentError
-from .output import OutputError, writing_at
+from ..design import ExperimentError
+from ..outputs.folders import OutputError, writing_at
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

@@ -14,9 +14,9 @@ from typing import Any
 
 import pandas as pd
 
-from ..model import AttractionModel
-from ..model.kpis import scalar_kpis
-from ..scenarios import Scenario, load_scenario
+from ...model import AttractionModel
+from ...model.kpis import scalar_kpis
+from ...scenarios import Scenario, load_scenario
 
 
 def build_model(
@@ -33,7 +33,7 @@ def build_model(
     """
     if isinstance(scenario, Scenario):
         if overrides:
-            from ..scenarios.loader import apply_override, parse_override, validate_data
+            from ...scenarios.loader import apply_override, parse_override, validate_data
 
             data = scenario.model_dump(mode="json")
             items = (

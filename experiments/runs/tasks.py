@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from . import testfunctions
+from .. import testfunctions
 
 
 @dataclass(frozen=True)
@@ -81,9 +81,9 @@ def _finite_or_none(value: float) -> float | None:
 
 
 def _run_abm(task: Task) -> dict[str, float | None]:
-    from ..model import AttractionModel
-    from ..model.kpis import compute, scalar_kpis
-    from ..scenarios.loader import overridden, validate_data
+    from ...model import AttractionModel
+    from ...model.kpis import compute, scalar_kpis
+    from ...scenarios.loader import overridden, validate_data
 
     data = overridden(task.setup.scenario, task.values)  # type: ignore[arg-type]
     scenario = validate_data(data, source="experiment design point")  # type: ignore[arg-type]

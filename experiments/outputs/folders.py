@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from ..scenarios.errors import InputError
+from ...scenarios.errors import InputError
 
 PACKAGES = (
     "zhaoshang",

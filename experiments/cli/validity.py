@@ -11,9 +11,16 @@ from typing import Annotated
 
 import typer
 
-from ..scenarios.errors import InputError
-from .cli_run import SetOption
-from .output import atomic_dir, folder_name, provenance, results_folder, write_json, write_text
+from ...scenarios.errors import InputError
+from ..outputs.folders import (
+    atomic_dir,
+    folder_name,
+    provenance,
+    results_folder,
+    write_json,
+    write_text,
+)
+from .run import SetOption
 
 WorkersOpt = Annotated[
     int, typer.Option("--workers", "-w", min=1, help="Parallel processes (1 = serial).")
@@ -79,8 +86,8 @@ def replicate(
     quiet: QuietOpt = False,
 ) -> None:
     """Run a scenario with many seeds: one row per replicate with every scalar KPI."""
-    from .executors import open_executor
-    from .replicate import replicate_seeds, resolve_spec, run_replicates, write_replicates
+    from ..analysis.replicate import replicate_seeds, resolve_spec, run_replicates, write_replicates
+    from ..runs.executors import open_executor
 
     overrides = list(set_ or [])
     spec = resolve_spec(scenario, overrides)
@@ -134,9 +141,15 @@ def calibrate(
     quiet: QuietOpt = False,
 ) -> None:
     """Fit behavioural parameters to observed targets (simulated method of moments)."""
-    from .calibrate import Calibration, check_against, load_targets, markdown_table, scenario_text
-    from .executors import open_executor
-    from .replicate import resolve_spec
+    from ..analysis.calibrate import (
+        Calibration,
+        check_against,
+        load_targets,
+        markdown_table,
+        scenario_text,
+    )
+    from ..analysis.replicate import resolve_spec
+    from ..runs.executors import open_executor
 
     overrides = list(set_ or [])
     resolve_spec(scenario, overrides)  # fail early on a bad scenario or override

@@ -21,9 +21,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .output import atomic_dir, write_json, write_text
-from .parallel import map_tasks
-from .runner import simulate
+from ..outputs.folders import atomic_dir, write_json, write_text
+from ..runs.parallel import map_tasks
+from ..runs.run import simulate
 
 #: Columns of ``compare.csv``, in order.
 COLUMNS = ["scenario", "kpi", "mean", "sd", "n", "diff_mean", "diff_lo", "diff_hi", "p_value"]
@@ -104,7 +104,7 @@ def paired_difference(
 
 def headline_kpis(present: Sequence[str]) -> list[str]:
     """The headline KPIs among ``present``: the forest plot's defaults and pollution per job."""
-    from .figures.forest import DEFAULT_KPIS
+    from ..figures.forest import DEFAULT_KPIS
 
     return [k for k in (*DEFAULT_KPIS, *EXTRA_HEADLINE) if k in set(present)]
 
@@ -280,7 +280,7 @@ def write_comparison(
     Files: ``compare.csv``, ``compare.md``, ``replicates.csv``, ``manifest.json`` and
     ``figures/compare_forest.png``.
     """
-    from .figures import forest, save  # matplotlib only where figures are drawn
+    from ..figures import forest, save  # matplotlib only where figures are drawn
 
     with atomic_dir(Path(out)) as tmp:
         compare.to_csv(tmp / "compare.csv", index=False, na_rep="")

@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from ..scenarios.errors import InputError
-from .output import atomic_dir
+from ...scenarios.errors import InputError
+from ..outputs.folders import atomic_dir
 
 
 def register(app: typer.Typer) -> None:
@@ -42,7 +42,7 @@ def plot(
     ] = None,
 ) -> None:
     """Redraw figures from a saved results folder, without rerunning anything."""
-    from .figures import FORMATS, KINDS, ResultsFolder, available, draw, save
+    from ..figures import FORMATS, KINDS, ResultsFolder, available, draw, save
 
     folder = ResultsFolder(results)
     if kind and "list" in kind:
@@ -78,7 +78,7 @@ def report(
     ] = False,
 ) -> None:
     """Write a self-contained HTML report (figures embedded; opens offline)."""
-    from .report import write_report
+    from ..outputs.report import write_report
 
     for path in write_report(results, out, pdf=pdf):
         typer.echo(f"wrote {path}")

@@ -28,13 +28,13 @@ import numpy as np
 import pandas as pd
 from pydantic import ValidationError, model_validator
 
-from ..model.codes import Channel, Stage
-from ..model.kpis import compute
-from ..scenarios import load_scenario
-from ..scenarios.errors import InputError, describe_validation
-from ..scenarios.fields import Strict, param
-from ..scenarios.loader import read_toml
-from .parallel import map_tasks
+from ...model.codes import Channel, Stage
+from ...model.kpis import compute
+from ...scenarios import load_scenario
+from ...scenarios.errors import InputError, describe_validation
+from ...scenarios.fields import Strict, param
+from ...scenarios.loader import read_toml
+from ..runs.parallel import map_tasks
 from .replicate import Task, model_after, replicate_seeds
 
 #: Significant digits kept of a fitted value (what a calibrated scenario file holds).

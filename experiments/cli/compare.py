@@ -11,12 +11,12 @@ from typing import Annotated, Any
 
 import typer
 
-from ..scenarios.errors import InputError
-from ..scenarios.loader import load_scenario, parse_override, resolve, scenario_to_dict
-from .cli_run import SetOption
-from .cli_validity import _bar
-from .output import folder_name, provenance
-from .parallel import default_workers
+from ...scenarios.errors import InputError
+from ...scenarios.loader import load_scenario, parse_override, resolve, scenario_to_dict
+from ..outputs.folders import folder_name, provenance
+from ..runs.parallel import default_workers
+from .run import SetOption
+from .validity import _bar
 
 ReplicatesOpt = Annotated[
     int, typer.Option(min=2, help="Replicates per scenario (paired by seed; at least 2).")
@@ -79,7 +79,7 @@ def compare(
     quiet: QuietOpt = False,
 ) -> None:
     """Compare scenarios over paired replicates (replicate i of each uses the same seed)."""
-    from .compare import (
+    from ..analysis.compare import (
         headline_kpis,
         replicate_seeds,
         run_comparison,
@@ -134,7 +134,7 @@ def _print_compare(table, kpis: Sequence[str], scenarios: Sequence[str]) -> None
     from rich.console import Console
     from rich.table import Table
 
-    from .compare import fmt_number, fmt_p
+    from ..analysis.compare import fmt_number, fmt_p
 
     view = Table(title=f"Paired differences from {scenarios[0]}", title_justify="left")
     view.add_column("KPI")
@@ -175,7 +175,7 @@ def attribute(
     quiet: QuietOpt = False,
 ) -> None:
     """Attribute entrants to a lever: the same seeds run with and without it, firm by firm."""
-    from .attribute import (
+    from ..analysis.attribute import (
         attribution_table,
         incentive_direction,
         markdown_report,

@@ -23,13 +23,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..model.codes import CHANNEL_NAMES, Cause, Stage
-from ..scenarios.errors import InputError
-from ..scenarios.loader import load_scenario, parse_override, scenario_to_dict
+from ...model.codes import CHANNEL_NAMES, Cause, Stage
+from ...scenarios.errors import InputError
+from ...scenarios.loader import load_scenario, parse_override, scenario_to_dict
+from ..outputs.folders import atomic_dir, write_json, write_text
+from ..runs.parallel import map_tasks
+from ..runs.run import build_model, run_model
 from .compare import fmt_number, mean_interval, replicate_seeds
-from .output import atomic_dir, write_json, write_text
-from .parallel import map_tasks
-from .runner import build_model, run_model
 
 #: Columns of ``attribution.csv``, in order (means per replicate and the net change's interval).
 COLUMNS = [

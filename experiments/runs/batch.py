@@ -15,10 +15,10 @@ from typing import Any
 
 import numpy as np
 
-from .design import Experiment, ExperimentError, run_seed
-from .designs import Design, build_design
+from ..design import Experiment, ExperimentError, run_seed
+from ..designs import Design, build_design
+from ..outputs.folders import git_revision
 from .executors import Backend
-from .output import git_revision
 from .store import Store
 from .tasks import RunSetup, Task, evaluate
 

@@ -1,0 +1,1 @@
+"""Analyses of many runs: comparisons, attribution, replicates, calibration, stylised facts."""

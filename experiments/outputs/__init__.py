@@ -1,0 +1,1 @@
+"""Output folders: atomic writing, the run folder and the HTML report."""

@@ -1,0 +1,1 @@
+"""Validation: the suite of special cases with known answers (``make validate``)."""

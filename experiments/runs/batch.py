@@ -19,8 +19,8 @@ from ..design import Experiment, ExperimentError, run_seed
 from ..designs import Design, build_design
 from ..outputs.folders import git_revision
 from .executors import Backend
+from .run import RunSetup, Task, evaluate
 from .store import Store
-from .tasks import RunSetup, Task, evaluate
 
 
 @dataclass
@@ -42,11 +42,11 @@ def run_setup(exp: Experiment) -> RunSetup:
     """What every run of the experiment shares."""
     outputs = tuple((o.name, o.kpi, o.months) for o in exp.outputs)
     if exp.spec.model == "abm":
-        return RunSetup("abm", exp.base_scenario, outputs)
+        return RunSetup(model="abm", scenario=exp.base_scenario, outputs=outputs)
     return RunSetup(
-        exp.spec.model,
-        None,
-        outputs,
+        model=exp.spec.model,
+        scenario=None,
+        outputs=outputs,
         function=exp.spec.function.model_dump(),
         inputs=tuple(p.name for p in exp.parameters),
     )
@@ -61,7 +61,8 @@ def plan(exp: Experiment, design: Design, replicates: int) -> list[Task]:
     for point in range(design.n_points):
         values = design.values(point)
         for rep in range(replicates):
-            tasks.append(Task(setup, point, rep, run_seed(master, point, rep, common), values))
+            seed = run_seed(master, point, rep, common)
+            tasks.append(Task(setup=setup, point=point, replicate=rep, seed=seed, values=values))
     return tasks
 
 

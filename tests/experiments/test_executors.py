@@ -14,7 +14,7 @@ from zhaoshang.experiments.designs import build_design
 from zhaoshang.experiments.runs.batch import plan
 from zhaoshang.experiments.runs.executors import open_executor
 from zhaoshang.experiments.runs.parallel import MAX_CHUNK, _Sizer, iter_tasks, map_tasks
-from zhaoshang.experiments.runs.tasks import evaluate
+from zhaoshang.experiments.runs.run import evaluate
 
 TINY_ABM = """
 scenario = "ruzhou-2017"

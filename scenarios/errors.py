@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import typing
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ValidationError
+if TYPE_CHECKING:  # pydantic is imported where a validation error is described, not at start-up
+    from pydantic import BaseModel, ValidationError
 
 
 class InputError(Exception):
@@ -46,6 +47,8 @@ def _unwrap(annotation: Any) -> Any:
 
 def allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str] | None:
     """The field names allowed at ``loc`` (the location of the parent of a bad key)."""
+    from pydantic import BaseModel
+
     current: Any = model
     for part in loc:
         current = _unwrap(current)

@@ -6,17 +6,29 @@ Quick use from Python::
     model = AttractionModel(load_scenario("ruzhou-2017"), rng=7)
     model.run_for(120)
     model.kpis()["contracts"]
+
+The names below are imported on first use, so that ``import zhaoshang`` (and the command line's
+``--help``) does not load Mesa, Numba and the model's kernels until something needs them.
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from __future__ import annotations
 
-from .model import AttractionModel
-from .scenarios import InputError, Scenario, ScenarioError, library_names, load_scenario
+import importlib
+from typing import TYPE_CHECKING, Any
 
-try:
-    __version__ = version("zhaoshang")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0"
+if TYPE_CHECKING:
+    from .model import AttractionModel
+    from .scenarios import InputError, Scenario, ScenarioError, library_names, load_scenario
+
+#: Public name -> the module that defines it.
+_LAZY = {
+    "AttractionModel": ".model",
+    "InputError": ".scenarios",
+    "Scenario": ".scenarios",
+    "ScenarioError": ".scenarios",
+    "library_names": ".scenarios",
+    "load_scenario": ".scenarios",
+}
 
 __all__ = [
     "AttractionModel",
@@ -27,3 +39,23 @@ __all__ = [
     "library_names",
     "load_scenario",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name on first use (PEP 562)."""
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("zhaoshang")
+        except PackageNotFoundError:  # pragma: no cover - running from a source tree
+            return "0.0.0"
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -12,7 +12,6 @@ from typing import Annotated, Any
 import typer
 
 from ...scenarios.errors import InputError
-from ...scenarios.loader import load_scenario, parse_override, resolve, scenario_to_dict
 from ..outputs.folders import folder_name, provenance
 from ..runs.parallel import default_workers
 from .run import SetOption
@@ -37,6 +36,8 @@ def register(app: typer.Typer) -> None:
 
 def overrides_of(texts: Sequence[str] | None) -> dict[str, Any]:
     """``--set`` strings as a mapping from dotted path to value."""
+    from ...scenarios.loader import parse_override
+
     out: dict[str, Any] = {}
     for text in texts or []:
         keys, value = parse_override(text)
@@ -79,6 +80,7 @@ def compare(
     quiet: QuietOpt = False,
 ) -> None:
     """Compare scenarios over paired replicates (replicate i of each uses the same seed)."""
+    from ...scenarios.loader import load_scenario, resolve, scenario_to_dict
     from ..analysis.compare import (
         headline_kpis,
         replicate_seeds,
@@ -175,6 +177,7 @@ def attribute(
     quiet: QuietOpt = False,
 ) -> None:
     """Attribute entrants to a lever: the same seeds run with and without it, firm by firm."""
+    from ...scenarios.loader import load_scenario, resolve, scenario_to_dict
     from ..analysis.attribute import (
         attribution_table,
         incentive_direction,

@@ -13,7 +13,6 @@ from typing import Annotated
 
 import typer
 
-from ...scenarios.loader import find_scenario, library_names, load_scenario, read_toml
 from ..outputs.folders import folder_name, provenance, results_folder, write_json, write_text
 
 SetOption = Annotated[
@@ -34,6 +33,8 @@ def register(app: typer.Typer) -> None:
 
 def scenarios() -> None:
     """List the scenario library, one line each."""
+    from ...scenarios.loader import find_scenario, library_names, read_toml
+
     for name in library_names():
         data = read_toml(find_scenario(name))
         title = data.get("title", "")
@@ -46,6 +47,8 @@ def validate(
     set_: SetOption = None,
 ) -> None:
     """Check a scenario file: exit 0 if it is valid, 2 with the problem if not."""
+    from ...scenarios.loader import load_scenario
+
     scenario = load_scenario(file, set_ or [])
     typer.echo(
         f"ok: {file} is a valid scenario ({len(scenario.parks)} parks, "

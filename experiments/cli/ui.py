@@ -14,7 +14,6 @@ from typing import Annotated
 import typer
 
 from ...scenarios.errors import InputError
-from ...scenarios.loader import load_scenario
 
 #: Module of the page, served by ``solara run``.
 APP_MODULE = "zhaoshang.ui.app"
@@ -107,6 +106,8 @@ def ui(
     ] = None,
 ) -> None:
     """Serve the interactive teaching page; it needs no network access. Ctrl+C stops it."""
+    from ...scenarios.loader import load_scenario
+
     overrides = list(set_ or [])
     load_scenario(scenario, overrides)  # a bad scenario or override fails here, exit 2
     check_installed()

@@ -11,11 +11,8 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterator
-from importlib import metadata
 from pathlib import Path
 from typing import Any
-
-import numpy as np
 
 from ...scenarios.errors import InputError
 
@@ -34,6 +31,8 @@ PACKAGES = (
 
 def to_jsonable(value: Any) -> Any:
     """Convert NumPy scalars and arrays, paths and NaN into JSON-ready values."""
+    import numpy as np
+
     if isinstance(value, dict):
         return {str(k): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -232,6 +231,8 @@ def git_revision() -> str | None:
 
 def versions() -> dict[str, str]:
     """Versions of Python and the packages that shape results."""
+    from importlib import metadata
+
     out = {"python": platform.python_version()}
     for name in PACKAGES:
         try:

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .errors import ScenarioError, describe_validation
+from .errors import ScenarioError, describe_validation, dotted
 from .schema import Scenario, reference_problems
 
 LIBRARY = Path(__file__).parent / "library"
@@ -90,9 +90,45 @@ def _parse_toml(path: Path) -> dict[str, Any]:
             f"not UTF-8 text (byte {exc.start}); scenario files are TOML", str(path)
         ) from None
     try:
-        return tomllib.loads(text)
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"not valid TOML: {exc}", str(path)) from None
+    except RecursionError:
+        message = f"tables or arrays nest too deeply to read; {NESTING}"
+        raise ScenarioError(message, str(path)) from None
+    check_nesting(data, str(path))
+    return data
+
+
+#: How deeply tables and arrays may nest in a file or an override. The library's files nest at
+#: most four levels; the limit keeps pathological input away from everything that walks the
+#: data recursively (copying, merging, validation).
+MAX_NESTING = 32
+NESTING = f"scenario, experiment and target files nest tables and arrays at most {MAX_NESTING} deep"
+
+
+def check_nesting(data: Any, source: str) -> None:
+    """Refuse data whose tables and arrays nest more than :data:`MAX_NESTING` levels deep.
+
+    The data is walked without recursion, so any depth is reported rather than crashing.
+
+    Raises:
+        ScenarioError: Naming ``source`` and the start of the path that goes too deep.
+    """
+    stack: list[tuple[Any, tuple]] = [(data, ())]
+    while stack:
+        node, loc = stack.pop()
+        if len(loc) > MAX_NESTING:
+            where = dotted(loc[:6]) + "..."
+            message = f"{where} nests more than {MAX_NESTING} levels deep; {NESTING}"
+            raise ScenarioError(message, source)
+        if isinstance(node, dict):
+            children: Iterable = node.items()
+        elif isinstance(node, list):
+            children = enumerate(node)
+        else:
+            continue
+        stack.extend((c, (*loc, k)) for k, c in children if isinstance(c, dict | list))
 
 
 def deep_merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
@@ -134,6 +170,10 @@ def parse_override(text: str) -> tuple[list[str], Any]:
         value = tomllib.loads(f"v = {literal.strip()}")["v"]
     except tomllib.TOMLDecodeError:
         value = literal.strip()
+    except RecursionError:
+        message = f"override {path.strip()!r}: the value nests too deeply; {NESTING}"
+        raise ScenarioError(message, "--set") from None
+    check_nesting(value, f"--set {path.strip()}")
     return keys, value
 
 

@@ -196,3 +196,53 @@ def test_kind_rule_looks_into_unions_and_containers(annotation, value, problem):
 
     found = type_problem(annotation, value)
     assert found is None if problem is None else problem in found
+
+
+#: Tables and arrays thousands of levels deep, written every way TOML allows; 600 levels is too
+#: shallow to exhaust the TOML parser's recursion but deep enough to exhaust copying and
+#: validation, so it is refused by the depth check rather than by the parser.
+DEEP = {
+    "arrays": "v = " + "[" * 5000 + "]" * 5000,
+    "inline tables": "v = " + "{ a = " * 5000 + "1" + " }" * 5000,
+    "table header": "[" + ".".join(["a"] * 5000) + "]\nb = 1",
+    "dotted key": ".".join(["a"] * 5000) + " = 1",
+    "600 tables": "[" + ".".join(["a"] * 600) + "]\nb = 1",
+    "33 arrays": "v = " + "[" * 33 + "]" * 33,
+}
+
+
+@pytest.mark.parametrize("body", DEEP.values(), ids=DEEP.keys())
+def test_deeply_nested_scenario_is_a_user_error_naming_the_file(tmp_path, capsys, body):
+    path = write(tmp_path, f'extends = "ruzhou-2017"\ntitle = "deep"\n{body}\n')
+    code, text = cli(["validate", str(path)], capsys)
+    assert code == 2, text
+    assert text.startswith(f"error: {path}: ") and "at most 32 deep" in text
+    assert "internal error" not in text and "Traceback" not in text
+
+
+def test_nesting_up_to_the_limit_is_read(tmp_path):
+    """32 levels are allowed: the limit refuses only what is deeper (the file then fails
+    validation for its unknown key, not for its depth)."""
+    path = write(tmp_path, 'title = "x"\nv = ' + "[" * 32 + "]" * 32 + "\n")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    assert "deep" not in str(info.value) and ": v: unknown key" in str(info.value)
+
+
+@pytest.mark.parametrize("depth", [40, 5000])
+def test_deeply_nested_override_is_a_user_error(capsys, depth):
+    value = "[" * depth + "]" * depth
+    code, text = cli(["validate", "ruzhou-2017", "--set", f"pool.firms={value}"], capsys)
+    assert code == 2 and "--set" in text and "at most 32 deep" in text, text
+
+
+@pytest.mark.parametrize("body", [DEEP["arrays"], DEEP["600 tables"]], ids=["arrays", "tables"])
+def test_deeply_nested_experiment_and_targets_files_are_user_errors(tmp_path, capsys, body):
+    path = write(tmp_path, f'title = "deep"\n{body}\n', name="deep.toml")
+    out = tmp_path / "out"
+    for args in (["sweep", str(path), "--out", str(out), "--quiet"],
+                 ["calibrate", "ruzhou-2017", "--targets", str(path), "--out", str(out)]):
+        code, text = cli(args, capsys)
+        assert code == 2, (args, text)
+        assert f"{path}: " in text and "at most 32 deep" in text, (args, text)
+        assert not out.exists()

@@ -13,14 +13,11 @@ from typing import Any
 
 from ..model import AttractionModel
 from .levers import (
-    ILLS,
     LEVERS,
-    REFORMS,
     Settings,
     available_toggles,
     resolve_settings,
     same,
-    toggle_param,
 )
 from .trace import Trace
 
@@ -96,9 +93,30 @@ class TeachingModel(AttractionModel):
         tenure_years: float | None = None,
         honour_probability: float | None = None,
     ):
-        values = locals()
-        switches = {p: bool(values[p]) for p in (toggle_param(n) for n, _ in (*ILLS, *REFORMS))}
-        levers = {lever.name: values[lever.name] for lever in LEVERS}
+        switches = {
+            "ill_turnover_default": ill_turnover_default,
+            "ill_no_aftercare": ill_no_aftercare,
+            "ill_rent_seeking": ill_rent_seeking,
+            "ill_weak_competition": ill_weak_competition,
+            "ill_lax_land": ill_lax_land,
+            "reform_proactive": reform_proactive,
+            "reform_mutual_benefit": reform_mutual_benefit,
+            "reform_service": reform_service,
+            "reform_professional": reform_professional,
+            "reform_selective": reform_selective,
+        }
+        levers = {
+            "office_count": office_count,
+            "land_discount": land_discount,
+            "tax_rebate": tax_rebate,
+            "service_quality": service_quality,
+            "selectivity": selectivity,
+            "max_pollution": max_pollution,
+            "min_tech": min_tech,
+            "land_enforcement": land_enforcement,
+            "tenure_years": tenure_years,
+            "honour_probability": honour_probability,
+        }
         self.settings = settings_from(
             scenario_name, seed, base_overrides, switches, levers, slider_start
         )

@@ -52,17 +52,6 @@ def _run_chunk(fn: Callable[[Any], Any], chunk: Sequence[Any]) -> tuple[list[Any
     return [fn(task) for task in chunk], time.perf_counter() - start
 
 
-def chunked[T](items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
-    """Consecutive slices of ``items`` of length ``size`` (the last may be shorter)."""
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def chunk_size(n_tasks: int, workers: int) -> int:
-    """A fixed chunk size for ``n_tasks``: about four chunks per worker, at most 64."""
-    return max(1, min(64, n_tasks // max(4 * workers, 1)))
-
-
 class _Sizer:
     """Chooses the next chunk's size from the time per task seen so far."""
 

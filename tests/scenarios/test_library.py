@@ -83,8 +83,11 @@ def test_file_is_complete_and_validates(name):
 
 @pytest.mark.parametrize("name", OURS)
 def test_runs(name):
-    result = simulate(name, TINY, seed=0)
-    assert result["scalars"]["contacts"] >= 0
+    """Every file runs a year on a small world, reaches firms, and its funnel narrows: a firm
+    negotiates only after contact and signs only after negotiating (seed 0)."""
+    s = simulate(name, TINY, seed=0)["scalars"]
+    assert s["contacts"] > 0, name
+    assert s["contacts"] >= s["intentions"] >= s["signed"], (name, s)
 
 
 @pytest.mark.parametrize("name", [n for n in OURS if n != "hebei-52111"])
@@ -187,12 +190,17 @@ def test_bad_programme_is_refused(override, message):
         load_scenario("hebei-52111", override)
 
 
-def test_every_folder_of_toml_files_is_a_listed_package():
-    """A library folder missing from pyproject's packages is left out of a wheel."""
+def test_every_folder_of_toml_or_python_files_is_a_listed_package():
+    """A library folder or subpackage missing from pyproject's packages is left out of a wheel."""
     root = Path(__file__).resolve().parents[2]
     config = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]
     listed = set(config["packages"])
-    tomls = [p for top in ("scenarios", "experiments") for p in (root / top).rglob("*.toml")]
-    folders = {p.parent for p in tomls}
-    names = {".".join(("zhaoshang", *f.relative_to(root).parts)) for f in folders}
+    names = set()
+    for package, folder in config["package-dir"].items():
+        files = [*(root / folder).rglob("*.toml"), *(root / folder).rglob("*.py")]
+        for f in files:
+            parts = f.parent.relative_to(root / folder).parts
+            if "__pycache__" not in parts:
+                names.add(".".join((package, *parts)))
+    assert "zhaoshang.experiments.cli" in names  # the walk sees subpackages
     assert sorted(names - listed) == []

@@ -28,6 +28,7 @@ from zhaoshang.ui.levers import (
     model_params,
     parse_overrides,
     resolve_settings,
+    toggle_param,
 )
 from zhaoshang.ui.teaching_model import TeachingModel
 
@@ -359,3 +360,27 @@ def test_server_is_started_without_network_features():
     assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
     assert env["ZHAOSHANG_UI_SCENARIO"] == "ills/all"
     assert env["ZHAOSHANG_UI_SET"] == '["pool.firms=100"]'
+
+
+
+def test_every_toggle_and_lever_keyword_reaches_the_settings(monkeypatch):
+    """The constructor passes its keywords on one by one: each ill, reform and lever arrives
+    under its own name (the settings are caught before the model is built)."""
+
+    class Caught(Exception):
+        pass
+
+    def catch(settings):
+        raise Caught(settings)
+
+    monkeypatch.setattr("zhaoshang.ui.teaching_model.resolve_settings", catch)
+    for name, _ in (*ILLS, *REFORMS):
+        with pytest.raises(Caught) as info:
+            TeachingModel(**{toggle_param(name): True})
+        assert info.value.args[0].toggles == (name,)
+    start = dict(model_params("ruzhou-2017", 1, SMALL)["slider_start"])
+    assert set(start) == {lever.name for lever in LEVERS}
+    for lever, value in start.items():
+        with pytest.raises(Caught) as info:
+            TeachingModel(**{lever: value})
+        assert info.value.args[0].levers == ((lever, value),)

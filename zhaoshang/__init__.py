@@ -13,22 +13,13 @@ The names below are imported on first use, so that ``import zhaoshang`` (and the
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
+
+from .lazy import lazy_names
 
 if TYPE_CHECKING:
     from .model import AttractionModel
     from .scenarios import InputError, Scenario, ScenarioError, library_names, load_scenario
-
-#: Public name -> the module that defines it.
-_LAZY = {
-    "AttractionModel": ".model",
-    "InputError": ".scenarios",
-    "Scenario": ".scenarios",
-    "ScenarioError": ".scenarios",
-    "library_names": ".scenarios",
-    "load_scenario": ".scenarios",
-}
 
 __all__ = [
     "AttractionModel",
@@ -40,22 +31,27 @@ __all__ = [
     "load_scenario",
 ]
 
+_imported, __dir__ = lazy_names(
+    __name__,
+    {
+        "AttractionModel": ".model",
+        "InputError": ".scenarios",
+        "Scenario": ".scenarios",
+        "ScenarioError": ".scenarios",
+        "library_names": ".scenarios",
+        "load_scenario": ".scenarios",
+    },
+    __all__,
+)
+
 
 def __getattr__(name: str) -> Any:
-    """Import a public name on first use (PEP 562)."""
-    if name == "__version__":
-        from importlib.metadata import PackageNotFoundError, version
+    """Import a public name on first use; ``__version__`` from the installed metadata."""
+    if name != "__version__":
+        return _imported(name)
+    from importlib.metadata import PackageNotFoundError, version
 
-        try:
-            return version("zhaoshang")
-        except PackageNotFoundError:  # pragma: no cover - running from a source tree
-            return "0.0.0"
-    if name not in _LAZY:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(_LAZY[name], __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+    try:
+        return version("zhaoshang")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "0.0.0"

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from ..model import AttractionModel
-from ..model.kpis import scalar_kpis
+from ..model.outputs.kpis import scalar_kpis
 from ..scenarios import Scenario, load_scenario
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from ..model.codes import Cause, Stage
+from ..model.state.codes import Cause, Stage
 from .replicate import Task, model_after
 from .validation_suite import Check, Runner
 

@@ -82,7 +82,7 @@ def _finite_or_none(value: float) -> float | None:
 
 def _run_abm(task: Task) -> dict[str, float | None]:
     from ..model import AttractionModel
-    from ..model.kpis import compute, scalar_kpis
+    from ..model.outputs.kpis import compute, scalar_kpis
     from ..scenarios.loader import overridden, validate_data
 
     data = overridden(task.setup.scenario, task.values)  # type: ignore[arg-type]

@@ -20,10 +20,10 @@ STAMP = FOLDER / "__pycache__" / "kernels.digest"
 
 
 def sources_digest(folder: Path = FOLDER) -> str:
-    """SHA-256 of the names and contents of the folder's Python modules, in name order."""
+    """SHA-256 of the paths and contents of the Python modules under the folder, in path order."""
     digest = hashlib.sha256()
-    for path in sorted(folder.glob("*.py")):
-        digest.update(path.name.encode())
+    for path in sorted(folder.rglob("*.py")):
+        digest.update(path.relative_to(folder).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
@@ -50,7 +50,7 @@ def refresh(folder: Path = FOLDER, stamp: Path = STAMP) -> bool:
     if _stored(stamp) == current:
         return False
     try:
-        for cached in stamp.parent.glob("*.nb[ic]"):
+        for cached in folder.rglob("__pycache__/*.nb[ic]"):
             cached.unlink(missing_ok=True)
         stamp.parent.mkdir(exist_ok=True)
         partial = stamp.with_name(f"{stamp.name}.tmp-{os.getpid()}")

@@ -11,14 +11,17 @@ import pandas as pd
 
 from ..agents import Firm, Government, Park
 from ..scenarios.schema import Scenario
-from . import awareness, choice, kpis, month, outreach, selection
-from .codes import PIPELINE, Cause, Channel, Stage
-from .events import EventLog
-from .firms import NEVER, FirmTable, home_wage_path
-from .kpis import FLOWS
-from .places import CityState, ParkState, Policy
-from .streams import KeyedStreams, Purpose
-from .world import World
+from . import month
+from .mechanisms import awareness, choice, outreach
+from .outputs import kpis
+from .outputs.kpis import FLOWS
+from .state import selection
+from .state.codes import PIPELINE, Cause, Channel, Stage
+from .state.events import EventLog
+from .state.firms import NEVER, FirmTable, home_wage_path
+from .state.places import CityState, ParkState, Policy
+from .state.streams import KeyedStreams, Purpose
+from .state.world import World
 
 #: Monthly flows of the focus city: the funnel's transitions (see ``kpis.FLOWS``).
 FLOW_STAGES = {name: stage for name, stage in FLOWS.items() if name != "rejections"}
@@ -387,7 +390,7 @@ class AttractionModel(mesa.Model):
 
     def firm_frame(self) -> pd.DataFrame:
         """The firm table now, one row per firm that was ever active or seeded."""
-        from .codes import CHANNEL_NAMES, STAGE_NAMES
+        from .state.codes import CHANNEL_NAMES, STAGE_NAMES
 
         f, w = self.firms, self.world
         touched = np.flatnonzero((f.stage > Stage.UNAWARE) | (f.known.any(axis=1)))

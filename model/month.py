@@ -29,9 +29,9 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numba import njit
 
-from . import choice, fiscal, governance, land, outreach, pipeline, pressure, retention
-from .events import Ledger
-from .urn_dynamics import step as birth_death_urn
+from .mechanisms import choice, fiscal, governance, land, outreach, pipeline, pressure, retention
+from .mechanisms.urn_dynamics import step as birth_death_urn
+from .state.events import Ledger
 
 if TYPE_CHECKING:
     from .model import AttractionModel

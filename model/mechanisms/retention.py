@@ -18,15 +18,15 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numba import njit
 
+from ..state.codes import Cause, Stage
+from ..state.events import Ledger, lacks_room, record
+from ..state.selection import Activity, in_stages
+from ..state.streams import Purpose, uniform_at
 from . import outreach
-from .codes import Cause, Stage
-from .events import Ledger, lacks_room, record
 from .land import release_firm
-from .selection import Activity, in_stages
-from .streams import Purpose, uniform_at
 
 if TYPE_CHECKING:
-    from .model import AttractionModel
+    from ..model import AttractionModel
 
 _OPERATING, _EXITED = int(Stage.OPERATING), int(Stage.EXITED)
 _DISSATISFIED = int(Cause.DISSATISFIED)

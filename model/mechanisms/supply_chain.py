@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ..scenarios.schema import SupplyChain
+from ...scenarios.schema import SupplyChain
 
 #: Codes of ``SupplyChain.returns`` for the kernel, plus ``COUNT`` for the raw weighted count.
 OFF, LINEAR, DIMINISHING, COUNT = 0, 1, 2, 3

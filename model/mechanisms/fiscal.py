@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
-from .codes import Stage
-from .selection import Activity, in_stages
+from ..state.codes import Stage
+from ..state.selection import Activity, in_stages
 
 if TYPE_CHECKING:
-    from .model import AttractionModel
+    from ..model import AttractionModel
 
 _OPERATING = int(Stage.OPERATING)
 

@@ -28,15 +28,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
+from ..state.codes import Channel, Stage
+from ..state.events import Ledger, lacks_room
+from ..state.selection import Activity
+from ..state.selection import searchers as _searchers
+from ..state.streams import Purpose, uniform_at
 from .awareness import Learners, Pitch, learn
-from .codes import Channel, Stage
-from .events import Ledger, lacks_room
-from .selection import Activity
-from .selection import searchers as _searchers
-from .streams import Purpose, uniform_at
 
 if TYPE_CHECKING:
-    from .model import AttractionModel
+    from ..model import AttractionModel
 
 # plain ints, so that kernels see compile-time constants
 _AWARE = int(Stage.AWARE)

@@ -31,15 +31,15 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numba import njit
 
+from ..state.codes import Cause, Stage
+from ..state.events import Ledger, lacks_room, record
+from ..state.selection import Activity
+from ..state.streams import Purpose, uniform_at
 from . import pipeline
-from .codes import Cause, Stage
-from .events import Ledger, lacks_room, record
-from .selection import Activity
-from .streams import Purpose, uniform_at
 from .supply_chain import RETURNS, congested, fill_cluster_benefit, linked_firms
 
 if TYPE_CHECKING:
-    from .model import AttractionModel
+    from ..model import AttractionModel
 
 ANNUITY = 0.08  # annual capital charge on land and one-off payments (assumption)
 HORIZON_YEARS = 10.0  # years over which a firm values a rebate period (assumption)

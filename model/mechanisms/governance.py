@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numba import njit
 
-from .codes import Cause, Stage
-from .events import Ledger, lacks_room, record
-from .selection import Activity
-from .streams import Purpose, uniform_at
+from ..state.codes import Cause, Stage
+from ..state.events import Ledger, lacks_room, record
+from ..state.selection import Activity
+from ..state.streams import Purpose, uniform_at
 
 if TYPE_CHECKING:
-    from .model import AttractionModel
+    from ..model import AttractionModel
 
 MEMORY_MONTHS = 36.0  # how long observed promises weigh in credibility (assumption)
 _CONTRACT, _OPERATING = int(Stage.CONTRACT), int(Stage.OPERATING)

@@ -11,10 +11,10 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from .codes import Cause, Channel, Stage
-from .events import Ledger, record
-from .selection import Activity, add_active
-from .streams import uniform_at
+from ..state.codes import Cause, Channel, Stage
+from ..state.events import Ledger, record
+from ..state.selection import Activity, add_active
+from ..state.streams import uniform_at
 
 _AWARE, _OUTREACH, _PASSIVE = int(Stage.AWARE), int(Cause.OUTREACH), int(Channel.PASSIVE)
 

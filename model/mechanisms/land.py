@@ -23,13 +23,13 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numba import njit
 
-from .codes import Stage
-from .firms import NEVER
-from .selection import Activity, in_stages
-from .streams import Purpose, uniform_at
+from ..state.codes import Stage
+from ..state.firms import NEVER
+from ..state.selection import Activity, in_stages
+from ..state.streams import Purpose, uniform_at
 
 if TYPE_CHECKING:
-    from .model import AttractionModel
+    from ..model import AttractionModel
 
 BUILDING_MAX_HA = 2.0  # largest land need a standard factory building can house (assumption)
 __all__ = ["NEVER"]

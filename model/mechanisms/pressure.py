@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
+from ..state.codes import Cause, Channel, Stage
+from ..state.events import Ledger, lacks_room, record
+from ..state.selection import Activity, add_active, stays_active
 from .awareness import Learners, begin_search
-from .codes import Cause, Channel, Stage
-from .events import Ledger, lacks_room, record
-from .selection import Activity, add_active, stays_active
 
 if TYPE_CHECKING:
-    from .model import AttractionModel
+    from ..model import AttractionModel
 
 _AWARE, _LOST = int(Stage.AWARE), int(Stage.LOST)
 _NONE, _STAYED_HOME = int(Channel.NONE), int(Cause.STAYED_HOME)

@@ -23,15 +23,15 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numba import njit
 
+from ..state.codes import PIPELINE, Cause, Stage
+from ..state.events import Ledger, lacks_room, record
+from ..state.firms import NEVER
+from ..state.selection import Activity
+from ..state.streams import Purpose, uniform_at
 from . import land, selectivity
-from .codes import PIPELINE, Cause, Stage
-from .events import Ledger, lacks_room, record
-from .firms import NEVER
-from .selection import Activity
-from .streams import Purpose, uniform_at
 
 if TYPE_CHECKING:
-    from .model import AttractionModel
+    from ..model import AttractionModel
 
 _FIRST, _LAST = int(min(PIPELINE)), int(max(PIPELINE))
 # Stage and cause codes as plain integers, for the kernels.

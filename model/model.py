@@ -101,7 +101,6 @@ class AttractionModel(mesa.Model):
         f = self.firms
         self.activity = (np.zeros(f.n, dtype=np.int64), np.zeros(1, dtype=np.int64),
                          np.zeros(f.n, dtype=bool))  # fields of selection.Activity
-        self._learners = (f.known, f.stage, f.search_start, f.search_end, f.needs_choice)
         self.directories = outreach.Directories(self)
         self.firm_agents = firm_agents
         self.collect = collect
@@ -197,9 +196,9 @@ class AttractionModel(mesa.Model):
 
     def activate(self, ids: np.ndarray) -> None:
         """Add firms to the active set (those the month's mechanisms look at)."""
-        before = int(self.activity[1][0])
+        before = selection.active_count(self.activity)
         selection.activate(np.asarray(ids, dtype=np.int64), self.activity)
-        self._add_agents(before)
+        self.add_agents(before)
 
     def kept(self, key: str, build: Callable[[], Any]) -> Any:
         """What ``build`` returns, built on first use and kept for the run.
@@ -211,7 +210,7 @@ class AttractionModel(mesa.Model):
             self._kept[key] = build()
         return self._kept[key]
 
-    def _add_agents(self, before: int) -> None:
+    def add_agents(self, before: int) -> None:
         """Create the :class:`Firm` agents of the firms activated since ``before`` (if kept)."""
         if not self.firm_agents:
             return
@@ -251,12 +250,12 @@ class AttractionModel(mesa.Model):
         pitch = (self.month, self.streams.salt(Purpose.TRIGGER, self.month, city),
                  float(b.pitch_trigger), int(b.search_months))
         self.event_log.reserve(len(ids))
-        before = int(self.activity[1][0])
+        before = selection.active_count(self.activity)
         awareness.inform(
-            np.asarray(ids, dtype=np.int64), int(city), int(channel), self._learners, pitch,
-            self.activity, self.event_log.fields(),
+            np.asarray(ids, dtype=np.int64), int(city), int(channel), awareness.learners(self),
+            pitch, self.activity, self.event_log.fields(),
         )
-        self._add_agents(before)
+        self.add_agents(before)
 
     # ------------------------------------------------------------------ set-up
     def _setup_outreach(self) -> None:
@@ -379,7 +378,7 @@ class AttractionModel(mesa.Model):
         })
 
     def kpis(self) -> dict[str, Any]:
-        """Run totals and breakdowns (see :func:`zhaoshang.model.kpis.compute`)."""
+        """Run totals and breakdowns (see :func:`zhaoshang.model.outputs.kpis.compute`)."""
         return kpis.compute(self)
 
     @property

@@ -6,16 +6,17 @@ One compiled call a month (:func:`agents_step`), its arguments built once per ru
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from numba import njit
 
+from ...plain import plain
 from ...state.codes import Channel, Stage
 from ...state.events import Ledger, lacks_room
 from ...state.selection import Activity
 from ...state.selection import searchers as _searchers
-from ..awareness import Learners, learn
+from ..awareness import Learners, learn, learners
 from .common import channel_contacts, city_pitch, due, pitch_rule, trigger_salts
 
 if TYPE_CHECKING:
@@ -47,20 +48,21 @@ def _contact_by_agents(
 
     Args:
         cities: The cities whose agents work, ascending.
-        terms: Each city's monthly contact rate and share of leads.
-        plan: Fields of the agents (:attr:`Agents.fields`); their pointers are advanced.
+        terms: The fields of :class:`AgentTerms`.
+        plan: The fields of the agents' :class:`AgentPlan`; their pointers are advanced.
         priority: Each city's priority of every candidate (:attr:`Directories.priority`).
         month: The month.
         excluded: The ``excluded`` column.
         salts: Each city's salt of pitch draws (purpose TRIGGER, this month).
         rule: Pitch trigger probability and search months.
         learners: Fields of :class:`Learners`.
-        activity: Fields of :class:`~zhaoshang.model.selection.Activity`.
-        ledger: Fields of :class:`~zhaoshang.model.events.Ledger`, with room for every
+        activity: Fields of :class:`~zhaoshang.model.state.selection.Activity`.
+        ledger: Fields of :class:`~zhaoshang.model.state.events.Ledger`, with room for every
             contact.
     """
-    rate, lead_share = terms
-    ranked, pointers, everyone, group = plan
+    t, a = AgentTerms(*terms), AgentPlan(*plan)
+    rate, lead_share = t.rate, t.lead_share
+    ranked, pointers, everyone, group = a.ranked, a.pointers, a.everyone, a.group
     f, act, log = Learners(*learners), Activity(*activity), Ledger(*ledger)
     for c in cities:
         k = due(rate[c], month)
@@ -86,57 +88,74 @@ def agents_step(month: int, args: tuple, activity: tuple, ledger: tuple) -> int:
 
     Args:
         month: The month.
-        args: Built by :func:`agents_args`: the cities whose agents work (ascending; none
-            when outreach is off), each city's monthly contact rate and share of leads, the
-            fields of the agents (:attr:`Agents.fields`; their pointers are advanced), each
-            city's priority of every candidate, the ``excluded`` column, the salts of pitch
-            draws by month and city (purpose TRIGGER), the pitch rule, the fields of
-            :class:`Learners`, the most contacts of a month, whether each city pays its agents
-            a retainer, the monthly retainers of each city's agents and each city's outreach
-            spending (added to).
-        activity: Fields of :class:`~zhaoshang.model.selection.Activity`.
-        ledger: Fields of :class:`~zhaoshang.model.events.Ledger`.
+        args: The fields of :class:`AgentsArgs` (:func:`agents_args`).
+        activity: Fields of :class:`~zhaoshang.model.state.selection.Activity`.
+        ledger: Fields of :class:`~zhaoshang.model.state.events.Ledger`.
 
     Returns:
         0, or the events it needs room for (the most contacts of a month) if the log lacks it.
     """
-    (cities, terms, plan, priority, excluded, salts, rule, learners, most_contacts, retained,
-     retainers, spending) = args
-    if cities.size == 0:
+    a = AgentsArgs(*args)
+    if a.cities.size == 0:
         return 0
-    if lacks_room(Ledger(*ledger), most_contacts):
-        return most_contacts
+    if lacks_room(Ledger(*ledger), a.most_contacts):
+        return a.most_contacts
     _contact_by_agents(
-        cities, terms, plan, priority, month, excluded, salts[month], rule, learners, activity,
-        ledger,
+        a.cities, a.terms, a.plan, a.priority, month, a.excluded, a.salts[month], a.rule,
+        a.learners, activity, ledger,
     )
-    for c in range(spending.size):
-        if retained[c]:
-            spending[c] += retainers[c]
+    for c in range(a.spending.size):
+        if a.retained[c]:
+            a.spending[c] += a.retainers[c]
     return 0
 
 
-class Agents:
-    """The entrusted agents of some cities as arrays for :func:`_contact_by_agents`.
+class AgentPlan(NamedTuple):
+    """The entrusted agents of some cities as arrays for :func:`_contact_by_agents`."""
 
-    Args:
-        m: The model.
-        cities: The cities whose agents work.
+    ranked: np.ndarray  # each city's candidates by priority (one row per city; rows of cities
+    #   without agents undefined)
+    pointers: np.ndarray  # each city's agents' pointer in its row of ``ranked`` (advanced)
+    everyone: np.ndarray  # a lookup of every group
+    group: np.ndarray  # each candidate's group
 
-    Attributes:
-        fields: Each city's candidates by priority (``Directory.ordering(None, None)``, one
-            row per city, rows of other cities than ``cities`` undefined), each city's agents'
-            pointer in it, a lookup of every group and each candidate's group.
-    """
 
-    def __init__(self, m: AttractionModel, cities: np.ndarray):
-        n_cities = len(m.world.city_ids)
-        ranked = np.empty((n_cities, m.firms.n_pool), dtype=np.int64)
-        for city in cities.tolist():
-            ranked[city] = m.directory(city).ordering(None, None)
-        pointers = np.zeros(n_cities, dtype=np.int64)
-        everyone = np.ones(len(m.world.region_ids) * len(m.world.sector_ids), dtype=bool)
-        self.fields = (ranked, pointers, everyone, m.directories.group)
+class AgentTerms(NamedTuple):
+    """How much each city's agents do each month."""
+
+    rate: np.ndarray  # monthly contacts, by city
+    lead_share: np.ndarray  # share of them spent on leads, by city
+
+
+class AgentsArgs(NamedTuple):
+    """What :func:`agents_step` reads and writes, for the whole run."""
+
+    cities: np.ndarray  # the cities whose agents work, ascending (none when outreach is off)
+    terms: tuple  # the fields of AgentTerms
+    plan: tuple  # the fields of AgentPlan
+    priority: np.ndarray  # each city's priority of every candidate (``Directories.priority``)
+    excluded: np.ndarray  # firm column (n, C)
+    salts: np.ndarray  # of pitch draws by month and city (purpose TRIGGER)
+    rule: tuple  # the fields of ``common.PitchRule``
+    learners: tuple  # the fields of ``awareness.Learners``
+    most_contacts: int  # an upper bound on the contacts of a month
+    retained: np.ndarray  # whether each city pays its agents a retainer
+    retainers: np.ndarray  # the monthly retainers of each city's agents
+    spending: np.ndarray  # each city's outreach spending (added to)
+
+
+def agent_plan(m: AttractionModel, cities: np.ndarray) -> AgentPlan:
+    """The entrusted agents of ``cities`` (their directories are built here)."""
+    n_cities = len(m.world.city_ids)
+    ranked = np.empty((n_cities, m.firms.n_pool), dtype=np.int64)
+    for city in cities.tolist():
+        ranked[city] = m.directory(city).ordering(None, None)
+    return AgentPlan(
+        ranked=ranked,
+        pointers=np.zeros(n_cities, dtype=np.int64),
+        everyone=np.ones(len(m.world.region_ids) * len(m.world.sector_ids), dtype=bool),
+        group=m.directories.group,
+    )
 
 
 def agents_args(m: AttractionModel) -> tuple:
@@ -154,9 +173,10 @@ def _agents_args(m: AttractionModel) -> tuple:
     effort = np.where(pol.pay_on_results, 1.0, b.retainer_effort)
     rate = pol.agents * pol.agent_contacts * effort
     cities = np.flatnonzero(hired)
-    return (
-        cities, (rate, b.agent_lead_share * effort), Agents(m, cities).fields,
-        m.directories.priority, m.firms.excluded, trigger_salts(m), pitch_rule(m),
-        m._learners, int(np.ceil(rate[cities]).sum()), hired & ~pol.pay_on_results,
-        pol.agents * pol.retainer, m.cities.outreach_cost,
-    )
+    return plain(AgentsArgs(
+        cities=cities, terms=AgentTerms(rate=rate, lead_share=b.agent_lead_share * effort),
+        plan=agent_plan(m, cities), priority=m.directories.priority, excluded=m.firms.excluded,
+        salts=trigger_salts(m), rule=pitch_rule(m), learners=learners(m),
+        most_contacts=int(np.ceil(rate[cities]).sum()), retained=hired & ~pol.pay_on_results,
+        retainers=pol.agents * pol.retainer, spending=m.cities.outreach_cost,
+    ))

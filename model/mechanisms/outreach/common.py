@@ -7,7 +7,7 @@ Kernels take the firm table's columns as arrays: ``known`` (firm, city) -> chann
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from numba import njit
@@ -228,9 +228,10 @@ def due(rate: float, month: int) -> int:
 
 
 @njit(cache=True, inline="always")
-def city_pitch(month: int, salt: np.uint64, rule: tuple[float, int]) -> Pitch:
-    """The pitch of one city this month (``rule`` is the trigger probability, search months)."""
-    return Pitch(month, salt, rule[0], rule[1])
+def city_pitch(month: int, salt: np.uint64, rule: tuple) -> Pitch:
+    """The pitch of one city this month (``rule``: the fields of :class:`PitchRule`)."""
+    r = PitchRule(*rule)
+    return Pitch(month, salt, r.probability, r.search_months)
 
 
 def group_lookup(m: AttractionModel, regions, sectors) -> np.ndarray:
@@ -247,10 +248,19 @@ def group_lookup(m: AttractionModel, regions, sectors) -> np.ndarray:
     return np.outer(rows, cols).ravel() > 0
 
 
-def pitch_rule(m: AttractionModel) -> tuple[float, int]:
-    """Probability that a pitch starts a search, and the months a search lasts."""
+class PitchRule(NamedTuple):
+    """How a pitch may start a firm's search (fixed for a run)."""
+
+    probability: float  # that a pitch starts a search
+    search_months: int  # how long a search lasts
+
+
+def pitch_rule(m: AttractionModel) -> tuple:
+    """The fields of the run's :class:`PitchRule`."""
     b = m.spec.behaviour
-    return float(b.pitch_trigger), int(b.search_months)
+    return tuple(
+        PitchRule(probability=float(b.pitch_trigger), search_months=int(b.search_months))
+    )
 
 
 def trigger_salts(m: AttractionModel) -> np.ndarray:

@@ -7,15 +7,16 @@ once per run (:func:`offices_args`).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from numba import njit
 
+from ...plain import plain
 from ...state.codes import Channel, Stage
 from ...state.events import Ledger, lacks_room
 from ...state.selection import Activity
-from ..awareness import Learners, learn
+from ..awareness import Learners, learn, learners
 from .common import approachable, city_pitch, due, pitch_rule, then_in_order, trigger_salts
 
 if TYPE_CHECKING:
@@ -181,7 +182,7 @@ def _visit_offices(
     (``awareness.learn``), cities in the order of their first office with visits due.
 
     Args:
-        plan: Fields of the offices (:attr:`Offices.fields`); their pointers are advanced.
+        plan: Fields of the offices' :class:`OfficePlan`; their pointers are advanced.
         group: Each candidate's group (``Directory.group``).
         priority: Each city's priority of every candidate (:attr:`Directories.priority`).
         month: The month.
@@ -191,10 +192,13 @@ def _visit_offices(
         salts: Each city's salt of pitch draws (purpose TRIGGER, this month).
         rule: Pitch trigger probability and search months.
         learners: Fields of :class:`Learners`.
-        activity: Fields of :class:`~zhaoshang.model.selection.Activity`.
-        ledger: Fields of :class:`~zhaoshang.model.events.Ledger`, with room for every visit.
+        activity: Fields of :class:`~zhaoshang.model.state.selection.Activity`.
+        ledger: Fields of :class:`~zhaoshang.model.state.events.Ledger`, with room for every visit.
     """
-    city, rate, lookup, orderings, starts, pointers = plan
+    o = OfficePlan(*plan)
+    city, rate, lookup, orderings, starts, pointers = (
+        o.city, o.rate, o.lookup, o.ordered, o.starts, o.pointers
+    )
     f, act, log = Learners(*learners), Activity(*activity), Ledger(*ledger)
     visits = np.empty(city.size, dtype=np.int64)
     for k in range(city.size):
@@ -238,32 +242,53 @@ def offices_step(month: int, args: tuple, activity: tuple, ledger: tuple) -> int
 
     Args:
         month: The month.
-        args: Built by :func:`offices_args`: the fields of the offices (:attr:`Offices.fields`,
-            none when outreach is off; their pointers are advanced), each candidate's group,
-            each city's priority of every candidate, the share of visits spent on leads at full
-            professionalism, each city's professionalism, the ``excluded`` column, the salts of
-            pitch draws by month and city (purpose TRIGGER), the pitch rule, the fields of
-            :class:`Learners`, the most visits of a month, each city's monthly cost of its
-            offices and each city's outreach spending (added to).
-        activity: Fields of :class:`~zhaoshang.model.selection.Activity`.
-        ledger: Fields of :class:`~zhaoshang.model.events.Ledger`.
+        args: The fields of :class:`OfficesArgs` (:func:`offices_args`).
+        activity: Fields of :class:`~zhaoshang.model.state.selection.Activity`.
+        ledger: Fields of :class:`~zhaoshang.model.state.events.Ledger`.
 
     Returns:
         0, or the events it needs room for (the most visits of a month) if the log lacks it.
     """
-    (plan, group, priority, lead_targeting, professionalism, excluded, salts, rule, learners,
-     most_visits, cost, spending) = args
-    if plan[0].size == 0:
+    a = OfficesArgs(*args)
+    if OfficePlan(*a.plan).city.size == 0:
         return 0
-    if lacks_room(Ledger(*ledger), most_visits):
-        return most_visits
+    if lacks_room(Ledger(*ledger), a.most_visits):
+        return a.most_visits
     _visit_offices(
-        plan, group, priority, month, lead_targeting, professionalism, excluded, salts[month],
-        rule, learners, activity, ledger,
+        a.plan, a.group, a.priority, month, a.lead_targeting, a.professionalism, a.excluded,
+        a.salts[month], a.rule, a.learners, activity, ledger,
     )
-    for c in range(spending.size):
-        spending[c] += cost[c]
+    for c in range(a.spending.size):
+        a.spending[c] += a.cost[c]
     return 0
+
+
+class OfficePlan(NamedTuple):
+    """The resident offices as arrays for :func:`_visit_offices`, in the model's office order."""
+
+    city: np.ndarray  # each office's city
+    rate: np.ndarray  # monthly visits
+    lookup: np.ndarray  # whether it covers each group (one row per office)
+    ordered: np.ndarray  # the offices' orderings, concatenated
+    starts: np.ndarray  # office k's ordering runs from starts[k] to starts[k + 1]
+    pointers: np.ndarray  # each office's pointer in its ordering (advanced)
+
+
+class OfficesArgs(NamedTuple):
+    """What :func:`offices_step` reads and writes, for the whole run."""
+
+    plan: tuple  # the fields of OfficePlan (no office when outreach is off)
+    group: np.ndarray  # each candidate's group (``Directories.group``)
+    priority: np.ndarray  # each city's priority of every candidate (``Directories.priority``)
+    lead_targeting: float  # share of visits spent on leads at full professionalism
+    professionalism: np.ndarray  # by city
+    excluded: np.ndarray  # firm column (n, C)
+    salts: np.ndarray  # of pitch draws by month and city (purpose TRIGGER)
+    rule: tuple  # the fields of ``common.PitchRule``
+    learners: tuple  # the fields of ``awareness.Learners``
+    most_visits: int  # an upper bound on the visits of a month (each rate rounded up)
+    cost: np.ndarray  # each city's monthly cost of its offices
+    spending: np.ndarray  # each city's outreach spending (added to)
 
 
 class Offices:
@@ -274,9 +299,7 @@ class Offices:
         listed: The offices (``m.active_offices``, or none).
 
     Attributes:
-        fields: Each office's city, monthly visit rate, group lookup (one row per office),
-            ordering (all concatenated: office ``k``'s runs from ``starts[k]`` to
-            ``starts[k + 1]``), those starts, and pointer in its ordering.
+        plan: The offices' :class:`OfficePlan`.
         most_visits: An upper bound on the visits of a month (each rate rounded up).
     """
 
@@ -291,7 +314,9 @@ class Offices:
         starts = np.cumsum([0, *map(len, orderings)]).astype(np.int64)
         pointers = np.zeros(len(listed), dtype=np.int64)
         ordered = np.concatenate([np.zeros(0, dtype=np.int64), *orderings])
-        self.fields = (city, rate, lookup, ordered, starts, pointers)
+        self.plan = OfficePlan(
+            city=city, rate=rate, lookup=lookup, ordered=ordered, starts=starts, pointers=pointers
+        )
         self.most_visits = int(np.ceil(rate).sum())
 
 
@@ -307,9 +332,11 @@ def _offices_args(m: AttractionModel) -> tuple:
     """:func:`offices_args`, built."""
     listed = m.active_offices if m.spec.mechanisms.outreach else []
     plan = Offices(m, listed)
-    return (
-        plan.fields, m.directories.group, m.directories.priority,
-        float(m.spec.behaviour.lead_targeting), m.policy.professionalism, m.firms.excluded,
-        trigger_salts(m), pitch_rule(m), m._learners, plan.most_visits,
-        m.office_cost_per_month, m.cities.outreach_cost,
-    )
+    return plain(OfficesArgs(
+        plan=plan.plan, group=m.directories.group, priority=m.directories.priority,
+        lead_targeting=float(m.spec.behaviour.lead_targeting),
+        professionalism=m.policy.professionalism, excluded=m.firms.excluded,
+        salts=trigger_salts(m), rule=pitch_rule(m), learners=learners(m),
+        most_visits=plan.most_visits, cost=m.office_cost_per_month,
+        spending=m.cities.outreach_cost,
+    ))

@@ -6,16 +6,17 @@ The stronger the information frictions, the less they learn. One compiled call a
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from numba import njit
 
+from ...plain import plain
 from ...state.codes import Channel, Stage
 from ...state.events import Ledger, lacks_room
 from ...state.selection import Activity
 from ...state.streams import Purpose, uniform_at
-from ..awareness import Learners, learn
+from ..awareness import Learners, learn, learners
 from .common import approachable, city_pitch, grown, pitch_rule
 
 if TYPE_CHECKING:
@@ -90,33 +91,42 @@ def passive_step(month: int, args: tuple, activity: tuple, ledger: tuple) -> int
 
     Args:
         month: The month.
-        args: Built by :func:`passive_args`: the monthly probability of learning of each city,
-            the salts of its draws by month and city (purpose PASSIVE), the ``excluded``
-            column, the pitch rule (passive learners are not pitched) and the fields of
-            :class:`Learners`.
-        activity: Fields of :class:`~zhaoshang.model.selection.Activity`.
-        ledger: Fields of :class:`~zhaoshang.model.events.Ledger`.
+        args: The fields of :class:`PassiveArgs` (:func:`passive_args`).
+        activity: Fields of :class:`~zhaoshang.model.state.selection.Activity`.
+        ledger: Fields of :class:`~zhaoshang.model.state.events.Ledger`.
 
     Returns:
         0, or the events it needs room for (one per learner) if the log lacks it; the
         learners are drawn before any state changes.
     """
-    p, salts, excluded, rule, learners = args
-    f, act, log = Learners(*learners), Activity(*activity), Ledger(*ledger)
-    ids, bounds = _passive_learners(act.order[: act.count[0]], month, p, salts[month], f, excluded)
+    a = PassiveArgs(*args)
+    f, act, log = Learners(*a.learners), Activity(*activity), Ledger(*ledger)
+    ids, bounds = _passive_learners(
+        act.order[: act.count[0]], month, a.p, a.salts[month], f, a.excluded
+    )
     if lacks_room(log, ids.size):
         return ids.size
-    unpitched = city_pitch(month, np.uint64(0), rule)
-    for c in range(p.size):
+    unpitched = city_pitch(month, np.uint64(0), a.rule)
+    for c in range(a.p.size):
         if bounds[c + 1] > bounds[c]:
             learn(ids[bounds[c] : bounds[c + 1]], c, _PASSIVE, f, unpitched, act, log)
     return 0
 
 
+class PassiveArgs(NamedTuple):
+    """What :func:`passive_step` reads and writes, for the whole run."""
+
+    p: np.ndarray  # monthly probability of learning of each city
+    salts: np.ndarray  # of its draws by month and city (purpose PASSIVE)
+    excluded: np.ndarray  # firm column (n, C)
+    rule: tuple  # the fields of ``common.PitchRule`` (passive learners are not pitched)
+    learners: tuple  # the fields of ``awareness.Learners``
+
+
 def passive_args(m: AttractionModel) -> tuple:
-    """What :func:`passive_step` reads and writes, built once per run (see its ``args``)."""
+    """The fields of :class:`PassiveArgs`, built once per run."""
     p = 1.0 - m.spec.world.information_friction * (1.0 - m.policy.visibility)
-    return m.kept("passive", lambda: (
-        p, m.streams.table(Purpose.PASSIVE, m.horizon + 1, len(p)), m.firms.excluded,
-        pitch_rule(m), m._learners,
-    ))
+    return m.kept("passive", lambda: plain(PassiveArgs(
+        p=p, salts=m.streams.table(Purpose.PASSIVE, m.horizon + 1, len(p)),
+        excluded=m.firms.excluded, rule=pitch_rule(m), learners=learners(m),
+    )))

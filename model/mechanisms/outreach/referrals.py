@@ -6,16 +6,17 @@ run (:func:`referral_args`).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from numba import njit
 
+from ...plain import plain
 from ...state.codes import Channel
 from ...state.events import Ledger
 from ...state.selection import Activity
 from ...state.streams import Purpose, uniform_at
-from ..awareness import Learners, learn
+from ..awareness import Learners, learn, learners
 from .common import approachable, city_pitch, pitch_rule, trigger_salts
 
 if TYPE_CHECKING:
@@ -124,35 +125,45 @@ def refer(month: int, referrers: np.ndarray, args: tuple, activity: tuple, ledge
     Args:
         month: The month.
         referrers: This month's referrers (of all cities).
-        args: Built by :func:`referral_args`: whether each city uses referrals, the salts of
-            the partner-sector and partner draws by month (purposes REFERRAL_TARGET and
-            REFERRAL_PARTNER, one column), each sector's cumulative share of referrals by
-            partner sector (:func:`_referral_cdf`), each city's ``Directory.order``
-            (:attr:`Directories.order`), where each group starts in it
-            (:attr:`Directories.bounds`), the ``city``, ``region``, ``sector`` and
-            ``excluded`` columns, the salts of pitch draws by month and city (purpose
-            TRIGGER), the pitch rule and the fields of :class:`Learners`.
-        activity: Fields of :class:`~zhaoshang.model.selection.Activity`.
-        ledger: Fields of :class:`~zhaoshang.model.events.Ledger`, with room for
+        args: The fields of :class:`ReferralArgs` (:func:`referral_args`).
+        activity: Fields of :class:`~zhaoshang.model.state.selection.Activity`.
+        ledger: Fields of :class:`~zhaoshang.model.state.events.Ledger`, with room for
             ``referrers``.
     """
-    (uses, sector_salts, partner_salts, cum, order, bounds, columns, salts, rule,
-     learners) = args
-    firm_city, region, sector, excluded = columns
+    a = ReferralArgs(*args)
+    firm_city, region, sector, excluded = a.city, a.region, a.sector, a.excluded
     keep = np.empty(referrers.size, dtype=np.bool_)
     for k in range(referrers.size):
-        keep[k] = uses[firm_city[referrers[k]]]
+        keep[k] = a.uses[firm_city[referrers[k]]]
     referrers = referrers[keep]
     if referrers.size == 0:
         return
-    f, act, log = Learners(*learners), Activity(*activity), Ledger(*ledger)
+    f, act, log = Learners(*a.learners), Activity(*activity), Ledger(*ledger)
     for c in np.unique(firm_city[referrers]):
         partners = _referral_partners(
-            referrers, c, sector_salts[month, 0], partner_salts[month, 0], cum, order[c],
-            bounds, firm_city, region, sector, f.known, f.stage, excluded,
+            referrers, c, a.sector_salts[month, 0], a.partner_salts[month, 0], a.cum, a.order[c],
+            a.bounds, firm_city, region, sector, f.known, f.stage, excluded,
         )
-        learn(np.unique(partners), c, _REFERRAL, f, city_pitch(month, salts[month, c], rule), act,
-              log)
+        pitch = city_pitch(month, a.salts[month, c], a.rule)
+        learn(np.unique(partners), c, _REFERRAL, f, pitch, act, log)
+
+
+class ReferralArgs(NamedTuple):
+    """What :func:`refer` reads and writes, for the whole run."""
+
+    uses: np.ndarray  # whether each city uses referrals
+    sector_salts: np.ndarray  # of the partner-sector draws by month (REFERRAL_TARGET, one column)
+    partner_salts: np.ndarray  # of the partner draws by month (REFERRAL_PARTNER, one column)
+    cum: np.ndarray  # each sector's cumulative share of referrals by partner sector
+    order: np.ndarray  # each city's ``Directory.order`` (``Directories.order``)
+    bounds: np.ndarray  # where each group starts in it (``Directories.bounds``)
+    city: np.ndarray  # firm columns
+    region: np.ndarray
+    sector: np.ndarray
+    excluded: np.ndarray  # (n, C)
+    salts: np.ndarray  # of pitch draws by month and city (purpose TRIGGER)
+    rule: tuple  # the fields of ``common.PitchRule``
+    learners: tuple  # the fields of ``awareness.Learners``
 
 
 def referral_args(m: AttractionModel) -> tuple:
@@ -169,9 +180,11 @@ def _referral_args(m: AttractionModel) -> tuple:
     directories.build(np.flatnonzero(m.policy.referrals))
     weights = (float(sc.suppliers), float(sc.customers), max(float(sc.same_sector), 1e-9))
     months = m.horizon + 1
-    return (
-        m.policy.referrals, m.streams.table(Purpose.REFERRAL_TARGET, months),
-        m.streams.table(Purpose.REFERRAL_PARTNER, months), _referral_cdf(m.world.io, *weights),
-        directories.order, directories.bounds, (f.city, f.region, f.sector, f.excluded),
-        trigger_salts(m), pitch_rule(m), m._learners,
-    )
+    return plain(ReferralArgs(
+        uses=m.policy.referrals,
+        sector_salts=m.streams.table(Purpose.REFERRAL_TARGET, months),
+        partner_salts=m.streams.table(Purpose.REFERRAL_PARTNER, months),
+        cum=_referral_cdf(m.world.io, *weights), order=directories.order,
+        bounds=directories.bounds, city=f.city, region=f.region, sector=f.sector,
+        excluded=f.excluded, salts=trigger_salts(m), rule=pitch_rule(m), learners=learners(m),
+    ))

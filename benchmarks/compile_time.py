@@ -49,7 +49,8 @@ def _timed_run(into: Path) -> float:
     """Seconds of one small run of the copy in a fresh process (its stderr passed on)."""
     env = {**os.environ, "PYTHONPATH": str(into)}
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-c", RUN, str(into)], env=env, check=True)
+    # from the copy's folder: the current folder comes first on the import path
+    subprocess.run([sys.executable, "-c", RUN, str(into)], env=env, check=True, cwd=into)
     return time.perf_counter() - start
 
 

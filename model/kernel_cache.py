@@ -168,9 +168,16 @@ def refresh(folder: Path = FOLDER, announce: bool = True) -> list[str]:
         except OSError:
             continue  # a read-only installation: use the cache as it is
         cleared.append(name)
-    if cleared and announce:
+    if cleared and announce and not _jit_disabled():
         _announce(cleared, modules)
     return cleared
+
+
+def _jit_disabled() -> bool:
+    """Whether kernels run as plain Python (``NUMBA_DISABLE_JIT=1``): nothing compiles."""
+    from numba.core import config
+
+    return bool(config.DISABLE_JIT)
 
 
 def _kernel_count(paths: list[Path]) -> int:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import mesa
 
-from ..model.codes import CHANNEL_NAMES, STAGE_NAMES
+from ..model.state.codes import CHANNEL_NAMES, STAGE_NAMES
 
 if TYPE_CHECKING:
     from ..model.model import AttractionModel

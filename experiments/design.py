@@ -513,7 +513,7 @@ def _check_values_accepted(
 def _kpi_names(scenario: Scenario) -> list[str]:
     """The scalar KPI names a run of this scenario reports (from a model built at month 0)."""
     from ..model import AttractionModel
-    from ..model.kpis import scalar_kpis
+    from ..model.outputs.kpis import scalar_kpis
 
     model = AttractionModel(scenario, rng=0, firm_agents=False)
     return sorted(scalar_kpis(model.kpis()))

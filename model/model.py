@@ -11,14 +11,17 @@ import pandas as pd
 
 from ..agents import Firm, Government, Park
 from ..scenarios.schema import Scenario
-from . import awareness, choice, kpis, month, outreach, selection
-from .codes import PIPELINE, Cause, Channel, Stage
-from .events import EventLog
-from .firms import NEVER, FirmTable, home_wage_path
-from .kpis import FLOWS
-from .places import CityState, ParkState, Policy
-from .streams import KeyedStreams, Purpose
-from .world import World
+from . import month
+from .mechanisms import awareness, choice, outreach
+from .outputs import kpis
+from .outputs.kpis import FLOWS
+from .state import selection
+from .state.codes import PIPELINE, Cause, Channel, Stage
+from .state.events import EventLog
+from .state.firms import NEVER, FirmTable, home_wage_path
+from .state.places import CityState, ParkState, Policy
+from .state.streams import KeyedStreams, Purpose
+from .state.world import World
 
 #: Monthly flows of the focus city: the funnel's transitions (see ``kpis.FLOWS``).
 FLOW_STAGES = {name: stage for name, stage in FLOWS.items() if name != "rejections"}
@@ -98,7 +101,6 @@ class AttractionModel(mesa.Model):
         f = self.firms
         self.activity = (np.zeros(f.n, dtype=np.int64), np.zeros(1, dtype=np.int64),
                          np.zeros(f.n, dtype=bool))  # fields of selection.Activity
-        self._learners = (f.known, f.stage, f.search_start, f.search_end, f.needs_choice)
         self.directories = outreach.Directories(self)
         self.firm_agents = firm_agents
         self.collect = collect
@@ -194,9 +196,9 @@ class AttractionModel(mesa.Model):
 
     def activate(self, ids: np.ndarray) -> None:
         """Add firms to the active set (those the month's mechanisms look at)."""
-        before = int(self.activity[1][0])
+        before = selection.active_count(self.activity)
         selection.activate(np.asarray(ids, dtype=np.int64), self.activity)
-        self._add_agents(before)
+        self.add_agents(before)
 
     def kept(self, key: str, build: Callable[[], Any]) -> Any:
         """What ``build`` returns, built on first use and kept for the run.
@@ -208,7 +210,7 @@ class AttractionModel(mesa.Model):
             self._kept[key] = build()
         return self._kept[key]
 
-    def _add_agents(self, before: int) -> None:
+    def add_agents(self, before: int) -> None:
         """Create the :class:`Firm` agents of the firms activated since ``before`` (if kept)."""
         if not self.firm_agents:
             return
@@ -248,12 +250,12 @@ class AttractionModel(mesa.Model):
         pitch = (self.month, self.streams.salt(Purpose.TRIGGER, self.month, city),
                  float(b.pitch_trigger), int(b.search_months))
         self.event_log.reserve(len(ids))
-        before = int(self.activity[1][0])
+        before = selection.active_count(self.activity)
         awareness.inform(
-            np.asarray(ids, dtype=np.int64), int(city), int(channel), self._learners, pitch,
-            self.activity, self.event_log.fields(),
+            np.asarray(ids, dtype=np.int64), int(city), int(channel), awareness.learners(self),
+            pitch, self.activity, self.event_log.fields(),
         )
-        self._add_agents(before)
+        self.add_agents(before)
 
     # ------------------------------------------------------------------ set-up
     def _setup_outreach(self) -> None:
@@ -376,7 +378,7 @@ class AttractionModel(mesa.Model):
         })
 
     def kpis(self) -> dict[str, Any]:
-        """Run totals and breakdowns (see :func:`zhaoshang.model.kpis.compute`)."""
+        """Run totals and breakdowns (see :func:`zhaoshang.model.outputs.kpis.compute`)."""
         return kpis.compute(self)
 
     @property
@@ -387,7 +389,7 @@ class AttractionModel(mesa.Model):
 
     def firm_frame(self) -> pd.DataFrame:
         """The firm table now, one row per firm that was ever active or seeded."""
-        from .codes import CHANNEL_NAMES, STAGE_NAMES
+        from .state.codes import CHANNEL_NAMES, STAGE_NAMES
 
         f, w = self.firms, self.world
         touched = np.flatnonzero((f.stage > Stage.UNAWARE) | (f.known.any(axis=1)))

@@ -29,9 +29,10 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numba import njit
 
-from . import choice, fiscal, governance, land, outreach, pipeline, pressure, retention
-from .events import Ledger
-from .urn_dynamics import step as birth_death_urn
+from .mechanisms import choice, fiscal, governance, land, outreach, pipeline, pressure, retention
+from .mechanisms.urn_dynamics import step as birth_death_urn
+from .state import selection
+from .state.events import Ledger
 
 if TYPE_CHECKING:
     from .model import AttractionModel
@@ -103,8 +104,8 @@ def _run(
             ``end``, to run one phase).
         in_python: Whether each phase runs in Python, by month and phase.
         args: Each phase's run-long arguments (an empty tuple for a Python phase).
-        activity: Fields of :class:`~zhaoshang.model.selection.Activity`.
-        ledger: Fields of :class:`~zhaoshang.model.events.Ledger`.
+        activity: Fields of :class:`~zhaoshang.model.state.selection.Activity`.
+        ledger: Fields of :class:`~zhaoshang.model.state.events.Ledger`.
 
     Returns:
         The month and phase reached and the events that phase needs room for: ``(end, last,
@@ -186,7 +187,7 @@ def run(m: AttractionModel, months: int = 1, timings: dict[str, float] | None = 
     phase = 0
     while phase < N_PHASES:
         last = phase + 1 if one_by_one else N_PHASES
-        before = int(m.activity[1][0])
+        before = selection.active_count(m.activity)
         start = time.perf_counter()
         reached_month, reached, need = _run(
             m.month, end, phase, last, in_python, args, m.activity, m.event_log.fields()
@@ -198,7 +199,7 @@ def run(m: AttractionModel, months: int = 1, timings: dict[str, float] | None = 
         elif reached < last:
             PHASES[reached].python(m)
             reached += 1
-        m._add_agents(before)
+        m.add_agents(before)
         if timings is not None:
             name = PHASES[phase].name
             timings[name] = timings.get(name, 0.0) + time.perf_counter() - start

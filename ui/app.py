@@ -23,7 +23,7 @@ from matplotlib.figure import Figure
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
-from ..model.world import World
+from ..model.state.world import World
 from . import charts, reference
 from .levers import LEVER_BY_NAME, model_params
 from .schematic import country_map, parks_map

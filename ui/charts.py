@@ -11,7 +11,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..experiments.figures import PALETTE
-from ..model.world import World
+from ..model.state.world import World
 from .trace import Trace
 
 #: Funnel stages shown (series name, label), from first contact to operation.

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..model.codes import Cause, Channel, Stage
+from ..model.state.codes import Cause, Channel, Stage
 
 if TYPE_CHECKING:
     from ..model.model import AttractionModel

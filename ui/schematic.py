@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from ..experiments.figures import PALETTE
-from ..model.world import World
+from ..model.state.world import World
 from .trace import OPERATING, PIPELINE, SEARCHING, Positions
 
 #: One colour per sector, in sector order (Okabe-Ito first, then distinct extras).

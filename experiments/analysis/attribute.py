@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ...model.codes import CHANNEL_NAMES, Cause, Stage
+from ...model.state.codes import CHANNEL_NAMES, Cause, Stage
 from ...scenarios.errors import InputError
 from ...scenarios.loader import load_scenario, parse_override, scenario_to_dict
 from ..outputs.folders import atomic_dir, write_json, write_text

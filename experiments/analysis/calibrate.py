@@ -28,8 +28,8 @@ import numpy as np
 import pandas as pd
 from pydantic import ValidationError, model_validator
 
-from ...model.codes import Channel, Stage
-from ...model.kpis import compute
+from ...model.outputs.kpis import compute
+from ...model.state.codes import Channel, Stage
 from ...scenarios import load_scenario
 from ...scenarios.errors import InputError, describe_validation
 from ...scenarios.fields import Strict, param

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ...model.kpis import scalar_kpis
+from ...model.outputs.kpis import scalar_kpis
 from ...scenarios import Scenario, load_scenario
 from ..outputs.folders import atomic_dir, write_json
 from ..runs.parallel import map_tasks

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from ...model.codes import Cause, Stage
+from ...model.state.codes import Cause, Stage
 from ..validation.suite import Check, Runner
 from .replicate import Task, model_after
 

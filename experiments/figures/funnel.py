@@ -11,8 +11,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from ...model.codes import CAUSE_NAMES, CHANNEL_NAMES, STAGE_NAMES, Channel
-from ...model.kpis import flow_counts
+from ...model.outputs.kpis import flow_counts
+from ...model.state.codes import CAUSE_NAMES, CHANNEL_NAMES, STAGE_NAMES, Channel
 from .style import PALETTE, finish, style
 
 FUNNEL_STAGES = [
@@ -58,7 +58,7 @@ def funnel_counts(
 ) -> dict[str, object]:
     """Funnel flows of one city counted from the event log, overall and by channel.
 
-    Counts follow :func:`zhaoshang.model.kpis.flow_counts`, so over the whole run they equal
+    Counts follow :func:`zhaoshang.model.outputs.kpis.flow_counts`, so over the whole run they equal
     the run's ``kpis.json``.
 
     Args:

@@ -140,7 +140,7 @@ def simulate(
         ``{"kpis": {...}, "scalars": {...}, "windows": {window: scalars}, "seconds": float}``;
         ``kpis`` and ``scalars`` cover the whole run.
     """
-    from ...model.kpis import compute, scalar_kpis
+    from ...model.outputs.kpis import compute, scalar_kpis
 
     start = time.perf_counter()
     model = build_model(scenario, overrides, seed, firm_agents=False, collect=False, source=source)

@@ -29,9 +29,9 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from ...model.choice import utilities
-from ...model.clusters import ellison_glaeser
-from ...model.codes import Cause, Stage
+from ...model.mechanisms.choice import utilities
+from ...model.outputs.clusters import ellison_glaeser
+from ...model.state.codes import Cause, Stage
 from ..analysis.replicate import Task, model_after, replicate_seeds, resolve_spec, run_replicates
 from ..runs.executors import open_executor
 from ..runs.parallel import map_tasks
@@ -190,8 +190,9 @@ def logit_counts(task: Task) -> dict[str, np.ndarray]:
     """Observed choices of each option (parks, then home) and their expected numbers.
 
     The expected number of an option sums, over the firms that chose, the logit probability
-    ``softmax(V / taste_scale)`` computed from :func:`zhaoshang.model.choice.utilities`; the
-    wrong law uses twice the taste scale.
+    ``softmax(V / taste_scale)`` computed from
+    :func:`zhaoshang.model.mechanisms.choice.utilities`; the wrong law uses twice the taste
+    scale.
     """
     m = model_after(task)
     ev = m.event_log.columns()

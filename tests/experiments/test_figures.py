@@ -26,7 +26,7 @@ from zhaoshang.experiments.figures import ResultsFolder
 from zhaoshang.experiments.figures.funnel import FUNNEL_STAGES
 from zhaoshang.experiments.figures.parks import operating_by
 from zhaoshang.experiments.runs.run import build_model, run_model
-from zhaoshang.model.kpis import compute
+from zhaoshang.model.outputs.kpis import compute
 
 SMALL = {"pool.firms": 5000, "time.months": 36}
 RUN_ARGS = ["--seed", "3", "--months", "36", "--set", "pool.firms=5000", "--quiet"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from zhaoshang.model.clusters import eg_by_sector, ellison_glaeser
+from zhaoshang.model.outputs.clusters import eg_by_sector, ellison_glaeser
 
 # Farhauer and Kroell (2014), the example of REAT's `ellison.a`: ten plants of one industry in
 # three regions (Wien, Linz, Graz) with total employment 500,000, 400,000 and 100,000.

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from zhaoshang import AttractionModel, load_scenario
-from zhaoshang.model.streams import KeyedStreams, Purpose
+from zhaoshang.model.state.streams import KeyedStreams, Purpose
 
 GOLDEN = Path(__file__).parent / "golden" / "kpis.json"
 #: (library scenario, seed): the baseline and scenarios that switch on the other branches

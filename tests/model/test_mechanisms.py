@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from tests.conftest import run
-from zhaoshang.model import choice, supply_chain
-from zhaoshang.model.codes import Stage
-from zhaoshang.model.pipeline import conversion_probability
+from zhaoshang.model.mechanisms import choice, supply_chain
+from zhaoshang.model.mechanisms.pipeline import conversion_probability
+from zhaoshang.model.state.codes import Stage
 
 R = "governments.ruzhou"
 

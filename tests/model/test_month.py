@@ -15,7 +15,7 @@ import numpy as np
 from zhaoshang import AttractionModel
 from zhaoshang.model import model as model_module
 from zhaoshang.model import month
-from zhaoshang.model.events import DTYPES, EventLog
+from zhaoshang.model.state.events import DTYPES, EventLog
 
 #: Phases that write events in the small baseline (the others never ask for room).
 WRITERS = {

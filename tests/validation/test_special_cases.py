@@ -22,7 +22,7 @@ from zhaoshang.experiments.validation.suite import (
     logit_checks,
     polya_checks,
 )
-from zhaoshang.model.choice import utilities
+from zhaoshang.model.mechanisms.choice import utilities
 from zhaoshang.scenarios.errors import ScenarioError
 
 

@@ -17,21 +17,23 @@ by kind of step; the month's mean delays are tabled once, :class:`Timing`).
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from numba import njit
 
+from ..plain import plain
+from ..state.codes import PIPELINE, Cause, Stage
+from ..state.events import Ledger, lacks_room, record
+from ..state.firms import NEVER
+from ..state.selection import Activity
+from ..state.streams import Purpose, uniform_at
 from . import land, selectivity
-from .codes import PIPELINE, Cause, Stage
-from .events import Ledger, lacks_room, record
-from .firms import NEVER
-from .selection import Activity
-from .streams import Purpose, uniform_at
 
 if TYPE_CHECKING:
-    from .model import AttractionModel
+    from ..model import AttractionModel
 
 _FIRST, _LAST = int(min(PIPELINE)), int(max(PIPELINE))
 # Stage and cause codes as plain integers, for the kernels.
@@ -192,23 +194,35 @@ def delay_args(m: AttractionModel) -> tuple:
     ))
 
 
-def args(m: AttractionModel) -> tuple:
-    """Everything :func:`step` needs for the whole run, as plain tuples (built once per run).
+class Args(NamedTuple):
+    """Everything :func:`step` needs for the whole run, each field the fields of a named tuple."""
 
-    Firm and park columns and city accounts, the run-long fields of the land rules
-    (``land.rules_args``), the screening rules, conversion, terms and delays; kernels take
-    plain tuples (much faster to pass than named ones) and name them inside (:func:`_named`).
+    firms: tuple  # firm columns (``land.firm_columns``)
+    parks: tuple  # park columns (``land.ParkColumns``)
+    cities: tuple  # city accounts (``land.Accounts``)
+    land_rules: tuple  # run-long fields of the land rules (``land.rules_args``)
+    screen: tuple  # the screening rules (``selectivity.Rules``)
+    conversion: tuple  # the fields of Conversion
+    terms: tuple  # run-long fields of Terms (:func:`_terms`)
+    delays: tuple  # run-long fields of Delays (:func:`delay_args`)
+
+
+def args(m: AttractionModel) -> tuple:
+    """The fields of :class:`Args`, built once per run.
+
+    Kernels take plain tuples (much faster to pass than named ones) and name them inside
+    (:func:`_named`).
     """
-    return m.kept("pipeline", lambda: (
-        land.firm_columns(m),
-        land.park_columns(m),
-        land.accounts(m),
-        land.rules_args(m),
-        tuple(selectivity.rules(m)),
-        _conversion(m),
-        _terms(m),
-        delay_args(m),
-    ))
+    return m.kept("pipeline", lambda: plain(Args(
+        firms=land.firm_columns(m),
+        parks=land.park_columns(m),
+        cities=land.accounts(m),
+        land_rules=land.rules_args(m),
+        screen=selectivity.rules(m),
+        conversion=_conversion(m),
+        terms=_terms(m),
+        delays=delay_args(m),
+    )))
 
 
 # ---------------------------------------------------------------- per-firm kernels
@@ -238,16 +252,16 @@ def _terms_at(month: int, fields: tuple) -> Terms:
 @njit(cache=True, inline="always")
 def _named(month: int, args: tuple, ledger: tuple) -> Deals:
     """The :class:`Deals` of ``month`` from :func:`args` and the event log's fields."""
-    firms, parks, cities, land_rules, screen, conversion, terms, delay_fields = args
+    a = Args(*args)
     return Deals(
-        land.named_firms(firms),
-        land.ParkColumns(*parks),
-        land.Accounts(*cities),
-        land.rules_at(month, land_rules),
-        selectivity.Rules(*screen),
-        Conversion(*conversion),
-        _terms_at(month, terms),
-        _timing(delays_at(month, delay_fields)),
+        land.named_firms(a.firms),
+        land.ParkColumns(*a.parks),
+        land.Accounts(*a.cities),
+        land.rules_at(month, a.land_rules),
+        selectivity.Rules(*a.screen),
+        Conversion(*a.conversion),
+        _terms_at(month, a.terms),
+        _timing(delays_at(month, a.delays)),
         Ledger(*ledger),
     )
 
@@ -280,7 +294,7 @@ def _logistic(z0: float, margin: float, city: int, conv: Conversion) -> float:
         + conv.service_effect * (conv.service[city] - 0.5)
         - conv.rent_effect * conv.fee[city]
     )
-    return 1.0 / (1.0 + np.exp(-z))
+    return 1.0 / (1.0 + math.exp(-z))
 
 
 @njit(cache=True, inline="always")
@@ -544,13 +558,14 @@ def step(month: int, args: tuple, activity: tuple, ledger: tuple) -> int:
     Args:
         month: The current month.
         args: Built by :func:`args`.
-        activity: Fields of :class:`~zhaoshang.model.selection.Activity`.
-        ledger: Fields of :class:`~zhaoshang.model.events.Ledger`.
+        activity: Fields of :class:`~zhaoshang.model.state.selection.Activity`.
+        ledger: Fields of :class:`~zhaoshang.model.state.events.Ledger`.
 
     Returns:
         0 when the month is done, else the events it needs room for (nothing changed).
     """
-    active = Activity(*activity).order[: activity[1][0]]
+    act = Activity(*activity)
+    active = act.order[: act.count[0]]
     if lacks_room(Ledger(*ledger), len(active)):  # a due firm makes exactly one transition
         return len(active)
     d = _named(month, args, ledger)

@@ -23,13 +23,13 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numba import njit
 
-from .codes import Stage
-from .firms import NEVER
-from .selection import Activity, in_stages
-from .streams import Purpose, uniform_at
+from ..state.codes import Stage
+from ..state.firms import NEVER
+from ..state.selection import Activity, in_stages
+from ..state.streams import Purpose, uniform_at
 
 if TYPE_CHECKING:
-    from .model import AttractionModel
+    from ..model import AttractionModel
 
 BUILDING_MAX_HA = 2.0  # largest land need a standard factory building can house (assumption)
 __all__ = ["NEVER"]
@@ -336,21 +336,41 @@ def develop_firm(i: int, site: Site, month: int, hoard_share: float) -> None:
     site.idle_since[i] = month if idle else NEVER
 
 
-def enforcement_args(m: AttractionModel) -> tuple:
-    """Everything :func:`enforcement_step` needs for the whole run, built once per run.
+class EnforcementArgs(NamedTuple):
+    """What :func:`enforcement_step` reads and writes, for the whole run."""
 
-    Whether any city enforces (under the land mechanism), the land price by park (filled in
-    place each month), then firm columns, levers and accounts: the levers are fixed for a run
-    and the arrays are updated in place, never replaced.
+    on: bool  # whether any city enforces (under the land mechanism)
+    price: np.ndarray  # land price of each park, yuan/m2 (filled in place each month)
+    stage: np.ndarray  # firm columns (fee_charged to land_developed updated)
+    city: np.ndarray
+    park: np.ndarray
+    idle_since: np.ndarray
+    fee_charged: np.ndarray
+    land_held: np.ndarray
+    land_developed: np.ndarray
+    enforcement: np.ndarray  # by city
+    fee_after: np.ndarray  # months idle before the fee, by city
+    reclaim_after: np.ndarray  # months idle before reclamation, by city
+    idle_fee_share: np.ndarray  # of the land price, by city
+    idle_fees: np.ndarray  # by city (added to)
+    reclaimed_ha: np.ndarray  # by city (added to)
+    land_allocated: np.ndarray  # by park (updated)
+
+
+def enforcement_args(m: AttractionModel) -> tuple:
+    """The fields of :class:`EnforcementArgs`, built once per run.
+
+    The levers are fixed for a run and the arrays are updated in place, never replaced.
     """
     f, pol = m.firms, m.policy
-    return m.kept("enforcement", lambda: (
-        bool(m.spec.mechanisms.land and pol.enforcement.any()),
-        m.terms.price,
-        (f.stage, f.city, f.park, f.idle_since, f.fee_charged, f.land_held, f.land_developed),
-        (pol.enforcement, pol.fee_after, pol.reclaim_after, pol.idle_fee_share),
-        (m.cities.idle_fees, m.cities.reclaimed_ha, m.parks.land_allocated),
-    ))
+    return m.kept("enforcement", lambda: tuple(EnforcementArgs(
+        on=bool(m.spec.mechanisms.land and pol.enforcement.any()), price=m.terms.price,
+        stage=f.stage, city=f.city, park=f.park, idle_since=f.idle_since,
+        fee_charged=f.fee_charged, land_held=f.land_held, land_developed=f.land_developed,
+        enforcement=pol.enforcement, fee_after=pol.fee_after, reclaim_after=pol.reclaim_after,
+        idle_fee_share=pol.idle_fee_share, idle_fees=m.cities.idle_fees,
+        reclaimed_ha=m.cities.reclaimed_ha, land_allocated=m.parks.land_allocated,
+    )))
 
 
 @njit(cache=True)
@@ -363,26 +383,26 @@ def enforcement_step(month: int, args: tuple, activity: tuple, ledger: tuple) ->
 
     Args:
         month: The current month.
-        args: Built by :func:`enforcement_args`: whether any city enforces; the land price of
-            each park (yuan/m2); firm columns stage, city, park, idle_since, fee_charged,
-            land_held, land_developed; by city enforcement, fee_after, reclaim_after,
-            idle_fee_share; idle fees and reclaimed land by city, allocated land by park
-            (updated).
-        activity: Fields of :class:`~zhaoshang.model.selection.Activity` (the tenants are the
+        args: The fields of :class:`EnforcementArgs` (:func:`enforcement_args`).
+        activity: Fields of :class:`~zhaoshang.model.state.selection.Activity` (the tenants are the
             operating active firms).
-        ledger: Fields of :class:`~zhaoshang.model.events.Ledger` (no events are written).
+        ledger: Fields of :class:`~zhaoshang.model.state.events.Ledger` (no events are written).
 
     Returns:
         0 (the month is done).
     """
-    on, price, columns, rules, accounts = args
-    if not on:
+    a = EnforcementArgs(*args)
+    if not a.on:
         return 0
-    stage, city, park, idle_since, fee_charged, held, developed = columns
+    price, city, park = a.price, a.city, a.park
+    idle_since, fee_charged = a.idle_since, a.fee_charged
+    held, developed = a.land_held, a.land_developed
     act = Activity(*activity)
-    tenants = in_stages(act.order[: act.count[0]], stage, _OPERATING, _OPERATING)
-    enforcement, fee_after, reclaim_after, fee_share = rules
-    idle_fees, reclaimed, allocated = accounts
+    tenants = in_stages(act.order[: act.count[0]], a.stage, _OPERATING, _OPERATING)
+    enforcement, fee_after, reclaim_after = a.enforcement, a.fee_after, a.reclaim_after
+    fee_share, idle_fees, reclaimed, allocated = (
+        a.idle_fee_share, a.idle_fees, a.reclaimed_ha, a.land_allocated
+    )
     for i in tenants:
         if idle_since[i] >= NEVER:
             continue

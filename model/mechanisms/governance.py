@@ -15,13 +15,14 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numba import njit
 
-from .codes import Cause, Stage
-from .events import Ledger, lacks_room, record
-from .selection import Activity
-from .streams import Purpose, uniform_at
+from ..plain import plain
+from ..state.codes import Cause, Stage
+from ..state.events import Ledger, lacks_room, record
+from ..state.selection import Activity
+from ..state.streams import Purpose, uniform_at
 
 if TYPE_CHECKING:
-    from .model import AttractionModel
+    from ..model import AttractionModel
 
 MEMORY_MONTHS = 36.0  # how long observed promises weigh in credibility (assumption)
 _CONTRACT, _OPERATING = int(Stage.CONTRACT), int(Stage.OPERATING)
@@ -54,27 +55,39 @@ class _Holders(NamedTuple):
     satisfaction: np.ndarray
 
 
-def args(m: AttractionModel) -> tuple:
-    """Everything :func:`step` needs for the whole run, as a plain tuple (built once per run).
+class Args(NamedTuple):
+    """What :func:`step` reads and writes, for the whole run."""
 
-    Whether governance is on, the monthly fading of promises seen, the satisfaction lost by a
-    firm whose promise is broken, the salt tables of TURNOVER (keyed by city) and HONOUR (by
-    firm) draws (a row per month), the id of the next new leader (one element, updated), and
-    the fields of :class:`_Offices` and :class:`_Holders` (arrays updated in place, never
-    replaced; the levers are fixed for a run).
+    on: bool  # whether governance is on
+    fade: float  # monthly fading of the promises seen
+    shock: float  # satisfaction lost by a firm whose promise is broken
+    turnover_salts: np.ndarray  # of TURNOVER draws (keyed by city), a row per month
+    honour_salts: np.ndarray  # of HONOUR draws (keyed by firm), a row per month
+    next_official: np.ndarray  # one element: the id of the next new leader (updated)
+    offices: tuple  # the fields of _Offices
+    holders: tuple  # the fields of _Holders
+
+
+def args(m: AttractionModel) -> tuple:
+    """The fields of :class:`Args`, built once per run.
+
+    Arrays are updated in place, never replaced; the levers are fixed for a run.
     """
     c, pol, f, months = m.cities, m.policy, m.firms, m.horizon + 1
-    return m.kept("governance", lambda: (
-        bool(m.spec.mechanisms.governance),
-        1.0 - 1.0 / MEMORY_MONTHS,
-        float(m.spec.behaviour.broken_promise_shock),
-        m.streams.table(Purpose.TURNOVER, months),
-        m.streams.table(Purpose.HONOUR, months),
-        c.next_official,
-        (c.official, c.turnovers, c.honoured, c.broken, c.broken_total, pol.tenure_years,
-         pol.turnover, pol.honour),
-        tuple(getattr(f, name) for name in _Holders._fields),
-    ))
+    return m.kept("governance", lambda: plain(Args(
+        on=bool(m.spec.mechanisms.governance),
+        fade=1.0 - 1.0 / MEMORY_MONTHS,
+        shock=float(m.spec.behaviour.broken_promise_shock),
+        turnover_salts=m.streams.table(Purpose.TURNOVER, months),
+        honour_salts=m.streams.table(Purpose.HONOUR, months),
+        next_official=c.next_official,
+        offices=_Offices(
+            official=c.official, turnovers=c.turnovers, honoured=c.honoured, broken=c.broken,
+            broken_total=c.broken_total, tenure_years=pol.tenure_years, turnover=pol.turnover,
+            honour=pol.honour,
+        ),
+        holders=_Holders(**{name: getattr(f, name) for name in _Holders._fields}),
+    )))
 
 
 @njit(cache=True)
@@ -86,15 +99,17 @@ def step(month: int, args: tuple, activity: tuple, ledger: tuple) -> int:
 
     Args:
         month: The current month.
-        args: Built by :func:`args`.
-        activity: Fields of :class:`~zhaoshang.model.selection.Activity`.
-        ledger: Fields of :class:`~zhaoshang.model.events.Ledger`.
+        args: The fields of :class:`Args` (:func:`args`).
+        activity: Fields of :class:`~zhaoshang.model.state.selection.Activity`.
+        ledger: Fields of :class:`~zhaoshang.model.state.events.Ledger`.
 
     Returns:
         0 when the month is done, else the events it needs room for (nothing changed).
     """
-    on, fade, shock, turnover_salts, honour_salts, next_official, offices, holders = args
-    o, f, act, log = _Offices(*offices), _Holders(*holders), Activity(*activity), Ledger(*ledger)
+    a = Args(*args)
+    on, fade, shock, next_official = a.on, a.fade, a.shock, a.next_official
+    o, f = _Offices(*a.offices), _Holders(*a.holders)
+    act, log = Activity(*activity), Ledger(*ledger)
     active = act.order[: act.count[0]]
     if on and lacks_room(log, len(active)):  # an event of every active firm at most
         return len(active)
@@ -103,8 +118,8 @@ def step(month: int, args: tuple, activity: tuple, ledger: tuple) -> int:
         o.broken[city] *= fade
     if not on:
         return 0
-    honour_salt = honour_salts[month, 0]
-    for city in _departures(turnover_salts[month, 0], o.tenure_years, o.turnover):
+    honour_salt = a.honour_salts[month, 0]
+    for city in _departures(a.turnover_salts[month, 0], o.tenure_years, o.turnover):
         o.official[city] = next_official[0]
         next_official[0] += 1
         o.turnovers[city] += 1

@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numba import njit
 
-from .codes import Cause
+from ..state.codes import Cause
 
 if TYPE_CHECKING:
-    from .model import AttractionModel
+    from ..model import AttractionModel
 
 _POLLUTION = int(Cause.SCREENED_POLLUTION)
 _ENERGY = int(Cause.SCREENED_ENERGY)

@@ -8,6 +8,7 @@ the result does not depend on how many other draws were made before it.
 
 from __future__ import annotations
 
+import math
 from enum import IntEnum
 
 import numpy as np
@@ -116,7 +117,7 @@ def normal_at(first: np.uint64, second: np.uint64, key: np.uint64) -> float:
     ``salt(purpose, month, extra)`` and ``salt(purpose, month, extra + 7919)``.
     """
     u1, u2 = uniform_at(first, key), uniform_at(second, key)
-    return np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
+    return math.sqrt(-2.0 * math.log(u1)) * math.cos(2.0 * math.pi * u2)
 
 
 def _as_words(x) -> np.ndarray:

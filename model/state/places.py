@@ -3,8 +3,48 @@
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from .world import World
+
+
+@njit(cache=True, inline="always")
+def occupancy_of(allocated: float, total: float) -> float:
+    """Allocated share of a park's land; a park without land counts as full."""
+    return allocated / total if total > 0 else 1.0
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def credibility_of(prior: float, weight: float, honoured: float, broken: float) -> float:
+    """Posterior mean belief that promises are kept: a Beta prior plus the promises observed.
+
+    Args:
+        prior: Prior mean of the belief.
+        weight: Weight of the prior, in promises.
+        honoured: Promises honoured so far.
+        broken: Promises broken so far.
+    """
+    return (prior * weight + honoured) / (weight + honoured + broken)
+
+
+@njit(cache=True)
+def _occupancies(allocated: np.ndarray, total: np.ndarray) -> np.ndarray:
+    """:func:`occupancy_of` of every park."""
+    out = np.empty(total.size)
+    for p in range(total.size):
+        out[p] = occupancy_of(allocated[p], total[p])
+    return out
+
+
+@njit(cache=True, error_model="numpy")
+def _credibilities(
+    prior: np.ndarray, weight: np.ndarray, honoured: np.ndarray, broken: np.ndarray
+) -> np.ndarray:
+    """:func:`credibility_of` of every city."""
+    out = np.empty(prior.size)
+    for c in range(prior.size):
+        out[c] = credibility_of(prior[c], weight[c], honoured[c], broken[c])
+    return out
 
 
 class ParkState:
@@ -26,13 +66,8 @@ class ParkState:
 
     @property
     def occupancy(self) -> np.ndarray:
-        """Allocated share of each park's land."""
-        return np.divide(
-            self.land_allocated,
-            self.land_total,
-            out=np.ones_like(self.land_total),
-            where=self.land_total > 0,
-        )
+        """Allocated share of each park's land (:func:`occupancy_of`)."""
+        return _occupancies(self.land_allocated, self.land_total)
 
 
 class CityState:
@@ -61,10 +96,8 @@ class CityState:
 
     @property
     def credibility(self) -> np.ndarray:
-        """Posterior mean belief that promises are kept (Beta prior plus observed promises)."""
-        return (self.prior * self.prior_weight + self.honoured) / (
-            self.prior_weight + self.honoured + self.broken
-        )
+        """Posterior mean belief that promises are kept (:func:`credibility_of`)."""
+        return _credibilities(self.prior, self.prior_weight, self.honoured, self.broken)
 
     @property
     def net_fiscal(self) -> np.ndarray:

@@ -20,13 +20,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..scenarios.errors import ScenarioError
+from ...scenarios.errors import ScenarioError
+from ..state.codes import Cause, Channel, Stage
+from ..state.streams import Purpose
 from .choice import urn_weights
-from .codes import Cause, Channel, Stage
-from .streams import Purpose
 
 if TYPE_CHECKING:
-    from .model import AttractionModel
+    from ..model import AttractionModel
 
 #: Extra key separating the birth-death draws from the location-choice urn's.
 STREAM_KEY = 1

@@ -6,15 +6,18 @@ one compiled pass replaces a sequence of small steps per batch of firms.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from numba import njit
 
-from .codes import Cause, Channel, Stage
-from .events import Ledger, record
-from .selection import Activity, add_active
-from .streams import uniform_at
+from ..state.codes import Cause, Channel, Stage
+from ..state.events import Ledger, record
+from ..state.selection import Activity, add_active
+from ..state.streams import uniform_at
+
+if TYPE_CHECKING:
+    from ..model import AttractionModel
 
 _AWARE, _OUTREACH, _PASSIVE = int(Stage.AWARE), int(Cause.OUTREACH), int(Channel.PASSIVE)
 
@@ -27,6 +30,15 @@ class Learners(NamedTuple):
     search_start: np.ndarray
     search_end: np.ndarray
     needs_choice: np.ndarray
+
+
+def learners(m: AttractionModel) -> tuple:
+    """The fields of :class:`Learners` of the model's firm table."""
+    f = m.firms
+    return tuple(Learners(
+        known=f.known, stage=f.stage, search_start=f.search_start, search_end=f.search_end,
+        needs_choice=f.needs_choice,
+    ))
 
 
 class Pitch(NamedTuple):
@@ -103,8 +115,8 @@ def inform(
         channel: Channel code.
         learners: Fields of :class:`Learners`.
         pitch: Fields of :class:`Pitch`.
-        activity: Fields of :class:`~zhaoshang.model.selection.Activity`.
-        ledger: Fields of :class:`~zhaoshang.model.events.Ledger`, with room for ``ids``.
+        activity: Fields of :class:`~zhaoshang.model.state.selection.Activity`.
+        ledger: Fields of :class:`~zhaoshang.model.state.events.Ledger`, with room for ``ids``.
     """
     learn(
         ids, city, channel, Learners(*learners), Pitch(*pitch), Activity(*activity),

@@ -18,15 +18,16 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numba import njit
 
+from ..plain import plain
+from ..state.codes import Cause, Stage
+from ..state.events import Ledger, lacks_room, record
+from ..state.selection import Activity, in_stages
+from ..state.streams import Purpose, uniform_at
 from . import outreach
-from .codes import Cause, Stage
-from .events import Ledger, lacks_room, record
 from .land import release_firm
-from .selection import Activity, in_stages
-from .streams import Purpose, uniform_at
 
 if TYPE_CHECKING:
-    from .model import AttractionModel
+    from ..model import AttractionModel
 
 _OPERATING, _EXITED = int(Stage.OPERATING), int(Stage.EXITED)
 _DISSATISFIED = int(Cause.DISSATISFIED)
@@ -115,8 +116,20 @@ class _Places(NamedTuple):
     buildings_free: np.ndarray  # per park
 
 
+class Args(NamedTuple):
+    """What :func:`step` reads and writes, for the whole run."""
+
+    on: bool  # whether retention is on
+    draws: tuple  # salts of the EXIT, REINVEST and REFERRAL draws by month (one column each)
+    cluster: np.ndarray  # the month's cluster benefit per park and sector (``m.terms.cluster``)
+    rules: tuple  # the fields of _Rules
+    firms: tuple  # the fields of _Firms
+    places: tuple  # the fields of _Places
+    referral: tuple  # the arguments of ``outreach.refer``
+
+
 def args(m: AttractionModel) -> tuple:
-    """What :func:`step` reads and writes, built once per run (see its ``args``).
+    """The fields of :class:`Args`, built once per run.
 
     The scenario's parameters do not change within a run, and the firm, policy, city and park
     arrays are updated in place, never replaced (policy levers are fixed per run; broken
@@ -125,16 +138,19 @@ def args(m: AttractionModel) -> tuple:
     """
     f, pol, c, p = m.firms, m.policy, m.cities, m.parks
     months = m.horizon + 1
-    return m.kept("retention", lambda: (
-        bool(m.spec.mechanisms.retention),
-        tuple(m.streams.table(purpose, months) for purpose in _DRAWS),
-        m.terms.cluster,
-        tuple(_rules(m)),
-        tuple(getattr(f, name) for name in _Firms._fields),
-        (pol.aftercare, pol.service, pol.fee, c.realized_investment, c.reinvestments,
-         p.tenants, p.land_allocated, p.buildings_free),
-        outreach.referral_args(m),
-    ))
+    return m.kept("retention", lambda: plain(Args(
+        on=bool(m.spec.mechanisms.retention),
+        draws=tuple(m.streams.table(purpose, months) for purpose in _DRAWS),
+        cluster=m.terms.cluster,
+        rules=_rules(m),
+        firms=_Firms(**{name: getattr(f, name) for name in _Firms._fields}),
+        places=_Places(
+            aftercare=pol.aftercare, service=pol.service, fee=pol.fee,
+            realized_investment=c.realized_investment, reinvestments=c.reinvestments,
+            tenants=p.tenants, land_allocated=p.land_allocated, buildings_free=p.buildings_free,
+        ),
+        referral=outreach.referral_args(m),
+    )))
 
 
 @njit(cache=True, inline="always")
@@ -205,7 +221,7 @@ def _decide(
         u = uniform_at(exit_salt, key)
         leaves = False
         if u < rules.peak_exit_hazard or not 0.0 <= s <= 1.0:
-            leaves = u < rules.exit_hazard * np.exp(rules.exit_sensitivity * (0.5 - s))
+            leaves = u < rules.exit_hazard * math.exp(rules.exit_sensitivity * (0.5 - s))
         grows = refers = False
         if s > rules.satisfied_level:  # below it keenness is 0: neither draw can succeed
             keen = min((s - rules.satisfied_level) / rules.keen_span, 1.0)
@@ -251,25 +267,23 @@ def step(month: int, args: tuple, activity: tuple, ledger: tuple) -> int:
 
     Args:
         month: The current month.
-        args: Built by :func:`args`: whether retention is on; the salts of the EXIT, REINVEST
-            and REFERRAL draws by month (one column each); the month's cluster benefit per
-            park and sector; the fields of :class:`_Rules`, :class:`_Firms` and
-            :class:`_Places`; and the arguments of ``outreach.refer``.
-        activity: Fields of :class:`~zhaoshang.model.selection.Activity` (the tenants are the
+        args: The fields of :class:`Args` (:func:`args`).
+        activity: Fields of :class:`~zhaoshang.model.state.selection.Activity` (the tenants are the
             operating active firms).
-        ledger: Fields of :class:`~zhaoshang.model.events.Ledger`.
+        ledger: Fields of :class:`~zhaoshang.model.state.events.Ledger`.
 
     Returns:
         0, or the events it needs room for (one per active firm, a bound on the exits and the
         referrals together) if the log lacks it.
     """
-    on, draws, cluster, rules, firms, places, referral = args
-    if not on:
+    a = Args(*args)
+    draws, cluster = a.draws, a.cluster
+    if not a.on:
         return 0
     act, log = Activity(*activity), Ledger(*ledger)
     if lacks_room(log, act.count[0]):
         return act.count[0]
-    r, f, p = _Rules(*rules), _Firms(*firms), _Places(*places)
+    r, f, p = _Rules(*a.rules), _Firms(*a.firms), _Places(*a.places)
     salts = (draws[0][month, 0], draws[1][month, 0], draws[2][month, 0])
     tenants = in_stages(act.order[: act.count[0]], f.stage, _OPERATING, _OPERATING)
     leaving, growing, referring = _decide(tenants, r, f, p, cluster, salts)
@@ -278,7 +292,7 @@ def step(month: int, args: tuple, activity: tuple, ledger: tuple) -> int:
     for j in growing:
         _grow(j, f, p, r.reinvest_share)
     if referring.size:
-        outreach.refer(month, referring, referral, activity, ledger)
+        outreach.refer(month, referring, a.referral, activity, ledger)
     return 0
 
 

@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numba import njit
 
+from ..mechanisms.supply_chain import supplier_customer_links
+from ..state.codes import CHANNEL_NAMES, Cause, Channel, Stage
+from ..state.events import FIELDS
 from .clusters import eg_by_sector, segments
-from .codes import CHANNEL_NAMES, Cause, Channel, Stage
-from .events import FIELDS
-from .supply_chain import supplier_customer_links
 
 if TYPE_CHECKING:
-    from .model import AttractionModel
+    from ..model import AttractionModel
 
 FLOWS = {
     "contacts": Stage.AWARE,

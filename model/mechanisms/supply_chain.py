@@ -8,8 +8,9 @@ occupancy.
 
 The element-wise arithmetic (weighted count, benefit, a park government's matchmaking boost and
 the cap) runs in one compiled pass, :func:`fill_cluster_benefit`, which the monthly park terms
-of :mod:`zhaoshang.model.choice` call from their own kernel, after the two matrix products of
-:func:`linked_firms` (compiled too, through the same BLAS as NumPy's, so with its rounding).
+of :mod:`zhaoshang.model.mechanisms.choice` call from their own kernel, after the two matrix
+products of :func:`linked_firms` (compiled too, through the same BLAS as NumPy's, so with its
+rounding).
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ..scenarios.schema import SupplyChain
+from ...scenarios.schema import SupplyChain
 
-#: Codes of ``SupplyChain.returns`` for the kernel, plus ``COUNT`` for the raw weighted count.
-OFF, LINEAR, DIMINISHING, COUNT = 0, 1, 2, 3
+#: Codes of ``SupplyChain.returns`` for the kernel.
+OFF, LINEAR, DIMINISHING = 0, 1, 2
 RETURNS = {"off": OFF, "linear": LINEAR, "diminishing": DIMINISHING}
 
 
@@ -47,7 +48,7 @@ def fill_cluster_benefit(
         same: Weight of same-sector firms.
         sup: Weight of suppliers.
         cust: Weight of customers.
-        returns: ``OFF``, ``LINEAR``, ``DIMINISHING`` or ``COUNT`` (the weighted count).
+        returns: ``OFF``, ``LINEAR`` or ``DIMINISHING``.
         scale: Scale of the benefit function.
         matchmaking: Per-park matchmaking; the benefit is multiplied by ``1 + matchmaking``.
         cap: Upper bound of the result (``inf`` for none).
@@ -86,8 +87,11 @@ def linked_firms(tenants: np.ndarray, io: np.ndarray) -> tuple[np.ndarray, np.nd
     return np.dot(tenants, io.T), np.dot(tenants, io)
 
 
-def _clusters(tenants: np.ndarray, io: np.ndarray, spec: SupplyChain, returns: int) -> np.ndarray:
-    """:func:`fill_cluster_benefit` of ``tenants`` without matchmaking or cap."""
+def cluster_benefit(tenants: np.ndarray, io: np.ndarray, spec: SupplyChain) -> np.ndarray:
+    """Cluster benefit per (park, sector): ``x/(x+scale)``, ``x/scale`` or zero.
+
+    :func:`fill_cluster_benefit` of ``tenants`` without matchmaking or cap.
+    """
     tenants = np.ascontiguousarray(tenants, dtype=float)
     out = np.empty(tenants.shape)
     fill_cluster_benefit(
@@ -96,36 +100,13 @@ def _clusters(tenants: np.ndarray, io: np.ndarray, spec: SupplyChain, returns: i
         float(spec.same_sector),
         float(spec.suppliers),
         float(spec.customers),
-        returns,
+        RETURNS[spec.returns],
         float(spec.scale),
         np.zeros(len(tenants)),
         np.inf,
         out,
     )
     return out
-
-
-def weighted_neighbours(tenants: np.ndarray, io: np.ndarray, spec: SupplyChain) -> np.ndarray:
-    """Weighted count of related firms per (park, sector).
-
-    ``same_sector * tenants + suppliers * (tenants @ io.T) + customers * (tenants @ io)``: the
-    second term counts firms of the sectors that ``s`` buys from, the third those that buy from
-    ``s``.
-
-    Args:
-        tenants: Operating firms per (park, sector), shape (P, S).
-        io: Input-output links, ``io[s, t]`` = how strongly ``s`` buys from ``t``.
-        spec: Weights of same-sector firms, suppliers and customers.
-
-    Returns:
-        Array (P, S).
-    """
-    return _clusters(tenants, io, spec, COUNT)
-
-
-def cluster_benefit(tenants: np.ndarray, io: np.ndarray, spec: SupplyChain) -> np.ndarray:
-    """Cluster benefit per (park, sector): ``x/(x+scale)``, ``x/scale`` or zero."""
-    return _clusters(tenants, io, spec, RETURNS[spec.returns])
 
 
 @njit(cache=True)

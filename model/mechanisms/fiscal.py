@@ -8,27 +8,40 @@ the start of operation (see ``land`` and ``pipeline``).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from numba import njit
 
-from .codes import Stage
-from .selection import Activity, in_stages
+from ..state.codes import Stage
+from ..state.selection import Activity, in_stages
 
 if TYPE_CHECKING:
-    from .model import AttractionModel
+    from ..model import AttractionModel
 
 _OPERATING = int(Stage.OPERATING)
+
+
+class Args(NamedTuple):
+    """What :func:`step` reads and writes, for the whole run."""
+
+    stage: np.ndarray  # firm columns
+    city: np.ndarray
+    tax: np.ndarray  # yuan/year
+    rebate_until: np.ndarray  # month the rebate ends
+    promise_broken: np.ndarray
+    hoarder: np.ndarray
+    tax_rebate: np.ndarray  # rebated share of taxes, by city
+    performance_linked: np.ndarray  # whether each city's rebates depend on developing land
+    collected: np.ndarray  # each city's taxes so far (added to)
+    incentives: np.ndarray  # each city's incentive spending so far (added to)
 
 
 @njit(cache=True, inline="always")
 def _taxes_and_rebates(
     tenants: np.ndarray,
     month: int,
-    columns: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
-    tax_rebate: np.ndarray,
-    performance_linked: np.ndarray,
+    a: Args,
 ) -> tuple[np.ndarray, np.ndarray]:
     """This month's taxes and tax rebates of the tenants, summed per city.
 
@@ -39,14 +52,15 @@ def _taxes_and_rebates(
     Args:
         tenants: The operating firms.
         month: The current month.
-        columns: The firm columns city, tax, rebate_until, promise_broken and hoarder.
-        tax_rebate: Rebated share of taxes per city.
-        performance_linked: Whether each city's rebates depend on developing the land.
+        a: The firm columns and the levers of the cities.
 
     Returns:
         Taxes and rebates per city (yuan).
     """
-    city, tax, rebate_until, promise_broken, hoarder = columns
+    city, tax, rebate_until, promise_broken, hoarder = (
+        a.city, a.tax, a.rebate_until, a.promise_broken, a.hoarder
+    )
+    tax_rebate, performance_linked = a.tax_rebate, a.performance_linked
     taxes = np.zeros(tax_rebate.size)
     rebates = np.zeros(tax_rebate.size)
     for j in tenants:
@@ -59,17 +73,17 @@ def _taxes_and_rebates(
     return taxes, rebates
 
 
-def args(m: AttractionModel) -> tuple[tuple, tuple, tuple]:
-    """Firm columns, policy and accounts read by :func:`step`, built once per run.
+def args(m: AttractionModel) -> tuple:
+    """The fields of :class:`Args`, built once per run.
 
     The arrays are updated in place, never replaced, and the levers are fixed for a run.
     """
     f, pol, c = m.firms, m.policy, m.cities
-    return m.kept("fiscal", lambda: (
-        (f.stage, f.city, f.tax, f.rebate_until, f.promise_broken, f.hoarder),
-        (pol.tax_rebate, pol.performance_linked),
-        (c.tax, c.incentives),
-    ))
+    return m.kept("fiscal", lambda: tuple(Args(
+        stage=f.stage, city=f.city, tax=f.tax, rebate_until=f.rebate_until,
+        promise_broken=f.promise_broken, hoarder=f.hoarder, tax_rebate=pol.tax_rebate,
+        performance_linked=pol.performance_linked, collected=c.tax, incentives=c.incentives,
+    )))
 
 
 @njit(cache=True)
@@ -80,24 +94,20 @@ def step(month: int, args: tuple, activity: tuple, ledger: tuple) -> int:
 
     Args:
         month: The current month.
-        args: Built by :func:`args`: the firm columns stage, city, tax, rebate_until,
-            promise_broken and hoarder; by city, tax_rebate and performance_linked; by city,
-            the tax and incentives accounts (updated).
-        activity: Fields of :class:`~zhaoshang.model.selection.Activity`.
-        ledger: Fields of :class:`~zhaoshang.model.events.Ledger` (no events are written).
+        args: The fields of :class:`Args` (:func:`args`).
+        activity: Fields of :class:`~zhaoshang.model.state.selection.Activity`.
+        ledger: Fields of :class:`~zhaoshang.model.state.events.Ledger` (no events are written).
 
     Returns:
         0 (the month is done).
     """
-    columns, policy, accounts = args
+    a = Args(*args)
     act = Activity(*activity)
-    tenants = in_stages(act.order[: act.count[0]], columns[0], _OPERATING, _OPERATING)
+    tenants = in_stages(act.order[: act.count[0]], a.stage, _OPERATING, _OPERATING)
     if tenants.size == 0:
         return 0
-    tax_rebate, performance_linked = policy
-    taxes, rebates = _taxes_and_rebates(tenants, month, columns[1:], tax_rebate,
-                                        performance_linked)
-    tax, incentives = accounts
+    taxes, rebates = _taxes_and_rebates(tenants, month, a)
+    tax, incentives = a.collected, a.incentives
     tax += taxes
     incentives += rebates
     return 0

@@ -7,6 +7,8 @@ candidate pool.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numba import njit
 
@@ -103,7 +105,7 @@ def _draw_traits(
     n_pool = sector.size - incumbent_scale.size
     for i in range(sector.size):
         a = by_sector[sector[i]]
-        size = np.exp(sigma * normal_at(salts[0, 0], salts[0, 1], i) - half_variance)
+        size = math.exp(sigma * normal_at(salts[0, 0], salts[0, 1], i) - half_variance)
         if i >= n_pool:
             size *= incumbent_scale[i - n_pool]
         employees[i] = a[0] * size
@@ -113,8 +115,8 @@ def _draw_traits(
         tax[i] = a[4] * output[i]
         t = a[5] + 0.15 * normal_at(salts[1, 0], salts[1, 1], i)
         tech[i] = min(max(t, 0.0), 1.0)
-        pollution[i] = a[6] * np.exp(0.4 * normal_at(salts[2, 0], salts[2, 1], i) - 0.08)
-        energy[i] = a[7] * np.exp(0.4 * normal_at(salts[3, 0], salts[3, 1], i) - 0.08)
+        pollution[i] = a[6] * math.exp(0.4 * normal_at(salts[2, 0], salts[2, 1], i) - 0.08)
+        energy[i] = a[7] * math.exp(0.4 * normal_at(salts[3, 0], salts[3, 1], i) - 0.08)
 
 
 @njit(cache=True)
@@ -131,7 +133,7 @@ def _minded_months(
     """
     months = cum.shape[1] - 1
     for i in range(minded.size):
-        threshold = -np.log(uniform_at(salt, i))
+        threshold = -math.log(uniform_at(salt, i))
         month = _rank(cum[region[i]], threshold) - 1
         minded[i] = NEVER if month >= months else max(month, 0)
 

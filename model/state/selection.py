@@ -73,6 +73,11 @@ class Activity(NamedTuple):
     is_active: np.ndarray
 
 
+def active_count(activity: tuple) -> int:
+    """How many firms are active (the count in the fields of :class:`Activity`)."""
+    return int(Activity(*activity).count[0])
+
+
 @njit(cache=True, inline="always")
 def stays_active(stage: int, start: int, end: int, month: int) -> bool:
     """Whether a firm stays active after ``month``: in a deal or operating, or still searching.

@@ -25,21 +25,24 @@ log). Both take run-long arguments (:func:`terms_args`, :func:`args`).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from numba import njit
 
+from ..plain import plain
+from ..state.codes import Cause, Stage
+from ..state.events import Ledger, lacks_room, record
+from ..state.places import credibility_of, occupancy_of
+from ..state.selection import Activity
+from ..state.streams import Purpose, uniform_at
 from . import pipeline
-from .codes import Cause, Stage
-from .events import Ledger, lacks_room, record
-from .selection import Activity
-from .streams import Purpose, uniform_at
 from .supply_chain import RETURNS, congested, fill_cluster_benefit, linked_firms
 
 if TYPE_CHECKING:
-    from .model import AttractionModel
+    from ..model import AttractionModel
 
 ANNUITY = 0.08  # annual capital charge on land and one-off payments (assumption)
 HORIZON_YEARS = 10.0  # years over which a firm values a rebate period (assumption)
@@ -97,6 +100,76 @@ class TermInputs(NamedTuple):
     cap: float  # of the cluster benefit (``inf`` for none)
 
 
+class TermArrays(NamedTuple):
+    """The arrays of :class:`ParkTerms` that :func:`terms_step` fills (all but infrastructure)."""
+
+    price: np.ndarray
+    cluster: np.ndarray
+    wage: np.ndarray
+    fee: np.ndarray
+    service: np.ndarray
+    credibility: np.ndarray
+    discount: np.ndarray
+    rebate_value: np.ndarray
+    subsidy: np.ndarray
+    matchmaking: np.ndarray
+
+
+class TermsArgs(NamedTuple):
+    """What :func:`terms_step` reads (:class:`TermInputs`) and fills (:class:`TermArrays`)."""
+
+    inputs: tuple
+    out: tuple
+
+
+class Betas(NamedTuple):
+    """Weights of the utility terms (``behaviour.beta_*``) and the bias towards home."""
+
+    cost: float
+    incentive: float
+    service: float
+    credibility: float
+    cluster: float
+    fit: float
+    infrastructure: float
+    home_bias: float
+
+
+class UtilityInputs(NamedTuple):
+    """What utilities depend on besides the firm and the home wages (:func:`_firm_utilities`)."""
+
+    park_city: np.ndarray  # city of each park
+    employees: np.ndarray  # firm column (all firms); so are output to region
+    output: np.ndarray  # yuan/year
+    land_need: np.ndarray  # ha
+    tax: np.ndarray  # yuan/year
+    sector: np.ndarray
+    region: np.ndarray  # origin region
+    logistics_share: np.ndarray  # logistics cost share of each sector per 1,000 km
+    dist_km: np.ndarray  # distance (region, city)
+    park_fit: np.ndarray  # fit of each (park, sector)
+    price: np.ndarray  # field of ParkTerms, as are the fields up to infrastructure
+    cluster: np.ndarray  # (P, S)
+    wage: np.ndarray
+    fee: np.ndarray
+    service: np.ndarray
+    credibility: np.ndarray
+    discount: np.ndarray
+    rebate_value: np.ndarray
+    subsidy: np.ndarray
+    infrastructure: np.ndarray
+    betas: tuple  # the fields of Betas
+
+
+class Search(NamedTuple):
+    """The firm columns that say who searches with news this month (see :func:`_pending`)."""
+
+    stage: np.ndarray
+    search_start: np.ndarray
+    search_end: np.ndarray
+    needs_choice: np.ndarray
+
+
 class Entry(NamedTuple):
     """What a firm entering a city's pipeline reads and writes (see :func:`_enter`)."""
 
@@ -125,41 +198,52 @@ class Rule(NamedTuple):
     urn_salts: np.ndarray  # salts of the urn's draws by month (months, 1)
 
 
+class Args(NamedTuple):
+    """What :func:`step` reads and writes for the whole run (:func:`args`)."""
+
+    entry: tuple  # the fields of Entry
+    delays: tuple  # the run's delay fields (``pipeline.delay_args``)
+    rule: tuple  # the fields of Rule
+    home_wages: np.ndarray  # (region, month)
+    utility: tuple  # the fields of UtilityInputs (of ``m.terms``)
+    search: tuple  # the fields of Search
+
+
 # ---------------------------------------------------------------- park terms
 @njit(cache=True, error_model="numpy", inline="always")
-def _fill_terms(month: int, t: TermInputs, out: tuple) -> None:
+def _fill_terms(month: int, t: TermInputs, out: TermArrays) -> None:
     """Congested price, city terms and cluster benefit of every park this month, into ``out``.
 
-    Occupancy and credibility are computed here as in ``ParkState.occupancy`` and
-    ``CityState.credibility``.
+    Occupancy and credibility are those of ``ParkState.occupancy`` and
+    ``CityState.credibility`` (:func:`~zhaoshang.model.state.places.occupancy_of`,
+    :func:`~zhaoshang.model.state.places.credibility_of`).
 
     Args:
         month: The month (column of the city wages).
         t: What the terms are computed from.
-        out: The arrays of :class:`ParkTerms` but infrastructure, in its order.
+        out: The arrays it fills.
     """
-    price, cluster, wage, fee, service, credibility, discount, rebate, subsidy, matchmaking = out
     for p in range(t.park_city.size):
         c = t.park_city[p]
-        occupancy = 0.0
-        if t.limited:
-            occupancy = t.allocated[p] / t.land_total[p] if t.land_total[p] > 0 else 1.0
-        price[p] = congested(t.base_price[p], occupancy, t.congestion)
-        wage[p] = t.city_wages[c, month]
-        fee[p] = t.fee[c]
-        service[p] = t.service[c]
-        credibility[p] = (t.prior[c] * t.prior_weight[c] + t.honoured[c]) / (
-            t.prior_weight[c] + t.honoured[c] + t.broken[c]
+        occupancy = occupancy_of(t.allocated[p], t.land_total[p]) if t.limited else 0.0
+        out.price[p] = congested(t.base_price[p], occupancy, t.congestion)
+        out.wage[p] = t.city_wages[c, month]
+        out.fee[p] = t.fee[c]
+        out.service[p] = t.service[c]
+        out.credibility[p] = credibility_of(
+            t.prior[c], t.prior_weight[c], t.honoured[c], t.broken[c]
         )
-        discount[p] = t.discount[c]
-        rebate[p] = t.tax_rebate[c] * min(t.rebate_years[c], HORIZON_YEARS) / HORIZON_YEARS
-        subsidy[p] = t.subsidy[c]
-        matchmaking[p] = t.matchmaking[c]
+        out.discount[p] = t.discount[c]
+        out.rebate_value[p] = (
+            t.tax_rebate[c] * min(t.rebate_years[c], HORIZON_YEARS) / HORIZON_YEARS
+        )
+        out.subsidy[p] = t.subsidy[c]
+        out.matchmaking[p] = t.matchmaking[c]
     same, sup, cust = t.weights
     suppliers, customers = linked_firms(t.tenants, t.io)
     fill_cluster_benefit(
-        t.tenants, suppliers, customers, same, sup, cust, t.returns, t.scale, matchmaking,
-        t.cap, cluster,
+        t.tenants, suppliers, customers, same, sup, cust, t.returns, t.scale, out.matchmaking,
+        t.cap, out.cluster,
     )
 
 
@@ -169,15 +253,15 @@ def terms_step(month: int, args: tuple, activity: tuple, ledger: tuple) -> int:
 
     Args:
         month: The month.
-        args: :func:`terms_args`.
+        args: The fields of :class:`TermsArgs` (:func:`terms_args`).
         activity: The fields of ``selection.Activity`` (unused).
         ledger: The fields of the event log's ``Ledger`` (unused).
 
     Returns:
         0 (it writes no events).
     """
-    inputs, out = args
-    _fill_terms(month, TermInputs(*inputs), out)
+    a = TermsArgs(*args)
+    _fill_terms(month, TermInputs(*a.inputs), TermArrays(*a.out))
     return 0
 
 
@@ -199,19 +283,21 @@ def terms_args(m: AttractionModel) -> tuple:
     def build() -> tuple:
         w, gov, parks, cities, chain = m.world, m.policy, m.parks, m.cities, m.spec.supply_chain
         t = _terms(m)
-        inputs = (
-            w.park_city, parks.base_price, parks.land_allocated, parks.land_total,
-            m.spec.world.capacity == "limited", float(chain.congestion), m.city_wages,
-            gov.fee, gov.service, cities.prior, cities.prior_weight, cities.honoured,
-            cities.broken, gov.land_discount, gov.tax_rebate, gov.rebate_years, gov.subsidy,
-            gov.matchmaking, parks.tenants, np.ascontiguousarray(w.io, dtype=float),
-            (float(chain.same_sector), float(chain.suppliers), float(chain.customers)),
-            RETURNS[chain.returns], float(chain.scale),
-            np.inf if chain.cap is None else float(chain.cap),
+        inputs = TermInputs(
+            park_city=w.park_city, base_price=parks.base_price, allocated=parks.land_allocated,
+            land_total=parks.land_total, limited=m.spec.world.capacity == "limited",
+            congestion=float(chain.congestion), city_wages=m.city_wages, fee=gov.fee,
+            service=gov.service, prior=cities.prior, prior_weight=cities.prior_weight,
+            honoured=cities.honoured, broken=cities.broken, discount=gov.land_discount,
+            tax_rebate=gov.tax_rebate, rebate_years=gov.rebate_years, subsidy=gov.subsidy,
+            matchmaking=gov.matchmaking, tenants=parks.tenants,
+            io=np.ascontiguousarray(w.io, dtype=float),
+            weights=(float(chain.same_sector), float(chain.suppliers), float(chain.customers)),
+            returns=RETURNS[chain.returns], scale=float(chain.scale),
+            cap=np.inf if chain.cap is None else float(chain.cap),
         )
-        out = (t.price, t.cluster, t.wage, t.fee, t.service, t.credibility, t.discount,
-               t.rebate_value, t.subsidy, t.matchmaking)
-        return inputs, out
+        out = TermArrays(**{name: getattr(t, name) for name in TermArrays._fields})
+        return plain(TermsArgs(inputs=inputs, out=out))
 
     return m.kept("choice terms", build)
 
@@ -223,70 +309,47 @@ def park_terms(m: AttractionModel) -> ParkTerms:
 
 
 # ---------------------------------------------------------------- utilities
-def _utility_inputs(m: AttractionModel, terms: ParkTerms) -> tuple:
+def _utility_inputs(m: AttractionModel, terms: ParkTerms) -> UtilityInputs:
     """What utilities depend on besides the firm and the home wages (:func:`_firm_utilities`)."""
     b, f, w = m.spec.behaviour, m.firms, m.world
-    return (
-        w.park_city,
-        f.employees,
-        f.output,
-        f.land_need,
-        f.tax,
-        f.sector,
-        f.region,
-        m.logistics_share,
-        w.dist_km,
-        w.park_fit,
-        terms.price,
-        terms.cluster,
-        terms.wage,
-        terms.fee,
-        terms.service,
-        terms.credibility,
-        terms.discount,
-        terms.rebate_value,
-        terms.subsidy,
-        terms.infrastructure,
-        (
-            b.beta_cost,
-            b.beta_incentive,
-            b.beta_service,
-            b.beta_credibility,
-            b.beta_cluster,
-            b.beta_fit,
-            b.beta_infrastructure,
-            b.home_bias,
-        ),
+    betas = Betas(
+        cost=b.beta_cost,
+        incentive=b.beta_incentive,
+        service=b.beta_service,
+        credibility=b.beta_credibility,
+        cluster=b.beta_cluster,
+        fit=b.beta_fit,
+        infrastructure=b.beta_infrastructure,
+        home_bias=b.home_bias,
+    )
+    return UtilityInputs(
+        park_city=w.park_city,
+        employees=f.employees,
+        output=f.output,
+        land_need=f.land_need,
+        tax=f.tax,
+        sector=f.sector,
+        region=f.region,
+        logistics_share=m.logistics_share,
+        dist_km=w.dist_km,
+        park_fit=w.park_fit,
+        price=terms.price,
+        cluster=terms.cluster,
+        wage=terms.wage,
+        fee=terms.fee,
+        service=terms.service,
+        credibility=terms.credibility,
+        discount=terms.discount,
+        rebate_value=terms.rebate_value,
+        subsidy=terms.subsidy,
+        infrastructure=terms.infrastructure,
+        betas=betas,
     )
 
 
 @njit(cache=True, error_model="numpy")
 def _firm_utilities(
-    i: int,
-    parks: np.ndarray,
-    v: np.ndarray,
-    home_wage: np.ndarray,
-    park_city: np.ndarray,
-    employees: np.ndarray,
-    output: np.ndarray,
-    land_need: np.ndarray,
-    tax: np.ndarray,
-    sector: np.ndarray,
-    region: np.ndarray,
-    logistics_share: np.ndarray,
-    dist_km: np.ndarray,
-    park_fit: np.ndarray,
-    price: np.ndarray,
-    cluster: np.ndarray,
-    wage: np.ndarray,
-    fee: np.ndarray,
-    service: np.ndarray,
-    credibility: np.ndarray,
-    discount: np.ndarray,
-    rebate_value: np.ndarray,
-    subsidy: np.ndarray,
-    infrastructure: np.ndarray,
-    betas: tuple,
+    i: int, parks: np.ndarray, v: np.ndarray, home_wage: np.ndarray, u: UtilityInputs
 ) -> float:
     """Deterministic utility of parks ``parks`` for firm ``i`` (into ``v``) and of its home.
 
@@ -295,66 +358,46 @@ def _firm_utilities(
         parks: The parks to evaluate (the other elements of ``v`` are left as they are).
         v: Array (P,) receiving the park utilities.
         home_wage: Monthly wage in each origin region this month.
-        park_city: City of each park.
-        employees: Firm column (all firms); so are output, land_need, tax, sector, region.
-        output: Output (yuan/year).
-        land_need: Land needed (ha).
-        tax: Tax paid (yuan/year).
-        sector: Sector index.
-        region: Origin region index.
-        logistics_share: Logistics cost share of each sector per 1,000 km.
-        dist_km: Distance (region, city) in km.
-        park_fit: Fit of each (park, sector).
-        price: Field of :class:`ParkTerms`, as are the arguments up to infrastructure.
-        cluster: Cluster benefit (P, S).
-        wage: Monthly wage.
-        fee: Informal fee share.
-        service: Service quality.
-        credibility: Credibility.
-        discount: Land discount.
-        rebate_value: Value of the tax rebate.
-        subsidy: Subsidy per job.
-        infrastructure: Infrastructure quality.
-        betas: beta_cost, beta_incentive, beta_service, beta_credibility, beta_cluster,
-            beta_fit, beta_infrastructure and home_bias.
+        u: What else utilities depend on.
 
     Returns:
         The utility of staying home.
     """
-    b_cost, b_incentive, b_service, b_credibility, b_cluster, b_fit, b_infra, home_bias = betas
-    emp, out, land, s, r = employees[i], output[i], land_need[i], sector[i], region[i]
+    b = Betas(*u.betas)
+    emp, out, land, s, r = u.employees[i], u.output[i], u.land_need[i], u.sector[i], u.region[i]
     for p in parks:
-        logistics = logistics_share[s] * dist_km[r, park_city[p]] / 1000
-        land_cost = land * 1e4 * price[p] * ANNUITY
-        cost = (emp * wage[p] * 12 + land_cost) / out + logistics + fee[p]
+        logistics = u.logistics_share[s] * u.dist_km[r, u.park_city[p]] / 1000
+        land_cost = land * 1e4 * u.price[p] * ANNUITY
+        cost = (emp * u.wage[p] * 12 + land_cost) / out + logistics + u.fee[p]
         incentive = (
-            land_cost * discount[p] + tax[i] * rebate_value[p] + emp * subsidy[p] * ANNUITY
+            land_cost * u.discount[p] + u.tax[i] * u.rebate_value[p] + emp * u.subsidy[p] * ANNUITY
         ) / out
-        cred = credibility[p]
+        cred = u.credibility[p]
         v[p] = (
-            -b_cost * cost
-            + b_incentive * cred * incentive
-            + b_service * service[p]
-            + b_credibility * cred
-            + b_cluster * cluster[p, s]
-            + b_fit * park_fit[p, s]
-            + b_infra * infrastructure[p]
+            -b.cost * cost
+            + b.incentive * cred * incentive
+            + b.service * u.service[p]
+            + b.credibility * cred
+            + b.cluster * u.cluster[p, s]
+            + b.fit * u.park_fit[p, s]
+            + b.infrastructure * u.infrastructure[p]
         )
     home_cost = emp * home_wage[r] * 12 / out
-    return -b_cost * home_cost + home_bias
+    return -b.cost * home_cost + b.home_bias
 
 
 @njit(cache=True)
 def _utilities(
-    ids: np.ndarray, v: np.ndarray, v_home: np.ndarray, home_wage: np.ndarray, *inputs
+    ids: np.ndarray, v: np.ndarray, v_home: np.ndarray, home_wage: np.ndarray, inputs: tuple
 ) -> None:
     """Utilities of firms ``ids`` into ``v`` (n, P) and ``v_home`` (n,).
 
-    ``inputs`` are those of :func:`_utility_inputs`.
+    ``inputs`` are the fields of :class:`UtilityInputs` (:func:`_utility_inputs`).
     """
+    u = UtilityInputs(*inputs)
     parks = np.arange(v.shape[1])
     for k in range(ids.size):
-        v_home[k] = _firm_utilities(ids[k], parks, v[k], home_wage, *inputs)
+        v_home[k] = _firm_utilities(ids[k], parks, v[k], home_wage, u)
 
 
 def utilities(
@@ -364,7 +407,7 @@ def utilities(
     v = np.empty((len(ids), len(m.world.park_city)))
     v_home = np.empty(len(ids))
     _utilities(
-        np.asarray(ids, dtype=np.int64), v, v_home, m.home_wage, *_utility_inputs(m, terms)
+        np.asarray(ids, dtype=np.int64), v, v_home, m.home_wage, plain(_utility_inputs(m, terms))
     )
     return v, v_home
 
@@ -399,12 +442,12 @@ def _choosable(
 @njit(cache=True, inline="always")
 def _gumbel(salt: np.uint64, key: np.uint64) -> float:
     """The keyed standard Gumbel draw, as ``KeyedStreams.gumbel``."""
-    return -np.log(-np.log(uniform_at(salt, key)))
+    return -math.log(-math.log(uniform_at(salt, key)))
 
 
 @njit(cache=True, error_model="numpy", inline="always")
 def _logit_choose(
-    ids: np.ndarray, rule: Rule, entry: Entry, home_wage: np.ndarray, inputs: tuple
+    ids: np.ndarray, rule: Rule, entry: Entry, home_wage: np.ndarray, inputs: UtilityInputs
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each firm's best option: utility plus taste shock, over the parks it may choose and home.
 
@@ -416,7 +459,7 @@ def _logit_choose(
         rule: The taste shocks and exclusions.
         entry: Firm columns and places.
         home_wage: Monthly wage in each origin region this month.
-        inputs: As :func:`_utility_inputs`.
+        inputs: What else utilities depend on (:func:`_utility_inputs`).
 
     Returns:
         The firms for which a park beats home, that park, and their best total utility less
@@ -436,7 +479,7 @@ def _logit_choose(
             continue
         total[:] = -np.inf
         key = np.uint64(ids[k])
-        v_home = _firm_utilities(ids[k], options[:n_options], v, home_wage, *inputs)
+        v_home = _firm_utilities(ids[k], options[:n_options], v, home_wage, inputs)
         for p in options[:n_options]:
             total[p] = v[p] + rule.scale * _gumbel(rule.park_salts[p], key)
         home = v_home + rule.scale * _gumbel(rule.home_salt, key)
@@ -601,17 +644,19 @@ def _choose(month: int, ids: np.ndarray, direct_city: int, args: tuple, log: Led
         month: The month.
         ids: The firms that evaluate now.
         direct_city: Firms choosing this city skip the site visit (-1: none).
-        args: :func:`args`.
+        args: The fields of :class:`Args` (:func:`args`).
         log: The model's event log, with room for ``ids.size`` events.
     """
-    entry_fields, delay_fields, rule_fields, home_wages, inputs, _ = args
-    entry = Entry(*entry_fields)
-    rule = Rule(*rule_fields)
+    a = Args(*args)
+    entry = Entry(*a.entry)
+    rule = Rule(*a.rule)
     if rule.proportional:
         movers, parks, margins = _urn_choose(month, ids, rule, entry)
     else:
-        movers, parks, margins = _logit_choose(ids, rule, entry, home_wages[:, month], inputs)
-    _enter(movers, parks, margins, entry, direct_city, pipeline.delays_at(month, delay_fields), log)
+        movers, parks, margins = _logit_choose(
+            ids, rule, entry, a.home_wages[:, month], UtilityInputs(*a.utility)
+        )
+    _enter(movers, parks, margins, entry, direct_city, pipeline.delays_at(month, a.delays), log)
 
 
 @njit(cache=True)
@@ -646,20 +691,22 @@ def step(month: int, args: tuple, activity: tuple, ledger: tuple) -> int:
 
     Args:
         month: The month.
-        args: :func:`args`.
+        args: The fields of :class:`Args` (:func:`args`).
         activity: The fields of ``selection.Activity``.
         ledger: The fields of the event log's ``Ledger``.
 
     Returns:
         0, or the events it needs room for (having changed nothing).
     """
-    stage, start, end, needs_choice = args[5]
+    s = Search(*Args(*args).search)
     act, log = Activity(*activity), Ledger(*ledger)
-    pending = _pending(act.order[: act.count[0]], stage, start, end, needs_choice, month)
+    pending = _pending(
+        act.order[: act.count[0]], s.stage, s.search_start, s.search_end, s.needs_choice, month
+    )
     if lacks_room(log, pending.size):
         return pending.size
     for i in pending:
-        needs_choice[i] = False
+        s.needs_choice[i] = False
     _choose(month, pending, -1, args, log)
     return 0
 
@@ -673,37 +720,39 @@ def urn_weights(m: AttractionModel) -> np.ndarray:
     )
 
 
-def _rule(m: AttractionModel) -> tuple:
-    """The fields of :class:`Rule`, as a plain tuple."""
+def _rule(m: AttractionModel) -> Rule:
+    """How the model's firms pick among their options."""
     w, streams, n_parks = m.spec.world, m.streams, len(m.world.park_city)
-    return (
-        w.choice == "proportional",
-        m.firms.excluded,
-        float(w.taste_scale),
-        streams.table(Purpose.TASTE, 1, n_parks)[0],  # persistent: month 0
-        streams.salt(Purpose.TASTE, 0, HOME),
-        urn_weights(m).astype(float),
-        float(w.urn_increment),
-        m.urn_counts,
-        streams.table(Purpose.URN, m.horizon + 1),
+    return Rule(
+        proportional=w.choice == "proportional",
+        excluded=m.firms.excluded,
+        scale=float(w.taste_scale),
+        park_salts=streams.table(Purpose.TASTE, 1, n_parks)[0],  # persistent: month 0
+        home_salt=streams.salt(Purpose.TASTE, 0, HOME),
+        urn_prior=urn_weights(m).astype(float),
+        urn_increment=float(w.urn_increment),
+        urn_counts=m.urn_counts,
+        urn_salts=streams.table(Purpose.URN, m.horizon + 1),
     )
 
 
 def args(m: AttractionModel) -> tuple:
-    """What :func:`step` reads and writes, for the whole run.
-
-    The fields of :class:`Entry`, the run's delay fields (``pipeline.delay_args``), those of
-    :class:`Rule`, the home wages (region, month), the utility inputs (:func:`_utility_inputs`
-    of ``m.terms``) and the search columns (stage, search window, ``needs_choice``).
-    """
+    """What :func:`step` reads and writes, for the whole run: the fields of :class:`Args`."""
 
     def build() -> tuple:
         f = m.firms
-        entry = (f.stage, f.park, f.city, f.channel, f.margin, f.due, f.known, f.in_building,
-                 m.world.park_city)
-        search = (f.stage, f.search_start, f.search_end, f.needs_choice)
-        utility = _utility_inputs(m, _terms(m))
-        return (entry, pipeline.delay_args(m), _rule(m), m.home_wages, utility, search)
+        entry = Entry(
+            stage=f.stage, park=f.park, city=f.city, channel=f.channel, margin=f.margin,
+            due=f.due, known=f.known, in_building=f.in_building, park_city=m.world.park_city,
+        )
+        search = Search(
+            stage=f.stage, search_start=f.search_start, search_end=f.search_end,
+            needs_choice=f.needs_choice,
+        )
+        return plain(Args(
+            entry=entry, delays=pipeline.delay_args(m), rule=_rule(m), home_wages=m.home_wages,
+            utility=_utility_inputs(m, _terms(m)), search=search,
+        ))
 
     return m.kept("choice", build)
 

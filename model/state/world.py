@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..scenarios.schema import Scenario, month_index
+from ...scenarios.schema import Scenario, month_index
 
 EARTH_KM = 6371.0
 ROAD_FACTOR = 1.25  # road distance over great-circle distance (assumption)

@@ -8,18 +8,18 @@ destination but never settled on one stays home (the outside option).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from numba import njit
 
-from .awareness import Learners, begin_search
-from .codes import Cause, Channel, Stage
-from .events import Ledger, lacks_room, record
-from .selection import Activity, add_active, stays_active
+from ..state.codes import Cause, Channel, Stage
+from ..state.events import Ledger, lacks_room, record
+from ..state.selection import Activity, add_active, stays_active
+from .awareness import Learners, begin_search, learners
 
 if TYPE_CHECKING:
-    from .model import AttractionModel
+    from ..model import AttractionModel
 
 _AWARE, _LOST = int(Stage.AWARE), int(Stage.LOST)
 _NONE, _STAYED_HOME = int(Channel.NONE), int(Cause.STAYED_HOME)
@@ -46,17 +46,36 @@ def _free_to_search(ids: np.ndarray, month: int, f: Learners) -> np.ndarray:
     return free[:n]
 
 
+class StartArgs(NamedTuple):
+    """What :func:`start_step` reads and writes, for the whole run."""
+
+    search_months: int  # how long a search lasts
+    pointer: np.ndarray  # one element: the first firm of ``order`` not yet due (advanced)
+    order: np.ndarray  # the firms by month of becoming relocation-minded
+    minded: np.ndarray  # those months, ascending
+    learners: tuple  # the fields of ``awareness.Learners`` (search windows and
+    #   ``needs_choice`` are set)
+
+
+class EndArgs(NamedTuple):
+    """The firm columns :func:`end_step` reads and writes."""
+
+    stage: np.ndarray
+    search_start: np.ndarray
+    search_end: np.ndarray
+
+
 def start_args(m: AttractionModel) -> tuple:
-    """What :func:`start_step` reads and writes, built once per run.
+    """The fields of :class:`StartArgs`, built once per run.
 
     The firms by month of becoming relocation-minded and those months are fixed at
     construction; the pointer to the first firm not yet due (``m.minded_ptr``) is a
     one-element array that :func:`start_step` advances.
     """
-    return m.kept("start_searches", lambda: (
-        int(m.spec.behaviour.search_months), m.minded_ptr, m.minded_order, m.minded_sorted,
-        m._learners,
-    ))
+    return m.kept("start_searches", lambda: tuple(StartArgs(
+        search_months=int(m.spec.behaviour.search_months), pointer=m.minded_ptr,
+        order=m.minded_order, minded=m.minded_sorted, learners=learners(m),
+    )))
 
 
 @njit(cache=True)
@@ -65,33 +84,31 @@ def start_step(month: int, args: tuple, activity: tuple, ledger: tuple) -> int:
 
     Args:
         month: The current month.
-        args: Built by :func:`start_args`: how long a search lasts, the pointer to the first
-            firm not yet due (advanced past this month's), the firms by month of becoming
-            relocation-minded and those months (ascending), and the fields of
-            :class:`~zhaoshang.model.awareness.Learners` (the search windows and
-            ``needs_choice`` are set).
-        activity: Fields of :class:`~zhaoshang.model.selection.Activity`.
-        ledger: Fields of :class:`~zhaoshang.model.events.Ledger` (no events are written).
+        args: The fields of :class:`StartArgs` (:func:`start_args`).
+        activity: Fields of :class:`~zhaoshang.model.state.selection.Activity`.
+        ledger: Fields of :class:`~zhaoshang.model.state.events.Ledger` (no events are written).
 
     Returns:
         0 (no events are written).
     """
-    search_months, pointer, order, minded, learners = args
-    start = pointer[0]
-    end = np.searchsorted(minded, month, side="right")
+    a = StartArgs(*args)
+    start = a.pointer[0]
+    end = np.searchsorted(a.minded, month, side="right")
     if end > start:
-        f = Learners(*learners)
-        ids = _free_to_search(order[start:end], month, f)
-        begin_search(ids, f, month, search_months)
+        f = Learners(*a.learners)
+        ids = _free_to_search(a.order[start:end], month, f)
+        begin_search(ids, f, month, a.search_months)
         add_active(ids, Activity(*activity))
-    pointer[0] = end
+    a.pointer[0] = end
     return 0
 
 
 def end_args(m: AttractionModel) -> tuple:
-    """The firm columns :func:`end_step` reads and writes, built once per run."""
+    """The fields of :class:`EndArgs`, built once per run."""
     f = m.firms
-    return m.kept("end_searches", lambda: (f.stage, f.search_start, f.search_end))
+    return m.kept("end_searches", lambda: tuple(EndArgs(
+        stage=f.stage, search_start=f.search_start, search_end=f.search_end
+    )))
 
 
 @njit(cache=True)
@@ -101,19 +118,20 @@ def end_step(month: int, args: tuple, activity: tuple, ledger: tuple) -> int:
     Active firms still only aware (no deal) whose search ends after this month are logged
     (AWARE to LOST, no place, no channel, cause STAYED_HOME) in the order of the active set
     and become LOST. In the same pass the active set keeps, in their order, only the other
-    firms that stay active (:func:`~zhaoshang.model.selection.stays_active`).
+    firms that stay active (:func:`~zhaoshang.model.state.selection.stays_active`).
 
     Args:
         month: The current month.
         args: Built by :func:`end_args`: the firms' stage (updated), search_start and
             search_end columns.
-        activity: Fields of :class:`~zhaoshang.model.selection.Activity` (pruned).
-        ledger: Fields of :class:`~zhaoshang.model.events.Ledger`.
+        activity: Fields of :class:`~zhaoshang.model.state.selection.Activity` (pruned).
+        ledger: Fields of :class:`~zhaoshang.model.state.events.Ledger`.
 
     Returns:
         0, or the events it needs room for (one per active firm) if the log lacks it.
     """
-    stage, search_start, search_end = args
+    a = EndArgs(*args)
+    stage, search_start, search_end = a.stage, a.search_start, a.search_end
     act, log = Activity(*activity), Ledger(*ledger)
     if lacks_room(log, act.count[0]):
         return act.count[0]

@@ -1,0 +1,1 @@
+"""The simulation's mechanisms: the monthly mechanisms, one module per mechanism."""

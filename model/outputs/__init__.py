@@ -1,0 +1,1 @@
+"""The simulation's outputs: KPIs and cluster measures."""

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from zhaoshang.experiments import pipeline
-from zhaoshang.experiments.design import load_experiment
+from zhaoshang.experiments.designs.loading import load_experiment
 from zhaoshang.experiments.executors import open_executor
 
 EXPERIMENT = """

@@ -26,8 +26,8 @@ from pathlib import Path
 from common import median_seconds
 
 from zhaoshang import AttractionModel, load_scenario
-from zhaoshang.experiments import pipeline
-from zhaoshang.experiments.design import load_experiment
+from zhaoshang.experiments.designs import experiment as pipeline
+from zhaoshang.experiments.designs.loading import load_experiment
 from zhaoshang.experiments.executors import open_executor
 
 LEVERS = {

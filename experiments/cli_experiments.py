@@ -52,7 +52,7 @@ def register(app: typer.Typer) -> None:
 def experiments() -> None:
     """List the shipped experiments, one line each."""
     from ..scenarios.loader import read_toml
-    from .design import find_experiment, library_names
+    from .designs.loading import find_experiment, library_names
 
     for name in library_names():
         title = read_toml(find_experiment(name)).get("title", "")
@@ -96,8 +96,8 @@ def _run(experiment, workers, scheduler, out, retry_failed, quiet, n, replicates
          pilot=False, figures=True) -> None:  # fmt: skip
     from rich.console import Console
 
-    from . import pipeline
-    from .design import load_experiment
+    from .designs import experiment as pipeline
+    from .designs.loading import load_experiment
     from .executors import open_executor
     from .output import folder_name
 
@@ -212,8 +212,8 @@ def _summary(console, errors, exp, outcome, executor: str) -> None:
 def _print_indices(console, outcome) -> None:
     from rich.table import Table
 
-    from .experiment_output import value_conf
-    from .sensitivity import PRIMARY, rank_index
+    from .analysis.sensitivity import PRIMARY, rank_index
+    from .outputs.experiment_folder import value_conf
 
     primary = PRIMARY[outcome.design.method]
     rank = rank_index(outcome.design.method)
@@ -258,7 +258,7 @@ def selfcheck(
     from rich.table import Table
 
     from .executors import open_executor
-    from .selfcheck import format_checks, run_selfcheck
+    from .validation.selfcheck import format_checks, run_selfcheck
 
     console = Console()
     with open_executor(workers) as backend:

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from . import testfunctions
+from .validation import testfunctions
 
 
 @dataclass(frozen=True)

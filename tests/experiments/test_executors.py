@@ -10,8 +10,8 @@ import pytest
 
 from zhaoshang.experiments import pipeline
 from zhaoshang.experiments.batch import plan
-from zhaoshang.experiments.design import load_experiment
-from zhaoshang.experiments.designs import build_design
+from zhaoshang.experiments.designs.loading import load_experiment
+from zhaoshang.experiments.designs.sampling import build_design
 from zhaoshang.experiments.executors import open_executor
 from zhaoshang.experiments.parallel import MAX_CHUNK, _Sizer, iter_tasks, map_tasks
 from zhaoshang.experiments.tasks import evaluate

@@ -9,18 +9,18 @@ import pandas as pd
 import pytest
 from experiment_files import run_serial, write
 
-from zhaoshang.experiments import testfunctions
-from zhaoshang.experiments.design import DUMMY, Output, load_experiment
-from zhaoshang.experiments.designs import build_design
-from zhaoshang.experiments.executors import open_executor
-from zhaoshang.experiments.selfcheck import run_selfcheck
-from zhaoshang.experiments.sensitivity import (
+from zhaoshang.experiments.analysis.sensitivity import (
     AnalysisError,
     analyze,
     analyze_rows,
     check_output,
     per_point,
 )
+from zhaoshang.experiments.designs.loading import DUMMY, Output, load_experiment
+from zhaoshang.experiments.designs.sampling import build_design
+from zhaoshang.experiments.executors import open_executor
+from zhaoshang.experiments.validation import testfunctions
+from zhaoshang.experiments.validation.selfcheck import run_selfcheck
 
 ISHIGAMI_VARIANCE = (
     0.5 * (1 + 0.1 * math.pi**4 / 5) ** 2 + 49 / 8 + 0.01 * math.pi**8 * (1 / 18 - 1 / 50)

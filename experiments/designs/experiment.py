@@ -17,13 +17,19 @@ from typing import Any
 
 import pandas as pd
 
-from . import experiment_output as files
-from .batch import BatchReport, describe, execute, open_store, prepare
-from .design import ANALYSIS_TAG, Experiment, derive_seed
-from .designs import Design
-from .executors import Backend
-from .output import provenance
-from .sensitivity import Analysis, analyze, noise_table, per_point, recommend_replicates
+from ..analysis.sensitivity import (
+    Analysis,
+    analyze,
+    noise_table,
+    per_point,
+    recommend_replicates,
+)
+from ..batch import BatchReport, describe, execute, open_store, prepare
+from ..executors import Backend
+from ..output import provenance
+from ..outputs import experiment_folder as files
+from .loading import ANALYSIS_TAG, Experiment, derive_seed
+from .sampling import Design
 
 #: Exit status when some runs failed (they are in the store with their tracebacks).
 EXIT_FAILED_RUNS = 3

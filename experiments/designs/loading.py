@@ -27,11 +27,11 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ValidationError
 
-from ..scenarios.errors import ScenarioError, describe_validation
-from ..scenarios.loader import apply_override, find_scenario, load_scenario, read_toml
-from ..scenarios.schema import Scenario
-from . import testfunctions
-from .experiment_schema import (
+from ...scenarios.errors import ScenarioError, describe_validation
+from ...scenarios.loader import apply_override, find_scenario, load_scenario, read_toml
+from ...scenarios.schema import Scenario
+from ..validation import testfunctions
+from .schema import (
     DUMMY,
     METHODS,
     MODELS,
@@ -43,7 +43,7 @@ from .experiment_schema import (
     Scalar,
 )
 
-LIBRARY = Path(__file__).parent / "library"
+LIBRARY = Path(__file__).parent.parent / "library"
 
 #: Tags that keep the seed streams derived from the master seed apart.
 RUN_TAG, DESIGN_TAG, ANALYSIS_TAG, PILOT_TAG = 0, 1, 2, 3
@@ -512,8 +512,8 @@ def _check_values_accepted(
 
 def _kpi_names(scenario: Scenario) -> list[str]:
     """The scalar KPI names a run of this scenario reports (from a model built at month 0)."""
-    from ..model import AttractionModel
-    from ..model.kpis import scalar_kpis
+    from ...model import AttractionModel
+    from ...model.kpis import scalar_kpis
 
     model = AttractionModel(scenario, rng=0, firm_agents=False)
     return sorted(scalar_kpis(model.kpis()))

@@ -38,8 +38,8 @@ import pandas as pd
 from scipy import stats
 from threadpoolctl import threadpool_limits
 
-from .design import DUMMY, STRUCTURED, Output
-from .designs import Design, oat_groups
+from ..designs.loading import DUMMY, STRUCTURED, Output
+from ..designs.sampling import Design, oat_groups
 
 #: Indices where larger means more influential, compared against the dummy's.
 RANKED = {

@@ -22,7 +22,7 @@ from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 from SALib.util import scale_samples
 
-from .design import DESIGN_TAG, DUMMY, PILOT_TAG, Experiment, Parameter, derive_seed
+from .loading import DESIGN_TAG, DUMMY, PILOT_TAG, Experiment, Parameter, derive_seed
 
 
 @dataclass

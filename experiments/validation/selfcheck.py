@@ -19,9 +19,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import pipeline, testfunctions
-from .design import DUMMY, load_experiment
-from .executors import Backend
+from ..designs import experiment as pipeline
+from ..designs.loading import DUMMY, load_experiment
+from ..executors import Backend
+from . import testfunctions
 
 SOBOL_TOLERANCE = 0.04
 FAST_TOLERANCE = 0.05

@@ -1,6 +1,6 @@
 """The schema of experiment files (pydantic): what keys exist and which values are allowed.
 
-See :mod:`zhaoshang.experiments.design` for loading, and ``docs/experiments.md`` for the
+See :mod:`zhaoshang.experiments.designs.loading` for loading, and ``docs/experiments.md`` for the
 format with examples.
 """
 
@@ -11,9 +11,9 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from ..scenarios.errors import InputError
-from ..scenarios.fields import Strict
-from . import testfunctions
+from ...scenarios.errors import InputError
+from ...scenarios.fields import Strict
+from ..validation import testfunctions
 
 MODELS = ("abm", "ishigami", "sobol-g")
 METHODS = ("grid", "oat", "lhs", "morris", "sobol", "fast", "delta", "pawn")

@@ -23,6 +23,7 @@ from ..analysis.sensitivity import (
     noise_table,
     per_point,
     recommend_replicates,
+    replicate_matrix,
 )
 from ..batch import BatchReport, describe, execute, open_store, prepare
 from ..executors import Backend
@@ -120,10 +121,11 @@ def run(
         files.write_csv(out / "recommendation.csv", outcome.recommendation)
     elif analyse:
         d = exp.spec.design
+        matrices = {o.name: replicate_matrix(runs, o.name, design.n_points) for o in exp.outputs}
         outcome.analysis = analyze(
             design, Y, seed=derive_seed(exp.spec.seed, ANALYSIS_TAG),
-            num_resamples=d.num_resamples, conf_level=d.conf_level, slices=d.slices,
-            convergence=d.convergence,
+            num_resamples=d.num_resamples, conf_level=d.conf_level,
+            convergence=d.convergence, replicates=matrices,
         )  # fmt: skip
         files.write_indices(out, exp, design, outcome.analysis, noise)
         if figures and len(outcome.analysis.indices):

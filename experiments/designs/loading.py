@@ -294,30 +294,18 @@ def resolve_experiment(spec: ExperimentSpec, source: str, folder: Path) -> Exper
 
 
 def _check_design(spec: ExperimentSpec, source: str) -> None:
-    d, n, where = spec.design, spec.design.N, "design.N"
-    if d.method in ("grid", "oat"):
-        if n is not None:
-            raise _fail(source, where, f"N is not used by {d.method}; set design.levels instead")
+    from .methods import METHODS
+
+    d, method = spec.design, METHODS[spec.design.method]
+    if not method.uses_n:
+        if d.N is not None:
+            message = f"N is not used by {d.method}; set design.levels instead"
+            raise _fail(source, "design.N", message)
         return
-    if n is None:
-        raise _fail(source, where, f"{d.method} needs N (see docs/experiments.md)")
-    if d.method == "sobol" and (n < 4 or n & (n - 1)):
-        raise _fail(source, where, f"sobol needs N a power of 2 and at least 4, got {n}")
-    if d.method == "morris":
-        if n < 2:
-            raise _fail(source, where, "morris needs at least 2 trajectories")
-        if d.num_levels % 2:
-            raise _fail(source, "design.num_levels", f"must be even, got {d.num_levels}")
-        if d.optimal_trajectories is not None and d.optimal_trajectories > n:
-            raise _fail(
-                source, "design.optimal_trajectories", f"must be at most N = {n} trajectories"
-            )
-    if d.method == "fast" and n <= 4 * d.M**2:
-        raise _fail(source, where, f"fast needs N > 4 M^2 = {4 * d.M**2} (M = {d.M}), got {n}")
-    if d.method in ("lhs", "delta", "pawn") and n < 10:
-        raise _fail(source, where, f"{d.method} needs at least 10 samples, got {n}")
-    if d.method == "pawn" and n < 2 * d.slices:
-        raise _fail(source, where, f"pawn needs N >= 2 x slices = {2 * d.slices}, got {n}")
+    if d.N is None:
+        raise _fail(source, "design.N", f"{d.method} needs N (see docs/experiments.md)")
+    for where, message in method.check(d):
+        raise _fail(source, where, message)
 
 
 def _resolve_function(spec: ExperimentSpec, source: str) -> tuple[list[Parameter], list[str]]:

@@ -16,7 +16,7 @@ from ...scenarios.fields import Strict
 from ..validation import testfunctions
 
 MODELS = ("abm", "ishigami", "sobol-g")
-METHODS = ("grid", "oat", "lhs", "morris", "sobol", "fast", "delta", "pawn")
+METHODS = ("grid", "oat", "lhs", "morris", "sobol", "fast", "rbd-fast", "delta", "pawn")
 #: Methods whose analysis needs every design point (no row may be dropped).
 STRUCTURED = ("grid", "oat", "morris", "sobol", "fast")
 DISTRIBUTIONS = ("uniform", "triangular", "normal", "truncnorm", "lognormal", "loguniform")

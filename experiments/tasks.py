@@ -108,5 +108,6 @@ def _run_function(task: Task) -> dict[str, float | None]:
     else:
         y = float(testfunctions.sobol_g(x, f["g"])[0])
     if f.get("noise"):
-        y += float(np.random.default_rng(task.seed).normal(0.0, f["noise"]))
+        sd = testfunctions.noise_sd(setup.model, x, f["noise"], f.get("noise_kind", "additive"))
+        y += float(np.random.default_rng(task.seed).normal(0.0, sd[0]))
     return {name: _finite_or_none(y) for name, _, _ in setup.outputs}

@@ -158,6 +158,11 @@ class FunctionSpec(Strict):
     noise: float = Field(
         0.0, ge=0, description="Standard deviation of Gaussian noise added to each run's output."
     )
+    noise_kind: Literal["additive", "input"] = Field(
+        "additive",
+        description="additive: the same noise everywhere; input: its standard deviation grows "
+        "with the first input, from 0 at its low end to 2 x noise at its high end.",
+    )
 
     @model_validator(mode="after")
     def _check_g(self) -> FunctionSpec:

@@ -132,6 +132,7 @@ class _Bar:
     def start(self, total: int, held: int) -> None:
         if self.progress is None:
             return
+        self.progress.console.print(f"budget: {total} runs (no more are started)")
         if held:
             self.progress.console.print(
                 f"resuming: {held} of {total} runs are already in the store"

@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from zhaoshang.experiments import pipeline
+from zhaoshang.experiments.designs import experiment as pipeline
 from zhaoshang.experiments.designs.loading import load_experiment
 from zhaoshang.experiments.executors import open_executor
 

@@ -8,8 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from zhaoshang.experiments import pipeline
 from zhaoshang.experiments.batch import plan
+from zhaoshang.experiments.designs import experiment as pipeline
 from zhaoshang.experiments.designs.loading import load_experiment
 from zhaoshang.experiments.designs.sampling import build_design
 from zhaoshang.experiments.executors import open_executor

@@ -120,7 +120,7 @@ class DesignSpec(Strict):
     N: int | None = Field(
         None,
         ge=1,
-        description="Base samples (sobol, a power of 2), trajectories (morris), samples per "
+        description="Base samples (sobol, 2^m or 3 x 2^m), trajectories (morris), samples per "
         "parameter (fast) or samples (lhs, delta, pawn).",
     )
     calc_second_order: bool = Field(False, description="Sobol: also second-order indices.")

@@ -266,3 +266,9 @@ def test_rbd_fast_first_order_of_ishigami(tmp_path):
     got = result.indices.set_index("parameter")["value"]
     for i, x in enumerate(("x1", "x2", "x3")):
         assert abs(got[x] - testfunctions.ishigami_exact()["S1"][i]) < 0.05
+
+
+def test_sobol_accepts_balanced_sizes_only():
+    from zhaoshang.experiments.designs.methods.sobol import balanced
+
+    assert [n for n in range(1, 50) if balanced(n)] == [4, 6, 8, 12, 16, 24, 32, 48]

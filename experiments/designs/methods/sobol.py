@@ -12,6 +12,7 @@ too), with its bootstrap over base samples only.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -26,7 +27,11 @@ def sample(problem: dict[str, Any], n: int | None, settings: dict[str, Any], see
            parameters: list[Any]) -> np.ndarray:  # fmt: skip
     """Saltelli's scheme on a scrambled Sobol' sequence: ``n (D + 2)`` rows (``2 D + 2``)."""
     cso = settings["calc_second_order"]
-    return salib_sample.sample(problem, n, calc_second_order=cso, scramble=True, seed=seed)
+    with warnings.catch_warnings():
+        # N = 3 x 2^m: the first 2^(m+1) points and the next 2^m are each balanced (nets of
+        # the sequence), which is what SciPy's warning about powers of 2 protects.
+        warnings.filterwarnings("ignore", message="The balance properties of Sobol")
+        return salib_sample.sample(problem, n, calc_second_order=cso, scramble=True, seed=seed)
 
 
 def block_size(d: int, settings: dict[str, Any]) -> int:
@@ -100,11 +105,18 @@ def settings(design: Any) -> dict[str, Any]:
     return {"calc_second_order": design.calc_second_order}
 
 
+def balanced(n: int) -> bool:
+    """Whether the first ``n`` Sobol' points are balanced: ``n`` is 2^m or 3 x 2^m, >= 4."""
+    m = n // 3 if n % 3 == 0 else n
+    return n >= 4 and m & (m - 1) == 0
+
+
 def check(design: Any) -> list[tuple[str, str]]:
-    """N must be a power of 2, at least 4."""
+    """N must be a power of 2 or three times one, at least 4."""
     n = design.N
-    if n < 4 or n & (n - 1):
-        return [("design.N", f"sobol needs N a power of 2 and at least 4, got {n}")]
+    if not balanced(n):
+        return [("design.N", f"sobol needs N a power of 2 or 3 x a power of 2, at least 4, "
+                             f"got {n}")]  # fmt: skip
     return []
 
 
@@ -112,7 +124,7 @@ def prefixes(n_points: int, names: list[str], settings: dict[str, Any]) -> list[
     """N/4, N/2 and N base samples."""
     block = block_size(len(names), settings)
     n = settings["N"]
-    return [(k, k * block) for k in (n // 4, n // 2, n) if k >= 1]
+    return [(k, k * block) for k in (n // 4, n // 2, n) if k >= 1 and (k == n or balanced(k))]
 
 
 def rows_error(rows: int, names: list[str], settings: dict[str, Any], X: np.ndarray) -> str | None:

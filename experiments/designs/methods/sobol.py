@@ -4,7 +4,9 @@ Indices ``S1`` (Saltelli et al. 2010) and ``ST`` (Jansen 1999), the estimators S
 with intervals from a bootstrap over **both** the base samples and, when a design point was
 run more than once, its replicates: each resample draws N base samples with replacement and,
 for every design point it keeps, the mean of R replicates drawn with replacement. The
-intervals therefore include the model's run-to-run noise. With one replicate per point and
+intervals therefore include the model's run-to-run noise; since a point's mean already carries
+its noise, resampling the replicates counts it a second time, which errs on the wide side (by
+little when the noise share is small, as for the model). With one replicate per point and
 independent seeds the noise is already in each point's value, and resampling base samples
 carries it. With ``calc_second_order`` on, SALib's ``analyze`` computes everything (``S2``
 too), with its bootstrap over base samples only.

@@ -18,8 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from zhaoshang.experiments import pipeline
-from zhaoshang.experiments.design import load_experiment
+from zhaoshang.experiments.designs import experiment as pipeline
+from zhaoshang.experiments.designs.loading import load_experiment
 from zhaoshang.experiments.runs.executors import open_executor
 
 EXPERIMENT = """

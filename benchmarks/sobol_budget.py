@@ -1,21 +1,31 @@
-"""Projected time of a full Sobol' analysis of the baseline on a two-process pool.
+"""Projected time and accuracy of the shipped Sobol' analysis (``sobol-levers``) on two cores.
 
-The analysis the performance issue budgets: k = 10 Ruzhou levers, N = 1024 base samples, no
-second-order indices (N x (k + 2) = 12,288 design points), 10 replicates each: 122,880 runs of
-the ten-year ``ruzhou-2017`` baseline. This script runs the same experiment with a small N
-through the experiment pipeline (design, store, executor: exactly what ``zhaoshang
-sensitivity --workers 2`` does, without the analysis), measures runs per second including
-the pool's start-up and the store's writes, and projects the full analysis from it. It also
-times single runs serially in this process, for the cost of one run without the pool.
+Runs a pilot of the shipped ``experiments/library/sobol-levers.toml`` — the same levers,
+outputs and seeds with a small N and two replicates — through the experiment pipeline
+(design, store, executor, analysis: exactly what ``zhaoshang sensitivity --workers 2`` does)
+and measures:
 
-Ends with ``projected_minutes=<minutes>``.
+- runs per second, including the pool's start-up and the store's writes, and from it the
+  time of the shipped analysis as configured (its N and replicates);
+- the run-to-run noise share of each output (from the pilot's replicates) and the replicate
+  count it calls for;
+- the largest 95% half-width of S1 and ST over the outputs and levers, projected to the
+  shipped N by the 1 / sqrt(N) law of the Saltelli and Jansen estimators. The pilot's
+  intervals come from a bootstrap over base samples and replicates, so they include noise.
 
-Usage: python benchmarks/sobol_budget.py [--n 8] [--replicates 2] [--workers 2]
+The machine may be shared: single baseline runs timed serially in this process before and
+after the pilot are the reference to compare against other measurements.
+
+Ends with ``projected_minutes=<minutes>`` and ``max_ci_halfwidth=<half-width>``.
+
+Usage: python benchmarks/sobol_budget.py [--n 64] [--replicates 2] [--workers 2]
 """
 
 from __future__ import annotations
 
 import argparse
+import math
+import re
 import sqlite3
 import statistics
 import sys
@@ -26,39 +36,11 @@ from pathlib import Path
 from common import median_seconds
 
 from zhaoshang import AttractionModel, load_scenario
-from zhaoshang.experiments import pipeline
-from zhaoshang.experiments.design import load_experiment
+from zhaoshang.experiments.designs import experiment as pipeline
+from zhaoshang.experiments.designs.loading import DUMMY, load_experiment
 from zhaoshang.experiments.runs.executors import open_executor
 
-LEVERS = {
-    "governments.ruzhou.outreach.office_count": (0, 10),
-    "governments.ruzhou.entrusted.count": (0, 10),
-    "governments.ruzhou.incentives.land_discount": (0.0, 0.8),
-    "governments.ruzhou.incentives.tax_rebate": (0.0, 1.0),
-    "governments.ruzhou.incentives.subsidy_per_job_yuan": (0.0, 10000.0),
-    "governments.ruzhou.service.quality": (0.3, 0.95),
-    "governments.ruzhou.service.aftercare": (0.3, 0.95),
-    "governments.ruzhou.staff.professionalism": (0.3, 0.95),
-    "governments.ruzhou.rent_seeking.fee_share": (0.0, 0.1),
-    "governments.ruzhou.governance.honour_probability": (0.5, 1.0),
-}
-FULL_N, FULL_REPLICATES = 1024, 10
-FULL_RUNS = FULL_N * (len(LEVERS) + 2) * FULL_REPLICATES  # 122,880
-
-
-def experiment_text(n: int, replicates: int) -> str:
-    """The Sobol' experiment over the ten levers, with ``n`` base samples."""
-    lines = [
-        'title = "Sobol budget benchmark"',
-        'scenario = "ruzhou-2017"',
-        "seed = 1",
-        f"replicates = {replicates}",
-    ]
-    for path, (low, high) in LEVERS.items():
-        lines += [f'[parameters."{path}"]', 'kind = "lever"', f"bounds = [{low}, {high}]"]
-    lines += ["[outputs.contracts]", "[outputs.entries]", "[outputs.jobs]"]
-    lines += ["[design]", 'method = "sobol"', f"N = {n}", "calc_second_order = false"]
-    return "\n".join(lines) + "\n"
+TARGET_HALFWIDTH = 0.05
 
 
 def one_run() -> None:
@@ -68,43 +50,61 @@ def one_run() -> None:
     model.kpis()
 
 
+def pilot_text(source: str, n: int, replicates: int) -> str:
+    """The shipped file with ``n`` base samples and ``replicates`` replicates."""
+    text = Path(source).read_text()
+    text = re.sub(r"(?m)^N = \d+$", f"N = {n}", text)
+    return re.sub(r"(?m)^replicates = \d+$", f"replicates = {replicates}", text)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=8, help="base samples of the measured run")
-    parser.add_argument("--replicates", type=int, default=2)
+    parser.add_argument("--n", type=int, default=64, help="base samples of the pilot")
+    parser.add_argument("--replicates", type=int, default=2, help="replicates of the pilot")
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
-    serial = median_seconds(one_run, 3)
-    print(f"one baseline run, serial in this process: {serial * 1000:.0f} ms", flush=True)
+    shipped = load_experiment("sobol-levers")
+    d, k = shipped.spec.design, len(shipped.parameters)
+    full_runs = d.N * (k + 1 + 2) * shipped.spec.replicates  # + dummy, + A and B
+    before = median_seconds(one_run, 3)
+    print(f"reference: one baseline run, serial in this process: {before * 1000:.0f} ms",
+          flush=True)  # fmt: skip
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "sobol-budget.toml"
-        path.write_text(experiment_text(args.n, args.replicates))
+        path = Path(tmp) / "sobol-levers-pilot.toml"
+        path.write_text(pilot_text(shipped.source, args.n, args.replicates))
         exp = load_experiment(path)
         start = time.perf_counter()
         with open_executor(args.workers) as backend:
-            outcome = pipeline.run(exp, Path(tmp) / "store", backend, analyse=False)
+            outcome = pipeline.run(exp, Path(tmp) / "store", backend, figures=False)
         seconds = time.perf_counter() - start
         with sqlite3.connect(Path(tmp) / "store" / "store.sqlite") as db:
             in_worker = [s for (s,) in db.execute("SELECT seconds FROM runs WHERE status='done'")]
+    after = median_seconds(one_run, 3)
+    reference = (before + after) / 2
+    print(f"reference again after the pilot: {after * 1000:.0f} ms", flush=True)
     runs = outcome.report.executed
     rate = runs / seconds
-    projected = FULL_RUNS / rate / 60.0
+    mean = statistics.mean(in_worker)
     print(
-        f"{runs} runs (N={args.n}, k={len(LEVERS)}, {args.replicates} replicates) in "
-        f"{seconds:.1f} s on {backend.description}: {rate:.2f} runs/s",
-        flush=True,
+        f"pilot: {runs} runs (N={args.n}, k={k}, {args.replicates} replicates) in "
+        f"{seconds:.1f} s on {backend.description}: {rate:.2f} runs/s; one run inside a worker: "
+        f"mean {mean * 1000:.0f} ms = {mean / reference:.2f} x the serial reference"
     )
-    median, mean = statistics.median(in_worker), statistics.mean(in_worker)
-    print(
-        f"one run inside a worker (validation, model, KPIs): median {median * 1000:.0f} ms, "
-        f"mean {mean * 1000:.0f} ms (the design's points differ in cost); at the mean, "
-        f"{args.workers} workers would make {args.workers / mean:.2f} runs/s; the rest of the "
-        "wall time is the pool, the store and the cores shared with the parent process"
-    )
+    for row in outcome.noise.itertuples():
+        print(f"noise share of one run, {row.output}: {row.noise_share_run:.4f}")
+    ind = outcome.analysis.indices  # type: ignore[union-attr]
+    ind = ind[ind["index"].isin(["S1", "ST"]) & (ind["parameter"] != DUMMY)]
+    scale = math.sqrt(args.n / d.N)
+    widest = ind.loc[ind["conf"].idxmax()]
+    for output, grp in ind.groupby("output"):
+        print(f"pilot half-width, {output}: max {grp['conf'].max():.3f} at N={args.n}, "
+              f"projected {grp['conf'].max() * scale:.3f} at N={d.N}")  # fmt: skip
+    print(f"widest: {widest['index']} of {widest['parameter']} on {widest['output']}")
     print(f"machine: {sys.platform}, python {sys.version.split()[0]}")
-    print(f"full analysis: N={FULL_N}, k={len(LEVERS)}, no second order, "
-          f"{FULL_REPLICATES} replicates = {FULL_RUNS} runs")
-    print(f"projected_minutes={projected:.1f}")
+    print(f"shipped sobol-levers: N={d.N}, k={k}, no second order, "
+          f"{shipped.spec.replicates} replicate(s) = {full_runs} runs")  # fmt: skip
+    print(f"projected_minutes={full_runs / rate / 60.0:.1f}")
+    print(f"max_ci_halfwidth={float(ind['conf'].max()) * scale:.3f}")
 
 
 if __name__ == "__main__":

@@ -52,7 +52,7 @@ def register(app: typer.Typer) -> None:
 def experiments() -> None:
     """List the shipped experiments, one line each."""
     from ...scenarios.loader import read_toml
-    from ..design import find_experiment, library_names
+    from ..designs.loading import find_experiment, library_names
 
     for name in library_names():
         title = read_toml(find_experiment(name)).get("title", "")
@@ -96,8 +96,8 @@ def _run(experiment, workers, scheduler, out, retry_failed, quiet, n, replicates
          pilot=False, figures=True) -> None:  # fmt: skip
     from rich.console import Console
 
-    from .. import pipeline
-    from ..design import load_experiment
+    from ..designs import experiment as pipeline
+    from ..designs.loading import load_experiment
     from ..outputs.folders import folder_name
     from ..runs.executors import open_executor
 
@@ -132,6 +132,7 @@ class _Bar:
     def start(self, total: int, held: int) -> None:
         if self.progress is None:
             return
+        self.progress.console.print(f"budget: {total} runs (no more are started)")
         if held:
             self.progress.console.print(
                 f"resuming: {held} of {total} runs are already in the store"
@@ -212,8 +213,8 @@ def _summary(console, errors, exp, outcome, executor: str) -> None:
 def _print_indices(console, outcome) -> None:
     from rich.table import Table
 
-    from ..experiment_output import value_conf
-    from ..sensitivity import PRIMARY, rank_index
+    from ..analysis.sensitivity import PRIMARY, rank_index
+    from ..outputs.experiment_folder import value_conf
 
     primary = PRIMARY[outcome.design.method]
     rank = rank_index(outcome.design.method)
@@ -258,7 +259,7 @@ def selfcheck(
     from rich.table import Table
 
     from ..runs.executors import open_executor
-    from ..selfcheck import format_checks, run_selfcheck
+    from ..validation.selfcheck import format_checks, run_selfcheck
 
     console = Console()
     with open_executor(workers) as backend:

@@ -15,9 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from ..design import Experiment, ExperimentError, run_seed
-from ..designs import Design, build_design
-from ..outputs.folders import git_revision
+from ..designs.loading import Experiment, ExperimentError, run_seed
+from ..designs.sampling import Design, build_design
 from .executors import Backend
 from .run import RunSetup, Task, evaluate
 from .store import Store

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...scenarios.errors import InputError
-from .parallel import default_workers, iter_tasks, local_workers
+from .parallel import default_workers, iter_tasks, local_workers, worker_start
 
 
 @dataclass
@@ -75,7 +75,7 @@ def open_executor(
             return
         # Start the workers now, before progress bars or other threads exist: on Linux they
         # are forked, and forking a process that runs threads can deadlock the children.
-        with ProcessPoolExecutor(max_workers=n) as pool:
+        with ProcessPoolExecutor(max_workers=n, initializer=worker_start) as pool:
             pool.submit(int).result()
             yield Backend(pool, n, f"local process pool ({n} workers)")
         return

@@ -247,7 +247,7 @@ def _function_outputs(task: Task) -> dict[str, float | None]:
     """The outputs of one run of an analytic test function (Ishigami or Sobol' G)."""
     import numpy as np
 
-    from .. import testfunctions
+    from ..validation import testfunctions
 
     setup = task.setup
     f = setup.function or {}
@@ -257,5 +257,6 @@ def _function_outputs(task: Task) -> dict[str, float | None]:
     else:
         y = float(testfunctions.sobol_g(x, f["g"])[0])
     if f.get("noise"):
-        y += float(np.random.default_rng(task.seed).normal(0.0, f["noise"]))
+        sd = testfunctions.noise_sd(setup.model, x, f["noise"], f.get("noise_kind", "additive"))
+        y += float(np.random.default_rng(task.seed).normal(0.0, sd[0]))
     return {name: _finite_or_none(y) for name, _, _ in setup.outputs}

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..design import ExperimentError
+from ..designs.loading import ExperimentError
 from ..outputs.folders import OutputError, writing_at
 
 SCHEMA = """

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import textwrap
 
-from zhaoshang.experiments import pipeline
-from zhaoshang.experiments.design import load_experiment
+from zhaoshang.experiments.designs import experiment as pipeline
+from zhaoshang.experiments.designs.loading import load_experiment
 from zhaoshang.experiments.runs.executors import open_executor
 
 

@@ -7,7 +7,7 @@ import pytest
 from experiment_files import write
 
 from zhaoshang.experiments.cli import main
-from zhaoshang.experiments.design import (
+from zhaoshang.experiments.designs.loading import (
     DUMMY,
     ExperimentError,
     derive_seed,
@@ -15,7 +15,7 @@ from zhaoshang.experiments.design import (
     load_experiment,
     run_seed,
 )
-from zhaoshang.experiments.designs import build_design
+from zhaoshang.experiments.designs.sampling import build_design
 
 ABM_HEAD = """
 scenario = "ruzhou-2017"

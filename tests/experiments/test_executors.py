@@ -8,9 +8,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from zhaoshang.experiments import pipeline
-from zhaoshang.experiments.design import load_experiment
-from zhaoshang.experiments.designs import build_design
+from zhaoshang.experiments.designs import experiment as pipeline
+from zhaoshang.experiments.designs.loading import load_experiment
+from zhaoshang.experiments.designs.sampling import build_design
 from zhaoshang.experiments.runs.batch import plan
 from zhaoshang.experiments.runs.executors import open_executor
 from zhaoshang.experiments.runs.parallel import MAX_CHUNK, _Sizer, iter_tasks, map_tasks

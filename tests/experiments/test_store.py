@@ -16,7 +16,7 @@ import pytest
 from experiment_files import run_serial, write
 
 from zhaoshang.experiments.cli import main
-from zhaoshang.experiments.design import ExperimentError
+from zhaoshang.experiments.designs.loading import ExperimentError
 from zhaoshang.experiments.runs.store import Store
 
 TINY_ABM = """

@@ -20,12 +20,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .design import DUMMY, Experiment
-from .designs import Design
-from .figures import save
-from .figures import sensitivity as plots
-from .outputs.folders import atomic_dir, to_jsonable, write_json, write_text
-from .sensitivity import PRIMARY, Analysis, rank_index
+from ..analysis.sensitivity import PRIMARY, Analysis, rank_index
+from ..designs.loading import DUMMY, Experiment
+from ..designs.sampling import Design
+from ..figures import save
+from ..figures import sensitivity as plots
+from .folders import atomic_dir, to_jsonable, write_json, write_text
 
 
 def write_csv(path: Path, frame: pd.DataFrame) -> None:

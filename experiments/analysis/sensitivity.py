@@ -1,20 +1,11 @@
 """Sensitivity analysis of an experiment's outputs, with guards against SALib's silent failures.
 
-Index names (the ``index`` column of ``indices.csv``; confidence half-widths in ``conf``):
-
-- sobol: ``S1``, ``ST`` (first-order and total Sobol' indices); ``S2`` for the pair named
-  ``"a|b"`` in ``parameter`` when ``calc_second_order`` is on.
-- morris: ``mu_star`` (mean absolute elementary effect; conf by bootstrap), ``sigma`` and
-  ``mu`` (standard deviation and mean of the elementary effects; no conf).
-- fast: ``fast_S1``, ``fast_ST`` (extended FAST; SALib calls its intervals indicative only).
-- delta: ``delta`` (Borgonovo's moment-independent delta, SALib's ``delta_raw``),
-  ``delta_balanced`` (the same, bootstrapped within input bins), ``S1_delta`` (first-order
-  index from the same sample).
-- pawn: ``pawn_median``, ``pawn_max`` (median and maximum Kolmogorov-Smirnov distance
-  between conditional and unconditional output distributions over the slices; no conf).
-- lhs: ``spearman`` (Spearman rank correlation; conf from the Fisher z interval).
-- oat: ``oat_range`` (output range as the parameter alone moves across its levels).
-- grid: ``anova_S1`` (share of output variance explained by the parameter's main effect).
+Each method's indices are described in its module under
+:mod:`zhaoshang.experiments.designs.methods` (the ``index`` column of ``indices.csv``;
+confidence half-widths in ``conf``): sobol ``S1``, ``ST`` (``S2``), morris ``mu_star``,
+``sigma``, ``mu``, fast ``fast_S1``, ``fast_ST``, rbd-fast ``rbd_S1``, delta ``delta``,
+``delta_balanced``, ``S1_delta``, pawn ``pawn_median``, ``pawn_max``, lhs ``spearman``, oat
+``oat_range``, grid ``anova_S1``.
 
 Guards: non-finite outputs stop the analysis of that output for designs that need every point
 (sobol, morris, fast, oat, grid; SALib 1.6 would return zeros or NaN without a word) and are
@@ -27,44 +18,28 @@ generator run with that generator's state saved and restored.
 
 from __future__ import annotations
 
-import contextlib
 import math
 import warnings
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 from threadpoolctl import threadpool_limits
 
-from .design import DUMMY, STRUCTURED, Output
-from .designs import Design, oat_groups
+from ..designs.loading import DUMMY, Output
+from ..designs.methods import METHODS, Options
+from ..designs.sampling import Design
 
 #: Indices where larger means more influential, compared against the dummy's.
-RANKED = {
-    "S1", "ST", "S2", "mu_star", "fast_S1", "fast_ST", "delta", "delta_balanced", "S1_delta",
-    "pawn_median", "pawn_max", "spearman", "oat_range",
-}  # fmt: skip
-#: Index plotted first for each method.
-PRIMARY = {
-    "sobol": ("S1", "ST"),
-    "morris": ("mu_star",),
-    "fast": ("fast_S1", "fast_ST"),
-    "delta": ("delta", "S1_delta"),
-    "pawn": ("pawn_median",),
-    "lhs": ("spearman",),
-    "oat": ("oat_range",),
-    "grid": ("anova_S1",),
-}
-#: Index that ranks parameters (tables, bar order, the "influential" column of reports).
-RANK_BY = {"sobol": "ST", "fast": "fast_ST"}
+RANKED = {index for m in METHODS.values() for index in m.ranked}
+#: Indices plotted first for each method.
+PRIMARY = {name: m.primary for name, m in METHODS.items()}
 COLUMNS = ["output", "parameter", "index", "value", "conf"]
 
 
 def rank_index(method: str) -> str:
     """The index by which parameters are ranked for ``method``."""
-    return RANK_BY.get(method, PRIMARY[method][0])
+    return METHODS[method].rank_index
 
 
 class AnalysisError(Exception):
@@ -78,25 +53,6 @@ class Note:
     output: str
     message: str
     fatal: bool
-
-
-@contextlib.contextmanager
-def isolated_global_rng() -> Iterator[None]:
-    """Run SALib code that touches global state, leaving that state as it was.
-
-    SALib seeds and draws from NumPy's global generator (eFAST, delta, PAWN) and changes the
-    global warning filters and format (delta).
-
-    SALib's warnings (binning notices, eFAST's "intervals are indicative") are recorded and
-    dropped: they would otherwise print once per bootstrap.
-    """
-    state, formatter = np.random.get_state(), warnings.formatwarning
-    try:
-        with warnings.catch_warnings(record=True):
-            yield
-    finally:
-        np.random.set_state(state)
-        warnings.formatwarning = formatter
 
 
 # ---------------------------------------------------------------------------- replicates
@@ -229,7 +185,7 @@ def check_output(design: Design, name: str, y: np.ndarray) -> tuple[np.ndarray, 
             f"(points {shown}: every replicate failed, or the KPI is undefined there, such as "
             "a cost per job with no jobs)"
         )
-        if design.method in STRUCTURED:
+        if METHODS[design.method].structured:
             raise AnalysisError(
                 f"{what}; {design.method} needs every design point, so no indices were "
                 "computed for it. Retry failed runs (--retry-failed), narrow the ranges, or "
@@ -247,28 +203,6 @@ def check_output(design: Design, name: str, y: np.ndarray) -> tuple[np.ndarray, 
     return finite, note
 
 
-def _check_structure(design: Design, rows: int) -> None:
-    d = len(design.names)
-    s = design.settings
-    if design.method == "sobol":
-        block = design.block_size()
-        if rows % block:
-            raise AnalysisError(
-                f"{rows} Sobol rows do not fit calc_second_order = {s['calc_second_order']} "
-                f"({block} rows per base sample with {d} parameters): sampling and analysis "
-                "settings disagree"
-            )
-    if design.method == "morris":
-        if rows % (d + 1):
-            raise AnalysisError(f"{rows} Morris rows are not whole trajectories of {d + 1} rows")
-        levels = max(len(np.unique(design.X[:, j])) for j in range(d))
-        if levels > s["num_levels"]:
-            raise AnalysisError(
-                f"the Morris design has {levels} levels in a parameter but the analysis "
-                f"uses num_levels = {s['num_levels']}: sampling and analysis settings disagree"
-            )
-
-
 # ---------------------------------------------------------------------------- analyses
 def analyze_rows(
     design: Design,
@@ -277,95 +211,41 @@ def analyze_rows(
     seed: int,
     num_resamples: int,
     conf_level: float,
-    slices: int = 10,
+    replicates: np.ndarray | None = None,
 ) -> list[tuple[str, str, float, float]]:
     """Indices of one output from the design rows ``rows`` (a prefix, or the finite rows).
 
     BLAS runs single-threaded here: SALib's delta evaluates thousands of tiny kernel density
     estimates, which multi-threaded OpenBLAS makes twenty times slower on a busy machine.
 
+    Args:
+        design: The design.
+        y: The output at every design point.
+        rows: The rows to analyse.
+        seed: Bootstrap seed.
+        num_resamples: Bootstrap resamples.
+        conf_level: Confidence level.
+        replicates: The output's (point x replicate) matrix, for methods that bootstrap
+            over replicates too.
+
     Returns:
         ``(parameter, index, value, conf)`` tuples.
+
+    Raises:
+        AnalysisError: If the rows do not fit the sampling settings.
     """
+    method = METHODS[design.method]
+    X = design.X[rows]
+    error = method.rows_error(len(rows), design.names, design.settings, X)
+    if error:
+        raise AnalysisError(error)
+    problem = design.problem
+    reps = None if replicates is None else replicates[rows]
+    options = Options(seed=seed, num_resamples=num_resamples, conf_level=conf_level,
+                      replicates=reps)  # fmt: skip
     with threadpool_limits(limits=1, user_api="blas"):
-        return _analyze_rows(design, y, rows, seed, num_resamples, conf_level, slices)
-
-
-def _analyze_rows(design, y, rows, seed, num_resamples, conf_level, slices):
-    from SALib.analyze import delta, fast, morris, pawn, sobol
-
-    problem, names, method = design.problem, design.names, design.method
-    X, yy = design.X[rows], y[rows]
-    if method in ("sobol", "morris"):
-        _check_structure(design, len(rows))
-    out: list[tuple[str, str, float, float]] = []
-
-    def add(index: str, values, confs=None) -> None:
-        for j, name in enumerate(names):
-            conf = math.nan if confs is None else float(confs[j])
-            out.append((name, index, float(values[j]), conf))
-
-    if method == "sobol":
-        cso = design.settings["calc_second_order"]
-        si = sobol.analyze(problem, yy, calc_second_order=cso, num_resamples=num_resamples,
-                           conf_level=conf_level, seed=seed)  # fmt: skip
-        add("S1", si["S1"], si["S1_conf"])
-        add("ST", si["ST"], si["ST_conf"])
-        if cso:
-            for j in range(len(names)):
-                for k in range(j + 1, len(names)):
-                    pair = f"{names[j]}|{names[k]}"
-                    out.append((pair, "S2", float(si["S2"][j, k]), float(si["S2_conf"][j, k])))
-    elif method == "morris":
-        si = morris.analyze(problem, X, yy, num_resamples=num_resamples, conf_level=conf_level,
-                            num_levels=design.settings["num_levels"], seed=seed)  # fmt: skip
-        add("mu_star", si["mu_star"], si["mu_star_conf"])
-        add("sigma", si["sigma"])
-        add("mu", si["mu"])
-    elif method == "fast":
-        with isolated_global_rng():  # also hides the warning that eFAST intervals are indicative
-            si = fast.analyze(problem, yy, M=design.settings["M"], num_resamples=num_resamples,
-                              conf_level=conf_level, seed=seed)  # fmt: skip
-        add("fast_S1", si["S1"], si["S1_conf"])
-        add("fast_ST", si["ST"], si["ST_conf"])
-    elif method == "delta":
-        with isolated_global_rng():
-            si = delta.analyze(problem, X, yy, num_resamples=num_resamples,
-                               conf_level=conf_level, seed=seed)  # fmt: skip
-        add("delta", si["delta_raw"], si["delta_raw_conf"])
-        add("delta_balanced", si["delta_balanced"], si["delta_balanced_conf"])
-        add("S1_delta", si["S1"], si["S1_conf"])
-    elif method == "pawn":
-        with isolated_global_rng():
-            si = pawn.analyze(problem, X, yy, S=slices, seed=seed)
-        add("pawn_median", si["median"])
-        add("pawn_max", si["maximum"])
-    elif method == "lhs":
-        out += _spearman(names, X, yy, conf_level)
-    elif method == "oat":
-        for name, members in oat_groups(design).items():
-            vals = y[members]
-            out.append((name, "oat_range", float(np.ptp(vals)), math.nan))
-    elif method == "grid":
-        total = float(np.var(yy))
-        for j, name in enumerate(names):
-            means = pd.Series(yy).groupby(X[:, j]).agg(["mean", "count"])
-            main = float(np.average((means["mean"] - yy.mean()) ** 2, weights=means["count"]))
-            out.append((name, "anova_S1", main / total, math.nan))
-    return out
-
-
-def _spearman(names, X, y, conf_level) -> list[tuple[str, str, float, float]]:
-    n = len(y)
-    z = stats.norm.ppf(0.5 + conf_level / 2)
-    out = []
-    for j, name in enumerate(names):
-        rho = float(stats.spearmanr(X[:, j], y).statistic)
-        se = math.sqrt(1.06 / (n - 3)) if n > 3 else math.inf
-        r = float(np.clip(rho, -0.999999, 0.999999))
-        lo, hi = math.tanh(math.atanh(r) - z * se), math.tanh(math.atanh(r) + z * se)
-        out.append((name, "spearman", rho, (hi - lo) / 2))
-    return out
+        found = method.analyze(problem, X, y[rows], design.settings, options)
+    return [tuple(index) for index in found]
 
 
 @dataclass
@@ -383,8 +263,8 @@ def analyze(
     seed: int,
     num_resamples: int = 100,
     conf_level: float = 0.95,
-    slices: int = 10,
     convergence: bool = True,
+    replicates: dict[str, np.ndarray] | None = None,
 ) -> Analysis:
     """Indices (with the dummy comparison) and convergence for every output.
 
@@ -394,14 +274,14 @@ def analyze(
         seed: Seed of the bootstrap (derived from the master seed; never 0).
         num_resamples: Bootstrap resamples.
         conf_level: Confidence level.
-        slices: PAWN slices.
         convergence: Also compute indices on the design's prefixes.
+        replicates: Output name -> (point x replicate) matrix of the runs behind ``Y``, for
+            methods whose bootstrap resamples replicates too (Sobol').
 
     Returns:
         The analysis.
     """
-    kwargs = {"seed": seed, "num_resamples": num_resamples, "conf_level": conf_level,
-              "slices": slices}  # fmt: skip
+    kwargs = {"seed": seed, "num_resamples": num_resamples, "conf_level": conf_level}
     rows, conv, notes = [], [], []
     for name, y in Y.items():
         if len(y) != design.n_points:
@@ -414,13 +294,16 @@ def analyze(
             if note:
                 notes.append(note)
             use = np.flatnonzero(finite)
-            rows += [(name, *r) for r in analyze_rows(design, y, use, **kwargs)]
+            reps = None if replicates is None else replicates.get(name)
+            rows += [
+                (name, *r) for r in analyze_rows(design, y, use, replicates=reps, **kwargs)
+            ]
             sizes = design.prefixes() if convergence else []
             for n, count in sizes:
                 prefix = use[use < count]
                 if len(prefix) < 4:
                     continue
-                for r in analyze_rows(design, y, prefix, **kwargs):
+                for r in analyze_rows(design, y, prefix, replicates=reps, **kwargs):
                     conv.append((name, r[0], r[1], n, r[2], r[3]))
         except AnalysisError as exc:
             notes.append(Note(name, str(exc), fatal=True))

@@ -1,6 +1,6 @@
 """The schema of experiment files (pydantic): what keys exist and which values are allowed.
 
-See :mod:`zhaoshang.experiments.design` for loading, and ``docs/experiments.md`` for the
+See :mod:`zhaoshang.experiments.designs.loading` for loading, and ``docs/experiments.md`` for the
 format with examples.
 """
 
@@ -11,12 +11,12 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from ..scenarios.errors import InputError
-from ..scenarios.fields import Strict
-from . import testfunctions
+from ...scenarios.errors import InputError
+from ...scenarios.fields import Strict
+from ..validation import testfunctions
 
 MODELS = ("abm", "ishigami", "sobol-g")
-METHODS = ("grid", "oat", "lhs", "morris", "sobol", "fast", "delta", "pawn")
+METHODS = ("grid", "oat", "lhs", "morris", "sobol", "fast", "rbd-fast", "delta", "pawn")
 #: Methods whose analysis needs every design point (no row may be dropped).
 STRUCTURED = ("grid", "oat", "morris", "sobol", "fast")
 DISTRIBUTIONS = ("uniform", "triangular", "normal", "truncnorm", "lognormal", "loguniform")
@@ -120,7 +120,7 @@ class DesignSpec(Strict):
     N: int | None = Field(
         None,
         ge=1,
-        description="Base samples (sobol, a power of 2), trajectories (morris), samples per "
+        description="Base samples (sobol, 2^m or 3 x 2^m), trajectories (morris), samples per "
         "parameter (fast) or samples (lhs, delta, pawn).",
     )
     calc_second_order: bool = Field(False, description="Sobol: also second-order indices.")
@@ -157,6 +157,11 @@ class FunctionSpec(Strict):
     )
     noise: float = Field(
         0.0, ge=0, description="Standard deviation of Gaussian noise added to each run's output."
+    )
+    noise_kind: Literal["additive", "input"] = Field(
+        "additive",
+        description="additive: the same noise everywhere; input: its standard deviation grows "
+        "with the first input, from 0 at its low end to 2 x noise at its high end.",
     )
 
     @model_validator(mode="after")

@@ -27,11 +27,11 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ValidationError
 
-from ..scenarios.errors import ScenarioError, describe_validation
-from ..scenarios.loader import apply_override, find_scenario, load_scenario, read_toml
-from ..scenarios.schema import Scenario
-from . import testfunctions
-from .experiment_schema import (
+from ...scenarios.errors import ScenarioError, describe_validation
+from ...scenarios.loader import apply_override, find_scenario, load_scenario, read_toml
+from ...scenarios.schema import Scenario
+from ..validation import testfunctions
+from .schema import (
     DUMMY,
     METHODS,
     MODELS,
@@ -43,7 +43,7 @@ from .experiment_schema import (
     Scalar,
 )
 
-LIBRARY = Path(__file__).parent / "library"
+LIBRARY = Path(__file__).parent.parent / "library"
 
 #: Tags that keep the seed streams derived from the master seed apart.
 RUN_TAG, DESIGN_TAG, ANALYSIS_TAG, PILOT_TAG = 0, 1, 2, 3
@@ -294,30 +294,18 @@ def resolve_experiment(spec: ExperimentSpec, source: str, folder: Path) -> Exper
 
 
 def _check_design(spec: ExperimentSpec, source: str) -> None:
-    d, n, where = spec.design, spec.design.N, "design.N"
-    if d.method in ("grid", "oat"):
-        if n is not None:
-            raise _fail(source, where, f"N is not used by {d.method}; set design.levels instead")
+    from .methods import METHODS
+
+    d, method = spec.design, METHODS[spec.design.method]
+    if not method.uses_n:
+        if d.N is not None:
+            message = f"N is not used by {d.method}; set design.levels instead"
+            raise _fail(source, "design.N", message)
         return
-    if n is None:
-        raise _fail(source, where, f"{d.method} needs N (see docs/experiments.md)")
-    if d.method == "sobol" and (n < 4 or n & (n - 1)):
-        raise _fail(source, where, f"sobol needs N a power of 2 and at least 4, got {n}")
-    if d.method == "morris":
-        if n < 2:
-            raise _fail(source, where, "morris needs at least 2 trajectories")
-        if d.num_levels % 2:
-            raise _fail(source, "design.num_levels", f"must be even, got {d.num_levels}")
-        if d.optimal_trajectories is not None and d.optimal_trajectories > n:
-            raise _fail(
-                source, "design.optimal_trajectories", f"must be at most N = {n} trajectories"
-            )
-    if d.method == "fast" and n <= 4 * d.M**2:
-        raise _fail(source, where, f"fast needs N > 4 M^2 = {4 * d.M**2} (M = {d.M}), got {n}")
-    if d.method in ("lhs", "delta", "pawn") and n < 10:
-        raise _fail(source, where, f"{d.method} needs at least 10 samples, got {n}")
-    if d.method == "pawn" and n < 2 * d.slices:
-        raise _fail(source, where, f"pawn needs N >= 2 x slices = {2 * d.slices}, got {n}")
+    if d.N is None:
+        raise _fail(source, "design.N", f"{d.method} needs N (see docs/experiments.md)")
+    for where, message in method.check(d):
+        raise _fail(source, where, message)
 
 
 def _resolve_function(spec: ExperimentSpec, source: str) -> tuple[list[Parameter], list[str]]:
@@ -512,8 +500,8 @@ def _check_values_accepted(
 
 def _kpi_names(scenario: Scenario) -> list[str]:
     """The scalar KPI names a run of this scenario reports (from a model built at month 0)."""
-    from ..model import AttractionModel
-    from ..model.outputs.kpis import scalar_kpis
+    from ...model import AttractionModel
+    from ...model.outputs.kpis import scalar_kpis
 
     model = AttractionModel(scenario, rng=0, firm_agents=False)
     return sorted(scalar_kpis(model.kpis()))

@@ -17,13 +17,20 @@ from typing import Any
 
 import pandas as pd
 
-from . import experiment_output as files
-from .design import ANALYSIS_TAG, Experiment, derive_seed
-from .designs import Design
-from .outputs.folders import provenance
-from .runs.batch import BatchReport, describe, execute, open_store, prepare
-from .runs.executors import Backend
-from .sensitivity import Analysis, analyze, noise_table, per_point, recommend_replicates
+from ..analysis.sensitivity import (
+    Analysis,
+    analyze,
+    noise_table,
+    per_point,
+    recommend_replicates,
+    replicate_matrix,
+)
+from ..outputs import experiment_folder as files
+from ..outputs.folders import provenance
+from ..runs.batch import BatchReport, describe, execute, open_store, prepare
+from ..runs.executors import Backend
+from .loading import ANALYSIS_TAG, Experiment, derive_seed
+from .sampling import Design
 
 #: Exit status when some runs failed (they are in the store with their tracebacks).
 EXIT_FAILED_RUNS = 3
@@ -114,10 +121,11 @@ def run(
         files.write_csv(out / "recommendation.csv", outcome.recommendation)
     elif analyse:
         d = exp.spec.design
+        matrices = {o.name: replicate_matrix(runs, o.name, design.n_points) for o in exp.outputs}
         outcome.analysis = analyze(
             design, Y, seed=derive_seed(exp.spec.seed, ANALYSIS_TAG),
-            num_resamples=d.num_resamples, conf_level=d.conf_level, slices=d.slices,
-            convergence=d.convergence,
+            num_resamples=d.num_resamples, conf_level=d.conf_level,
+            convergence=d.convergence, replicates=matrices,
         )  # fmt: skip
         files.write_indices(out, exp, design, outcome.analysis, noise)
         if figures and len(outcome.analysis.indices):

@@ -66,6 +66,20 @@ def sobol_g_exact(g: Sequence[float] = SOBOL_G_DEFAULT) -> dict[str, list[float]
     return {"S1": s1.tolist(), "ST": st.tolist()}
 
 
+def noise_sd(model: str, x: np.ndarray, noise: float, kind: str) -> np.ndarray:
+    """Standard deviation of a test function's run-to-run noise at rows of ``x``.
+
+    ``additive``: ``noise`` everywhere. ``input``: ``2 noise u1``, with ``u1`` the first input
+    scaled to [0, 1], so the noise is heteroscedastic but its mean is still 0: the indices of
+    the mean over replicates are the exact ones of the noiseless function.
+    """
+    x = np.atleast_2d(np.asarray(x, dtype=float))
+    if kind == "additive":
+        return np.full(len(x), noise)
+    low, high = ISHIGAMI_BOUNDS if model == "ishigami" else SOBOL_G_BOUNDS
+    return 2.0 * noise * (x[:, 0] - low) / (high - low)
+
+
 def morris_exact(
     fn: Callable[[np.ndarray], np.ndarray], bounds: Sequence[tuple[float, float]], num_levels: int
 ) -> dict[str, list[float]]:

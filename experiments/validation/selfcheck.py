@@ -9,6 +9,14 @@ replicate reduction, analysis) with ``model = "ishigami"`` (a = 7, b = 0.1):
   largest exact mu_star of the exact value on the same grid (:func:`morris_exact`), x3 the
   least important input, and the dummy at 0 and non-influential while x1..x3 are influential.
 - ``selfcheck-fast``: eFAST, N = 1024 per input; every S1 and ST within 0.05 of exact.
+
+Two more check the budget rules with noisy runs, whose exact indices are those of the mean
+(the noise has mean 0): ``selfcheck-sobol-noise`` (Ishigami plus additive noise) and
+``selfcheck-sobolg-noise`` (Sobol' G plus noise growing with x1). Each runs its pilot first,
+then the design with the replicates the pilot recommends (the largest over outputs), exactly
+as a user would with ``--pilot``; every S1 and ST must be within 0.04 of exact. Too few
+replicates bias the first-order indices towards 0 and every total index upwards by the
+noise share (noise shows as interaction with every input).
 """
 
 from __future__ import annotations
@@ -16,14 +24,17 @@ from __future__ import annotations
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
-from . import pipeline, testfunctions
-from .design import DUMMY, load_experiment
-from .runs.executors import Backend
+from ..designs import experiment as pipeline
+from ..designs.loading import DUMMY, load_experiment
+from ..runs.executors import Backend
+from . import testfunctions
 
 SOBOL_TOLERANCE = 0.04
+NOISY = ("selfcheck-sobol-noise", "selfcheck-sobolg-noise")
 FAST_TOLERANCE = 0.05
 MORRIS_RELATIVE_TOLERANCE = 0.10
 
@@ -68,6 +79,33 @@ def check_variance_based(method: str, indices: pd.DataFrame, names: tuple[str, s
     return out
 
 
+def check_noisy(exp_name: str, indices: pd.DataFrame, exact: dict[str, list[float]],
+                names: list[str]) -> list[Check]:  # fmt: skip
+    """Indices of the replicate means within 0.04 of the noiseless function's exact ones."""
+    out = []
+    for key in ("S1", "ST"):
+        for i, x in enumerate(names):
+            est = _value(indices, x, key)
+            out.append(_close(exp_name, f"{key} {x}", est, exact[key][i], SOBOL_TOLERANCE))
+    return out
+
+
+def exact_of(exp: Any) -> tuple[dict[str, list[float]], list[str]]:
+    """Exact indices and input names of an experiment's test function."""
+    f = exp.spec.function
+    if exp.spec.model == "ishigami":
+        return testfunctions.ishigami_exact(f.a, f.b), ["x1", "x2", "x3"]
+    return testfunctions.sobol_g_exact(f.g), [f"x{i + 1}" for i in range(len(f.g))]
+
+
+def budgeted(name: str, base: Path, backend: Backend) -> Any:
+    """Load ``name`` with the replicates its pilot recommends (the pilot runs in ``base``)."""
+    pilot = pipeline.run(load_experiment(name), base, backend, pilot=True, figures=False)
+    recommended = pilot.recommendation["recommended_replicates"]  # type: ignore[index]
+    replicates = int(recommended.fillna(1).max())
+    return load_experiment(name, {"replicates": replicates})
+
+
 def check_morris(indices: pd.DataFrame, num_levels: int) -> list[Check]:
     """Compare mu_star with its exact value on the Morris grid, and the dummy's verdicts."""
     bounds = [testfunctions.ISHIGAMI_BOUNDS] * 3
@@ -99,18 +137,22 @@ def run_selfcheck(backend: Backend, out: Path | None = None) -> tuple[list[Check
     timings = []
     with tempfile.TemporaryDirectory(prefix="zhaoshang-selfcheck-") as tmp:
         base = Path(out) if out is not None else Path(tmp)
-        for name in ("selfcheck-sobol", "selfcheck-morris", "selfcheck-fast"):
-            exp = load_experiment(name)
+        for name in ("selfcheck-sobol", "selfcheck-morris", "selfcheck-fast", *NOISY):
+            noisy = name in NOISY
+            exp = budgeted(name, base / name, backend) if noisy else load_experiment(name)
             outcome = pipeline.run(exp, base / name, backend, figures=out is not None)
             indices = outcome.analysis.indices  # type: ignore[union-attr]
-            if exp.method == "sobol":
+            if noisy:
+                checks += check_noisy(name, indices, *exact_of(exp))
+            elif exp.method == "sobol":
                 checks += check_variance_based("sobol", indices, ("S1", "ST"))
             elif exp.method == "fast":
                 checks += check_variance_based("fast", indices, ("fast_S1", "fast_ST"))
             else:
                 checks += check_morris(indices, exp.spec.design.num_levels)
             seconds = outcome.report.seconds
-            timings.append(f"{name}: {outcome.report.total} runs in {seconds:.1f} s")
+            timings.append(f"{name}: {outcome.report.total} runs ({exp.spec.replicates} "
+                           f"replicates) in {seconds:.1f} s")  # fmt: skip
     return checks, timings
 
 

@@ -1,0 +1,1 @@
+"""Experiment designs: schema, loading, sampling methods, an experiment from file to results."""

@@ -17,6 +17,7 @@ import numpy as np
 
 from ..designs.loading import Experiment, ExperimentError, run_seed
 from ..designs.sampling import Design, build_design
+from ..outputs.folders import git_revision
 from .executors import Backend
 from .run import RunSetup, Task, evaluate
 from .store import Store

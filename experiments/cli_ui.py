@@ -15,6 +15,7 @@ import typer
 
 from ..scenarios.errors import InputError
 from ..scenarios.loader import load_scenario
+from .lifeline import child_death_signal
 
 #: Module of the page, served by ``solara run``.
 APP_MODULE = "zhaoshang.ui.app"
@@ -112,7 +113,11 @@ def ui(
     check_installed()
     check_port(host, port)
     typer.echo(f"Zhaoshang teaching page: {address(host, port)}  (Ctrl+C to stop)")
-    process = subprocess.Popen(server_command(host, port), env=server_env(scenario, overrides))
+    process = subprocess.Popen(
+        server_command(host, port),
+        env=server_env(scenario, overrides),
+        preexec_fn=child_death_signal(),  # the server ends with this process, even on kill -9
+    )
     signal.signal(signal.SIGTERM, lambda *_: process.terminate())
     try:
         code = process.wait()

@@ -13,10 +13,11 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from typing import Any
 
 from ..scenarios.errors import InputError
+from .lifeline import worker_pool
 
 #: Upper limit of tasks per chunk.
 MAX_CHUNK = 256
@@ -114,7 +115,7 @@ def iter_tasks[T, R](
     own = executor is None
     if own:  # no more processes than tasks
         workers = min(local_workers(workers), max(len(tasks), 1))
-    pool = executor or ProcessPoolExecutor(max_workers=workers)
+    pool = executor or worker_pool(workers)
     sizer = _Sizer(target_seconds, len(tasks), max(workers, 1))
     pending: dict[Future, tuple[int, int]] = {}
     cursor = 0

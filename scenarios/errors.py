@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import typing
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+
+from .ranges import field_range
+
+#: Pydantic's error kinds for a number outside its declared range.
+BOUND_ERRORS = frozenset({"greater_than", "greater_than_equal", "less_than", "less_than_equal"})
 
 
 class InputError(Exception):
@@ -64,6 +70,24 @@ def allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str] | No
     return None
 
 
+def bound_message(item: Mapping[str, Any], model: type[BaseModel]) -> str:
+    """The message of one pydantic error, with the value and, for a bound, the whole range.
+
+    Args:
+        item: One entry of ``ValidationError.errors()``.
+        model: The root model validated (to look the field's declared range up).
+
+    Returns:
+        For example ``Input should be less than or equal to 1 (got 1.5; allowed: ≥ 0, ≤ 1)``.
+    """
+    msg = str(item["msg"]).replace("Value error, ", "")
+    if item["type"] not in BOUND_ERRORS:
+        return msg
+    allowed = field_range(model, item["loc"])
+    where = f"; allowed: {allowed.text()}" if allowed else ""
+    return f"{msg} (got {item.get('input')!r}{where})"
+
+
 def describe_validation(
     error: ValidationError,
     model: type[BaseModel],
@@ -97,9 +121,11 @@ def describe_validation(
             msg = f"unknown key{hint}"
         elif kind == "missing":
             msg = "required key is missing"
+        elif kind in BOUND_ERRORS:
+            msg = bound_message(item, model)
         else:
             msg = item["msg"]
-            if kind.endswith("_type") or kind.endswith("_parsing"):
+            if kind.endswith(("_type", "_parsing", "_parsing_size", "finite_number")):
                 msg += f" (got {item.get('input')!r})"
             msg = msg.replace("Value error, ", "")
         lines.append(f"{source}: {path}: {msg}")

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from typing import Annotated, Any, NamedTuple
 
 from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 
 
 class Range(NamedTuple):
@@ -98,10 +99,14 @@ def _step(annotation: Any, key: Any) -> tuple[Any, list[Any]] | None:
 
 
 def _unpack(annotation: Any) -> tuple[Any, list[Any]]:
-    if typing.get_origin(annotation) is Annotated:
-        inner, *metadata = typing.get_args(annotation)
-        return inner, metadata
-    return annotation, []
+    """The type inside ``Annotated[type, ...]`` and its constraints (a ``Field``'s, unpacked)."""
+    if typing.get_origin(annotation) is not Annotated:
+        return annotation, []
+    inner, *extras = typing.get_args(annotation)
+    metadata: list[Any] = []
+    for extra in extras:
+        metadata += extra.metadata if isinstance(extra, FieldInfo) else [extra]
+    return inner, metadata
 
 
 def field_range(model: type[BaseModel], loc: Iterable[Any]) -> Range | None:

@@ -126,13 +126,13 @@ def field_range(model: type[BaseModel], loc: Iterable[Any]) -> Range | None:
         if step is None:
             return None
         annotation, metadata = step
-    # A list or tuple of numbers carries the bounds of its items.
+    # A list, tuple or table of numbers carries the bounds of its items.
     for member in _members(annotation):
         args = typing.get_args(member)
-        if typing.get_origin(member) in (list, tuple) and args:
-            inner = _unpack(args[0])[1]
-            if inner:
-                metadata = metadata + inner
+        if typing.get_origin(member) in (list, tuple, dict) and args:
+            metadata = (
+                metadata + _unpack(args[-1] if typing.get_origin(member) is dict else args[0])[1]
+            )
     return range_of(metadata)
 
 

@@ -34,7 +34,6 @@ from ..scenarios import load_scenario
 from ..scenarios.errors import InputError, describe_validation
 from ..scenarios.fields import Strict, param
 from ..scenarios.loader import read_toml
-from ..scenarios.ranges import range_problem
 from ..scenarios.schema import MAX_MONTHS
 from .parallel import map_tasks
 from .replicate import Task, model_after, replicate_seeds
@@ -112,13 +111,6 @@ class TargetsFile(Strict):
             raise ValueError("at least one target is needed (table `targets`)")
         if not 0 <= self.months[0] < self.months[1]:
             raise ValueError(f"months must be [start, end) with 0 <= start < end: {self.months}")
-        problems = [
-            f"parameters.{path}: {problem}"
-            for path, spec in self.parameters.items()
-            if (problem := range_problem(path, (spec.lower, spec.upper))) is not None
-        ]
-        if problems:
-            raise ValueError("; ".join(problems))
         return self
 
 

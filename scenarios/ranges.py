@@ -2,9 +2,8 @@
 
 The bounds live in one place, the ``ge``/``le``/``gt``/``lt`` of each field (see
 :func:`.fields.param`). This module reads them back so that error messages can state the whole
-range ("allowed: ≥ 0, ≤ 1"), experiment designs and calibration searches can be checked against
-the fields they vary before any run, the ODD table can list them, and a test can check that
-the teaching page's sliders stay inside them.
+range ("allowed: ≥ 0, ≤ 1"), the ODD table can list them, and tests can check that every
+numeric field has them and that the teaching page's sliders stay inside them.
 """
 
 from __future__ import annotations
@@ -152,23 +151,3 @@ def is_numeric(annotation: Any) -> bool:
     return any(
         _unpack(m)[0] in (int, float) and _unpack(m)[0] is not bool for m in _members(annotation)
     )
-
-
-def range_problem(path: str, values: Iterable[float], what: str = "bounds") -> str | None:
-    """What is wrong when ``values`` (a design's or a search's bounds) leave a field's range.
-
-    Args:
-        path: Dotted scenario path of the field varied.
-        values: The extreme values that runs would use.
-        what: What the values are, for the message (``"bounds"``, ``"values"``).
-
-    Returns:
-        A message naming the field, the values and its range, or ``None`` when they fit (or
-        the path names no numeric scenario field: other checks report unknown paths).
-    """
-    allowed = scenario_range(path)
-    numbers = [float(v) for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
-    if allowed is None or all(allowed.contains(v) for v in numbers):
-        return None
-    shown = ", ".join(_number(v) for v in numbers)
-    return f"{what} [{shown}] leave the allowed range of {path} ({allowed.text()})"

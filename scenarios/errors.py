@@ -10,8 +10,16 @@ from pydantic import BaseModel, ValidationError
 
 from .ranges import field_range
 
-#: Pydantic's error kinds for a number outside its declared range.
-BOUND_ERRORS = frozenset({"greater_than", "greater_than_equal", "less_than", "less_than_equal"})
+#: Pydantic's error kinds for a number that is not finite, too large for an integer or outside
+#: its declared range: their messages state the field's whole range.
+RANGE_ERRORS = frozenset({
+    "greater_than",
+    "greater_than_equal",
+    "less_than",
+    "less_than_equal",
+    "finite_number",
+    "int_parsing_size",
+})
 
 
 class InputError(Exception):
@@ -70,8 +78,8 @@ def allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str] | No
     return None
 
 
-def bound_message(item: Mapping[str, Any], model: type[BaseModel]) -> str:
-    """The message of one pydantic error, with the value and, for a bound, the whole range.
+def item_message(item: Mapping[str, Any], model: type[BaseModel]) -> str:
+    """The message of one pydantic error, with the value given and, for a number, its range.
 
     Args:
         item: One entry of ``ValidationError.errors()``.
@@ -81,11 +89,14 @@ def bound_message(item: Mapping[str, Any], model: type[BaseModel]) -> str:
         For example ``Input should be less than or equal to 1 (got 1.5; allowed: ≥ 0, ≤ 1)``.
     """
     msg = str(item["msg"]).replace("Value error, ", "")
-    if item["type"] not in BOUND_ERRORS:
-        return msg
-    allowed = field_range(model, item["loc"])
-    where = f"; allowed: {allowed.text()}" if allowed else ""
-    return f"{msg} (got {item.get('input')!r}{where})"
+    kind = item["type"]
+    if kind in RANGE_ERRORS:
+        allowed = field_range(model, item["loc"])
+        where = f"; allowed: {allowed.text()}" if allowed else ""
+        return f"{msg} (got {item.get('input')!r}{where})"
+    if kind.endswith(("_type", "_parsing")):
+        return f"{msg} (got {item.get('input')!r})"
+    return msg
 
 
 def describe_validation(
@@ -121,13 +132,8 @@ def describe_validation(
             msg = f"unknown key{hint}"
         elif kind == "missing":
             msg = "required key is missing"
-        elif kind in BOUND_ERRORS:
-            msg = bound_message(item, model)
         else:
-            msg = item["msg"]
-            if kind.endswith(("_type", "_parsing", "_parsing_size", "finite_number")):
-                msg += f" (got {item.get('input')!r})"
-            msg = msg.replace("Value error, ", "")
+            msg = item_message(item, model)
         lines.append(f"{source}: {path}: {msg}")
         if first_source is None:
             first_source, first_path = source, path

@@ -29,6 +29,8 @@ from pydantic import BaseModel
 from zhaoshang import AttractionModel, InputError, load_scenario
 from zhaoshang.experiments.calibrate import TargetsFile
 from zhaoshang.experiments.cli import main
+from zhaoshang.experiments.design import load_experiment
+from zhaoshang.experiments.experiment_schema import ExperimentError
 from zhaoshang.scenarios import memory
 from zhaoshang.scenarios.loader import library_names
 from zhaoshang.scenarios.ranges import field_range, is_numeric, scenario_range
@@ -140,6 +142,30 @@ def test_non_finite_literals_are_refused_in_files_lists_and_tables(tmp_path, cap
         text = capsys.readouterr().err
         assert exc.value.code == 2, body
         assert str(path) in text and literal.lstrip("-") in text and "Traceback" not in text
+
+
+@pytest.mark.parametrize(
+    ("parameter", "body", "fragment"),
+    [
+        ("behaviour.beta_cost", "bounds = [0.0, 2000.0]", "≥ 0, ≤ 1000"),
+        ("pool.firms", "bounds = [1000, 30000000]", "≥ 0, ≤ 20000000"),
+        ("behaviour.home_bias", "values = [1.0, nan]", "finite"),
+        ("behaviour.home_bias", "bounds = [0.0, inf]", "finite"),
+    ],
+)
+def test_experiment_designs_leaving_a_field_range_are_refused_before_any_run(
+    tmp_path, parameter, body, fragment
+):
+    path = tmp_path / "e.toml"
+    path.write_text(
+        'scenario = "ruzhou-2017"\n[set]\n"pool.firms" = 1000\n[outputs.contracts]\n'
+        f'[parameters."{parameter}"]\nkind = "lever"\n{body}\n'
+        '[design]\nmethod = "lhs"\nN = 10\n'
+    )
+    with pytest.raises(ExperimentError) as exc:
+        load_experiment(path)
+    assert str(path) in exc.value.message and parameter in exc.value.message
+    assert fragment in exc.value.message
 
 
 def test_every_ruzhou_leaf_refuses_or_runs_absurd_values_to_finite_kpis():

@@ -114,3 +114,22 @@ def test_watchdog_alone_ends_orphaned_workers():
     finally:
         if process.poll() is None:
             process.kill()
+
+
+def test_the_teaching_page_server_exits_after_kill_9_of_the_command():
+    pytest.importorskip("solara")
+    import socket
+
+    with socket.socket() as probe:  # a free port
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "zhaoshang", "ui", "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        server = wait_for_children(process, 1, timeout=60)
+        assert kill_and_count_survivors(process, server) == set()
+    finally:
+        if process.poll() is None:
+            process.kill()

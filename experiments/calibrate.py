@@ -22,11 +22,11 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import Field, ValidationError, model_validator
+from pydantic import ValidationError, model_validator
 
 from ..model.codes import Channel, Stage
 from ..model.kpis import compute
@@ -34,14 +34,12 @@ from ..scenarios import load_scenario
 from ..scenarios.errors import InputError, describe_validation
 from ..scenarios.fields import Strict, param
 from ..scenarios.loader import read_toml
-from ..scenarios.schema import MAX_MONTHS
+from ..scenarios.schema import Month
 from .parallel import map_tasks
 from .replicate import Task, model_after, replicate_seeds
 
 #: Largest observed number a target may hold (a count or an amount in yuan).
 MAX_OBSERVED = 1e15
-#: A month of a run, counted from 0 (at most the longest horizon).
-Month = Annotated[int, Field(ge=0, le=MAX_MONTHS)]
 
 #: Significant digits kept of a fitted value (what a calibrated scenario file holds).
 DIGITS = 4

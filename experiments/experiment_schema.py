@@ -13,7 +13,7 @@ from pydantic import Field, model_validator
 
 from ..scenarios.errors import InputError
 from ..scenarios.fields import Strict
-from ..scenarios.schema import MAX_MONTHS
+from ..scenarios.schema import Month
 from . import testfunctions
 
 MODELS = ("abm", "ishigami", "sobol-g")
@@ -25,8 +25,6 @@ REDUCTIONS = ("mean", "median", "std", "min", "max")
 DUMMY = "dummy"
 
 Scalar = bool | int | float | str
-#: A month of a run, counted from 0.
-Month = Annotated[int, Field(ge=0, le=MAX_MONTHS)]
 #: Largest coefficient of an analytic test function.
 MAX_COEFFICIENT = 1e6
 

@@ -36,6 +36,8 @@ MAX_EFFECT = 1000.0
 #: Longest delay of a pipeline stage, in months (ten years).
 MAX_DELAY = 120.0
 
+#: A month of a run, counted from 0 (windows of months in experiments and targets files).
+Month = Annotated[int, Field(ge=0, le=MAX_MONTHS)]
 #: A link strength from 0 to 1.
 Share = Annotated[float, Field(ge=0, le=1)]
 #: A relative weight (only ratios matter).

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..agents import Firm, Government, Park
+from ..scenarios.memory import check_memory
 from ..scenarios.schema import Scenario
 from . import month
 from .mechanisms import awareness, choice, outreach
@@ -58,6 +59,10 @@ class AttractionModel(mesa.Model):
         collect: Collect the monthly series (the DataCollector and land by park). Batch runs
             that read only the KPIs turn it off: the KPIs come from the event log and the
             final state, so they are identical either way.
+
+    Raises:
+        ScenarioError: If the run would need more memory than this machine has available
+            (:mod:`zhaoshang.scenarios.memory`).
     """
 
     def __init__(
@@ -69,6 +74,7 @@ class AttractionModel(mesa.Model):
         collect_firms: bool = False,
         collect: bool = True,
     ):
+        check_memory(scenario)  # a run that cannot fit is refused before anything is allocated
         super().__init__(rng=rng)
         self.spec = scenario  # the resolved Scenario (Mesa keeps its own `scenario`)
         self.world = w = World.build(scenario)

@@ -3,10 +3,24 @@
 from __future__ import annotations
 
 import typing
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pydantic is imported where a validation error is described, not at start-up
     from pydantic import BaseModel, ValidationError
+
+from .ranges import field_range
+
+#: Pydantic's error kinds for a number that is not finite, too large for an integer or outside
+#: its declared range: their messages state the field's whole range.
+RANGE_ERRORS = frozenset({
+    "greater_than",
+    "greater_than_equal",
+    "less_than",
+    "less_than_equal",
+    "finite_number",
+    "int_parsing_size",
+})
 
 
 class InputError(Exception):
@@ -67,6 +81,27 @@ def allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str] | No
     return None
 
 
+def item_message(item: Mapping[str, Any], model: type[BaseModel]) -> str:
+    """The message of one pydantic error, with the value given and, for a number, its range.
+
+    Args:
+        item: One entry of ``ValidationError.errors()``.
+        model: The root model validated (to look the field's declared range up).
+
+    Returns:
+        For example ``Input should be less than or equal to 1 (got 1.5; allowed: ≥ 0, ≤ 1)``.
+    """
+    msg = str(item["msg"]).replace("Value error, ", "")
+    kind = item["type"]
+    if kind in RANGE_ERRORS:
+        allowed = field_range(model, item["loc"])
+        where = f"; allowed: {allowed.text()}" if allowed else ""
+        return f"{msg} (got {item.get('input')!r}{where})"
+    if kind.endswith(("_type", "_parsing")):
+        return f"{msg} (got {item.get('input')!r})"
+    return msg
+
+
 def describe_validation(
     error: ValidationError,
     model: type[BaseModel],
@@ -101,10 +136,7 @@ def describe_validation(
         elif kind == "missing":
             msg = "required key is missing"
         else:
-            msg = item["msg"]
-            if kind.endswith("_type") or kind.endswith("_parsing"):
-                msg += f" (got {item.get('input')!r})"
-            msg = msg.replace("Value error, ", "")
+            msg = item_message(item, model)
         lines.append(f"{source}: {path}: {msg}")
         if first_source is None:
             first_source, first_path = source, path

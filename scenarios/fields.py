@@ -146,10 +146,15 @@ class Strict(BaseModel):
     """Base class of every scenario table: unknown keys are errors, values are checked.
 
     Values must also be of the right kind: no ``true`` for a number, no ``1`` or ``"yes"`` for
-    a switch, no quoted numbers (see :func:`type_problem`).
+    a switch, no quoted numbers (see :func:`type_problem`), and finite: TOML writes ``nan``
+    and ``inf`` as plain literals (``home_bias = nan``), but no quantity of a scenario, an
+    experiment or a targets file is either, so every number refuses them, including the
+    numbers inside lists and tables.
     """
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+    model_config = ConfigDict(
+        extra="forbid", validate_assignment=True, frozen=False, allow_inf_nan=False
+    )
 
     @field_validator("*", mode="before")
     @classmethod

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
@@ -17,6 +17,33 @@ from .fields import ASSUMPTION, CALIBRATED, LITERATURE, SEED, Strict, param
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
+
+#: Longest horizon of a run, in months (a century).
+MAX_MONTHS = 1200
+#: Most candidate firms (and firms placed by the birth-death urn) a scenario may ask for; the
+#: memory check (:mod:`.memory`) may refuse fewer on a small machine.
+MAX_FIRMS = 20_000_000
+#: Most firms of one kind in one table entry (incumbents of a sector, invitees, buildings).
+MAX_ENTRY = 100_000
+#: Most employees of one incumbent (an incumbent may stand for a park's whole background
+#: economy, as in the dartboard validation scenario; China employs under a billion people).
+MAX_EMPLOYMENT = 1e9
+#: Largest amount of money of one payment or one month's cost, in yuan (10 billion).
+MAX_YUAN = 1e10
+#: Largest utility weight or log-odds effect: far beyond any estimate (at 1000 a difference of
+#: a hundredth of a unit already decides a choice).
+MAX_EFFECT = 1000.0
+#: Longest delay of a pipeline stage, in months (ten years).
+MAX_DELAY = 120.0
+
+#: A month of a run, counted from 0 (windows of months in experiments and targets files).
+Month = Annotated[int, Field(ge=0, le=MAX_MONTHS)]
+#: A link strength from 0 to 1.
+Share = Annotated[float, Field(ge=0, le=1)]
+#: A relative weight (only ratios matter).
+Weight = Annotated[float, Field(ge=0, le=1e6)]
+#: Firms of one sector in one park.
+EntryCount = Annotated[int, Field(ge=0, le=MAX_ENTRY)]
 
 
 def month_index(text: str) -> tuple[int, int]:
@@ -31,7 +58,7 @@ class TimeSpec(Strict):
     """Calendar of a run."""
 
     start: str = param("2017-01", "First simulated month.", unit="YYYY-MM", source=SEED)
-    months: int = param(120, "Horizon of the run.", unit="months", ge=1, le=1200)
+    months: int = param(120, "Horizon of the run.", unit="months", ge=1, le=MAX_MONTHS)
 
     @field_validator("start")
     @classmethod
@@ -48,7 +75,7 @@ class PoolSpec(Strict):
         "Number of candidate firms across all origin regions.",
         unit="firms",
         ge=0,
-        le=20_000_000,
+        le=MAX_FIRMS,
     )
     size_sigma: float = param(
         0.6,
@@ -65,12 +92,16 @@ class SectorSpec(Strict):
 
     name: str = param("", "English name.")
     name_zh: str = param("", "Chinese name.")
-    employees: float = param(80, "Mean employees per relocating firm.", unit="persons", gt=0)
-    investment_myuan: float = param(
-        50, "Mean fixed investment per project.", unit="million yuan", gt=0
+    employees: float = param(
+        80, "Mean employees per relocating firm.", unit="persons", gt=0, le=MAX_ENTRY
     )
-    land_ha: float = param(2.0, "Mean land need per project.", unit="ha", ge=0)
-    output_myuan: float = param(60, "Mean annual output per firm.", unit="million yuan/year", gt=0)
+    investment_myuan: float = param(
+        50, "Mean fixed investment per project.", unit="million yuan", gt=0, le=100_000
+    )
+    land_ha: float = param(2.0, "Mean land need per project.", unit="ha", ge=0, le=10_000)
+    output_myuan: float = param(
+        60, "Mean annual output per firm.", unit="million yuan/year", gt=0, le=1_000_000
+    )
     tax_share: float = param(
         0.04, "Local taxes as a share of output.", unit="share 0-1", source=LITERATURE, ge=0, le=1
     )
@@ -86,24 +117,17 @@ class SectorSpec(Strict):
         "Pollution load per million yuan of output (index, 1 = manufacturing average).",
         unit="index/million yuan",
         ge=0,
+        le=100,
     )
     energy: float = param(
-        0.1, "Energy use per million yuan of output.", unit="tce/million yuan", ge=0
+        0.1, "Energy use per million yuan of output.", unit="tce/million yuan", ge=0, le=100
     )
     tech: float = param(0.5, "Mean technology level.", unit="score 0-1", ge=0, le=1)
-    suppliers: dict[str, float] = param(
+    suppliers: dict[str, Share] = param(
         {},
         "Input-output links: supplier sector id -> strength of the link.",
         unit="share 0-1",
     )
-
-    @field_validator("suppliers")
-    @classmethod
-    def _check_weights(cls, value: dict[str, float]) -> dict[str, float]:
-        for key, weight in value.items():
-            if not 0 <= weight <= 1:
-                raise ValueError(f"link strength of {key!r} must be between 0 and 1, got {weight}")
-        return value
 
 
 class RegionSpec(Strict):
@@ -113,17 +137,22 @@ class RegionSpec(Strict):
     name_zh: str = param("", "Chinese name.")
     lon: float = param(120.0, "Longitude of the region's centre.", unit="degrees", ge=-180, le=180)
     lat: float = param(31.0, "Latitude of the region's centre.", unit="degrees", ge=-90, le=90)
-    weight: float = param(1.0, "Share of the candidate pool (relative weight).", ge=0)
+    weight: float = param(1.0, "Share of the candidate pool (relative weight).", ge=0, le=1e6)
     wage_yuan_month: float = param(
-        5000, "Average manufacturing wage in 2017.", unit="yuan/month", source=LITERATURE, gt=0
+        5000,
+        "Average manufacturing wage in 2017.",
+        unit="yuan/month",
+        source=LITERATURE,
+        gt=0,
+        le=1_000_000,
     )
     wage_growth: float = param(
         0.08, "Annual growth of the wage.", unit="share/year", source=LITERATURE, ge=-0.5, le=1
     )
     land_price_yuan_m2: float = param(
-        600, "Industrial land price.", unit="yuan/m2", source=LITERATURE, ge=0
+        600, "Industrial land price.", unit="yuan/m2", source=LITERATURE, ge=0, le=1_000_000
     )
-    sectors: dict[str, float] = param(
+    sectors: dict[str, Weight] = param(
         {},
         "Sector mix of the region's candidate firms (relative weights; empty = even).",
     )
@@ -148,7 +177,7 @@ class Incentives(Strict):
     )
     rebate_years: float = param(3, "Length of the tax rebate period.", unit="years", ge=0, le=30)
     subsidy_per_job_yuan: float = param(
-        2000, "One-off subsidy per job created.", unit="yuan/job", ge=0
+        2000, "One-off subsidy per job created.", unit="yuan/job", ge=0, le=10_000_000
     )
     performance_linked: bool = param(
         False, "Rebates are paid only while a firm meets its output commitment (mutual benefit)."
@@ -215,15 +244,21 @@ class Selectivity(Strict):
         "Highest pollution index per million yuan of output admitted.",
         unit="index/million yuan",
         ge=0,
+        le=100,
     )
     max_energy: float = param(
         0.5,
         "Highest energy use per million yuan of output admitted.",
         unit="tce/million yuan",
         ge=0,
+        le=100,
     )
     min_tax_per_ha_myuan: float = param(
-        0.0, "Lowest annual local tax per hectare admitted.", unit="million yuan/ha/year", ge=0
+        0.0,
+        "Lowest annual local tax per hectare admitted.",
+        unit="million yuan/ha/year",
+        ge=0,
+        le=100_000,
     )
     min_tech: float = param(0.0, "Lowest technology score admitted.", unit="score 0-1", ge=0, le=1)
 
@@ -280,7 +315,7 @@ class Governance(Strict):
         0.7, "Investors' prior belief that promises are kept.", unit="probability", ge=0, le=1
     )
     credibility_weight: float = param(
-        20, "Weight of the prior, in observed promises.", unit="promises", gt=0
+        20, "Weight of the prior, in observed promises.", unit="promises", gt=0, le=100_000
     )
     turnover: bool = param(True, "Leaders turn over at the tenure hazard.")
 
@@ -312,10 +347,10 @@ class Outreach(Strict):
         le=1,
     )
     office_cost_yuan_month: float = param(
-        80000, "Running cost of one resident office.", unit="yuan/month", ge=0
+        80000, "Running cost of one resident office.", unit="yuan/month", ge=0, le=MAX_YUAN
     )
     conference_cost_yuan: float = param(
-        1_500_000, "Cost of one promotion conference.", unit="yuan", ge=0
+        1_500_000, "Cost of one promotion conference.", unit="yuan", ge=0, le=MAX_YUAN
     )
 
 
@@ -324,14 +359,16 @@ class Entrusted(Strict):
 
     count: int = param(0, "Number of entrusted agents.", unit="agents", ge=0, le=1000)
     contacts_per_month: float = param(
-        4, "Firms each agent contacts per month.", unit="firms/month", ge=0
+        4, "Firms each agent contacts per month.", unit="firms/month", ge=0, le=MAX_ENTRY
     )
     pay_on_results: bool = param(
         True, "Agents are paid per signed project (false = a retainer regardless of results)."
     )
-    fee_per_project_yuan: float = param(200000, "Fee per signed project.", unit="yuan", ge=0)
+    fee_per_project_yuan: float = param(
+        200000, "Fee per signed project.", unit="yuan", ge=0, le=MAX_YUAN
+    )
     retainer_yuan_month: float = param(
-        30000, "Monthly retainer when not paid on results.", unit="yuan/month", ge=0
+        30000, "Monthly retainer when not paid on results.", unit="yuan/month", ge=0, le=MAX_YUAN
     )
 
 
@@ -355,7 +392,12 @@ class GovernmentSpec(Strict):
     lon: float = param(112.8, "Longitude.", unit="degrees", ge=-180, le=180)
     lat: float = param(34.2, "Latitude.", unit="degrees", ge=-90, le=90)
     wage_yuan_month: float = param(
-        3200, "Average manufacturing wage in 2017.", unit="yuan/month", source=LITERATURE, gt=0
+        3200,
+        "Average manufacturing wage in 2017.",
+        unit="yuan/month",
+        source=LITERATURE,
+        gt=0,
+        le=1_000_000,
     )
     wage_growth: float = param(0.07, "Annual wage growth.", unit="share/year", ge=-0.5, le=1)
     incentives: Incentives = Field(default_factory=Incentives)
@@ -377,25 +419,30 @@ class ParkSpec(Strict):
     name: str = param("", "English name.")
     name_zh: str = param("", "Chinese name.")
     sectors: list[str] = param([], "Sector focus of the park (sector ids).")
-    land_ha: float = param(300, "Industrial land area.", unit="ha", ge=0)
+    land_ha: float = param(300, "Industrial land area.", unit="ha", ge=0, le=1_000_000)
     land_price_yuan_m2: float = param(
-        250, "Land price before discounts.", unit="yuan/m2", source=LITERATURE, ge=0
+        250, "Land price before discounts.", unit="yuan/m2", source=LITERATURE, ge=0, le=1_000_000
     )
     standard_buildings: int = param(
-        0, "Ready standard factory buildings.", unit="buildings", source=SEED, ge=0
+        0, "Ready standard factory buildings.", unit="buildings", source=SEED, ge=0, le=MAX_ENTRY
     )
     infrastructure: float = param(0.6, "Infrastructure quality.", unit="score 0-1", ge=0, le=1)
-    incumbents: dict[str, int] = param(
+    incumbents: dict[str, EntryCount] = param(
         {}, "Operating firms at start, by sector id.", unit="firms", source=SEED
     )
     incumbent_employees: float = param(
-        30, "Mean employees of an incumbent firm.", unit="persons", gt=0
+        30,
+        "Mean employees of an incumbent firm.",
+        unit="persons",
+        gt=0,
+        le=MAX_EMPLOYMENT,
     )
     urn_weight: float | None = param(
         None,
         "Initial weight of the park under proportional attraction and the birth-death urn "
         "(none = world.urn_weight).",
         gt=0,
+        le=1e6,
     )
 
 
@@ -411,6 +458,7 @@ class OfficeSpec(Strict):
         unit="firms/month",
         source=SEED + ": 300+ visits by 5 offices in 2017",
         ge=0,
+        le=MAX_ENTRY,
     )
 
 
@@ -423,7 +471,7 @@ class ConferenceSpec(Strict):
     region: str = param("", "Origin region of the invitees.", pattern=ID_PATTERN)
     sectors: list[str] = param([], "Sectors invited (empty = all).")
     park: str | None = param(None, "Park promoted (none = the city's best fit).")
-    invitees: int = param(100, "Firms attending.", unit="firms", ge=0)
+    invitees: int = param(100, "Firms attending.", unit="firms", ge=0, le=MAX_ENTRY)
 
     @field_validator("date")
     @classmethod
@@ -441,19 +489,24 @@ class SupplyChain(Strict):
         "linear (n/scale, unbounded increasing returns) or off.",
     )
     scale: float = param(
-        20, "Firms at which the diminishing benefit is half its maximum.", unit="firms", gt=0
+        20,
+        "Firms at which the diminishing benefit is half its maximum.",
+        unit="firms",
+        gt=0,
+        le=MAX_FIRMS,
     )
-    same_sector: float = param(0.5, "Weight of same-sector firms.", ge=0)
-    suppliers: float = param(1.0, "Weight of co-located suppliers.", ge=0)
-    customers: float = param(0.7, "Weight of co-located customers.", ge=0)
+    same_sector: float = param(0.5, "Weight of same-sector firms.", ge=0, le=100)
+    suppliers: float = param(1.0, "Weight of co-located suppliers.", ge=0, le=100)
+    customers: float = param(0.7, "Weight of co-located customers.", ge=0, le=100)
     congestion: float = param(
         1.0,
         "Land-price increase at full occupancy (price x (1 + c occupancy^2)).",
         unit="share",
         ge=0,
+        le=100,
     )
     cap: float | None = param(
-        None, "Upper bound on the cluster benefit (none = uncapped).", ge=0
+        None, "Upper bound on the cluster benefit (none = uncapped).", ge=0, le=MAX_FIRMS
     )
 
 
@@ -473,6 +526,7 @@ class Behaviour(Strict):
         "Elasticity of the relocation hazard to home wages relative to 2017.",
         source=LITERATURE,
         ge=0,
+        le=20,
     )
     search_months: int = param(
         18, "Months a relocation-minded firm keeps searching.", unit="months", ge=1, le=240
@@ -486,26 +540,36 @@ class Behaviour(Strict):
         le=1,
     )
     beta_cost: float = param(
-        12.0, "Utility per unit of cost share of output.", source=CALIBRATED, ge=0
+        12.0, "Utility per unit of cost share of output.", source=CALIBRATED, ge=0, le=MAX_EFFECT
     )
     beta_incentive: float = param(
         8.0,
         "Utility per unit of incentive value as a share of annual output.",
         ge=0,
+        le=MAX_EFFECT,
         source=LITERATURE + ": tax breaks weigh less than predictability",
     )
-    beta_service: float = param(1.5, "Utility per unit of service quality.", ge=0)
+    beta_service: float = param(1.5, "Utility per unit of service quality.", ge=0, le=MAX_EFFECT)
     beta_credibility: float = param(
         2.5,
         "Utility per unit of credibility.",
         ge=0,
+        le=MAX_EFFECT,
         source=LITERATURE + ": predictability weighs most with investors",
     )
-    beta_cluster: float = param(1.2, "Utility per unit of cluster benefit.", ge=0)
-    beta_fit: float = param(1.0, "Utility of a park whose focus includes the firm's sector.", ge=0)
-    beta_infrastructure: float = param(0.8, "Utility per unit of infrastructure quality.", ge=0)
+    beta_cluster: float = param(1.2, "Utility per unit of cluster benefit.", ge=0, le=MAX_EFFECT)
+    beta_fit: float = param(
+        1.0, "Utility of a park whose focus includes the firm's sector.", ge=0, le=MAX_EFFECT
+    )
+    beta_infrastructure: float = param(
+        0.8, "Utility per unit of infrastructure quality.", ge=0, le=MAX_EFFECT
+    )
     home_bias: float = param(
-        1.5, "Utility of staying home (moving costs, ties).", source=CALIBRATED
+        1.5,
+        "Utility of staying home (moving costs, ties).",
+        source=CALIBRATED,
+        ge=-MAX_EFFECT,
+        le=MAX_EFFECT,
     )
     inspect_rate: float = param(
         0.7,
@@ -535,24 +599,34 @@ class Behaviour(Strict):
         0.85, "Base probability that a contract leads to construction.", ge=0, le=1
     )
     margin_effect: float = param(
-        0.5, "Log-odds of conversion per unit of utility margin over the next best option.", ge=0
+        0.5,
+        "Log-odds of conversion per unit of utility margin over the next best option.",
+        ge=0,
+        le=MAX_EFFECT,
     )
     professionalism_effect: float = param(
-        1.5, "Log-odds of conversion per unit of staff professionalism above 0.5.", ge=0
+        1.5,
+        "Log-odds of conversion per unit of staff professionalism above 0.5.",
+        ge=0,
+        le=MAX_EFFECT,
     )
     service_effect: float = param(
-        1.0, "Log-odds of conversion per unit of service quality above 0.5.", ge=0
+        1.0, "Log-odds of conversion per unit of service quality above 0.5.", ge=0, le=MAX_EFFECT
     )
     rent_effect: float = param(
-        20.0, "Log-odds of conversion lost per unit of informal fee share.", ge=0
+        20.0, "Log-odds of conversion lost per unit of informal fee share.", ge=0, le=MAX_EFFECT
     )
-    inspection_months: float = param(1, "Months from interest to site visit.", unit="months", ge=0)
+    inspection_months: float = param(
+        1, "Months from interest to site visit.", unit="months", ge=0, le=MAX_DELAY
+    )
     negotiation_months: float = param(
-        2, "Months of negotiation at average professionalism.", unit="months", ge=0
+        2, "Months of negotiation at average professionalism.", unit="months", ge=0, le=MAX_DELAY
     )
-    construction_months: float = param(12, "Months to build a plant.", unit="months", ge=0)
+    construction_months: float = param(
+        12, "Months to build a plant.", unit="months", ge=0, le=MAX_DELAY
+    )
     building_months: float = param(
-        3, "Months to fit out a standard factory building.", unit="months", ge=0
+        3, "Months to fit out a standard factory building.", unit="months", ge=0, le=MAX_DELAY
     )
     hoarding: float = param(
         0.2,
@@ -572,13 +646,13 @@ class Behaviour(Strict):
         0.03, "Annual exit hazard of a firm at satisfaction 0.5.", unit="1/year", ge=0, le=1
     )
     exit_sensitivity: float = param(
-        4.0, "Log-hazard of exit per unit of satisfaction below 0.5.", ge=0
+        4.0, "Log-hazard of exit per unit of satisfaction below 0.5.", ge=0, le=MAX_EFFECT
     )
     reinvest_hazard: float = param(
         0.06, "Annual hazard of reinvesting at satisfaction 1.", unit="1/year", ge=0, le=1
     )
     reinvest_share: float = param(
-        0.3, "Reinvestment as a share of the original investment and jobs.", ge=0
+        0.3, "Reinvestment as a share of the original investment and jobs.", ge=0, le=10
     )
     referral_rate: float = param(
         0.04, "Referrals per satisfied tenant per month.", unit="1/month", ge=0, le=5
@@ -599,7 +673,7 @@ class Behaviour(Strict):
         0.3, "Satisfaction target per unit of cluster benefit.", ge=0, le=1
     )
     satisfaction_fees: float = param(
-        3.0, "Satisfaction target lost per unit of informal fee share.", ge=0
+        3.0, "Satisfaction target lost per unit of informal fee share.", ge=0, le=MAX_EFFECT
     )
     hoard_deterrence: float = param(
         0.5, "Share of would-be hoarders deterred by idle-land enforcement.", ge=0, le=1
@@ -638,15 +712,16 @@ class World(Strict):
         "Location choice rule: random utility (logit) or proportional attraction (Polya urn).",
     )
     urn_weight: float = param(
-        1.0, "Initial weight of each park under proportional attraction.", gt=0
+        1.0, "Initial weight of each park under proportional attraction.", gt=0, le=1e6
     )
     urn_increment: float = param(
-        1.0, "Weight added per entrant under proportional attraction.", ge=0
+        1.0, "Weight added per entrant under proportional attraction.", ge=0, le=1e6
     )
     taste_scale: float = param(
         1.0,
         "Scale of the Gumbel taste shocks of the logit choice (0 = deterministic choice).",
         ge=0,
+        le=MAX_EFFECT,
     )
     dynamics: Literal["pipeline", "birth_death"] = param(
         "pipeline",
@@ -654,7 +729,7 @@ class World(Strict):
         "population in which one firm exits and one enters per replacement).",
     )
     population: int = param(
-        0, "Firms placed at the start under the birth-death urn.", unit="firms", ge=0
+        0, "Firms placed at the start under the birth-death urn.", unit="firms", ge=0, le=MAX_FIRMS
     )
     replacements_per_month: int = param(
         1, "Exit-entry replacements per month under the birth-death urn.", ge=0, le=100_000
@@ -691,7 +766,7 @@ class Programme(Strict):
         {}, "Groups of the programme's parks: group id -> park ids.", source=SEED
     )
     target_results: int = param(
-        0, "Movers to transfer by the deadline.", unit="results", source=SEED, ge=0
+        0, "Movers to transfer by the deadline.", unit="results", source=SEED, ge=0, le=MAX_FIRMS
     )
     target_share: float = param(
         0.0,

@@ -34,8 +34,12 @@ from ...scenarios import load_scenario
 from ...scenarios.errors import InputError, describe_validation
 from ...scenarios.fields import Strict, param
 from ...scenarios.loader import read_toml
+from ...scenarios.schema import Month
 from ..runs.parallel import map_tasks
 from .replicate import Task, model_after, replicate_seeds
+
+#: Largest observed number a target may hold (a count or an amount in yuan).
+MAX_OBSERVED = 1e15
 
 #: Significant digits kept of a fitted value (what a calibrated scenario file holds).
 DIGITS = 4
@@ -45,9 +49,9 @@ class TargetSpec(Strict):
     """One observed number and the KPI that measures it."""
 
     kpi: str = param(..., "Dotted path into the KPI dictionary (by_channel.office.contacts).")
-    value: float = param(..., "The observed value.", gt=0)
+    value: float = param(..., "The observed value.", gt=0, le=MAX_OBSERVED)
     tolerance: float | None = param(
-        None, "Relative tolerance (none = the file's tolerance).", unit="share", gt=0
+        None, "Relative tolerance (none = the file's tolerance).", unit="share", gt=0, le=100
     )
     source: str = param("", "Where the number comes from.")
 
@@ -71,10 +75,16 @@ class ParameterSpec(Strict):
 class HoldoutSpec(Strict):
     """Facts compared after the fit, never used in the objective."""
 
-    months: tuple[int, int] = param((0, 24), "Half-open window of months the facts cover.")
-    visitors: float = param(..., "Visitors of the city's promotion conferences.", gt=0)
-    intentions: float = param(..., "Cooperation intentions declared at them.", gt=0)
-    contracted_yuan: float = param(..., "Investment contracted at them.", unit="yuan", gt=0)
+    months: tuple[Month, Month] = param((0, 24), "Half-open window of months the facts cover.")
+    visitors: float = param(
+        ..., "Visitors of the city's promotion conferences.", gt=0, le=MAX_OBSERVED
+    )
+    intentions: float = param(
+        ..., "Cooperation intentions declared at them.", gt=0, le=MAX_OBSERVED
+    )
+    contracted_yuan: float = param(
+        ..., "Investment contracted at them.", unit="yuan", gt=0, le=MAX_OBSERVED
+    )
     source: str = param("", "Where the facts come from.")
 
 
@@ -83,8 +93,10 @@ class TargetsFile(Strict):
 
     title: str = param("", "What the targets describe.")
     source: str = param("", "Where the numbers come from.")
-    months: tuple[int, int] = param((0, 12), "Half-open window of months the targets count.")
-    tolerance: float = param(0.2, "Default relative tolerance.", unit="share", gt=0)
+    months: tuple[Month, Month] = param(
+        (0, 12), "Half-open window of months the targets count."
+    )
+    tolerance: float = param(0.2, "Default relative tolerance.", unit="share", gt=0, le=100)
     targets: dict[str, TargetSpec] = param({}, "Targets, keyed by a short name.")
     parameters: dict[str, ParameterSpec] = param(
         {}, "Parameters to fit, keyed by their dotted scenario path."

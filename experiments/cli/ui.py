@@ -14,6 +14,8 @@ from typing import Annotated
 import typer
 
 from ...scenarios.errors import InputError
+from ...scenarios.loader import load_scenario
+from ..runs.lifeline import child_death_signal
 
 #: Module of the page, served by ``solara run``.
 APP_MODULE = "zhaoshang.ui.app"
@@ -106,14 +108,16 @@ def ui(
     ] = None,
 ) -> None:
     """Serve the interactive teaching page; it needs no network access. Ctrl+C stops it."""
-    from ...scenarios.loader import load_scenario
-
     overrides = list(set_ or [])
     load_scenario(scenario, overrides)  # a bad scenario or override fails here, exit 2
     check_installed()
     check_port(host, port)
     typer.echo(f"Zhaoshang teaching page: {address(host, port)}  (Ctrl+C to stop)")
-    process = subprocess.Popen(server_command(host, port), env=server_env(scenario, overrides))
+    process = subprocess.Popen(
+        server_command(host, port),
+        env=server_env(scenario, overrides),
+        preexec_fn=child_death_signal(),  # the server ends with this process, even on kill -9
+    )
     signal.signal(signal.SIGTERM, lambda *_: process.terminate())
     try:
         code = process.wait()

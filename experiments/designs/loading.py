@@ -27,7 +27,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ValidationError
 
-from ...scenarios.errors import ScenarioError, describe_validation
+from ...scenarios.errors import ScenarioError, describe_validation, item_message
 from ...scenarios.loader import apply_override, find_scenario, load_scenario, read_toml
 from ...scenarios.schema import Scenario
 from ..validation import testfunctions
@@ -492,7 +492,7 @@ def _check_values_accepted(
         try:
             Scenario.model_validate(data)
         except ValidationError as exc:
-            msg = exc.errors()[0]["msg"].replace("Value error, ", "")
+            msg = item_message(exc.errors()[0], Scenario)
             raise _fail(
                 source, f"{where}.{key}", f"{value!r} is not allowed for {param.name}: {msg}"
             ) from None

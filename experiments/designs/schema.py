@@ -7,12 +7,13 @@ format with examples.
 from __future__ import annotations
 
 import json
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
 from ...scenarios.errors import InputError
 from ...scenarios.fields import Strict
+from ...scenarios.schema import Month
 from ..validation import testfunctions
 
 MODELS = ("abm", "ishigami", "sobol-g")
@@ -24,6 +25,8 @@ REDUCTIONS = ("mean", "median", "std", "min", "max")
 DUMMY = "dummy"
 
 Scalar = bool | int | float | str
+#: Largest coefficient of an analytic test function.
+MAX_COEFFICIENT = 1e6
 
 
 class ExperimentError(InputError):
@@ -101,7 +104,7 @@ class OutputSpec(Strict):
     reduce: Literal[REDUCTIONS] = Field(  # type: ignore[valid-type]
         "mean", description="Reduction over the replicates of a design point."
     )
-    months: tuple[int, int] | None = Field(
+    months: tuple[Month, Month] | None = Field(
         None, description="[first, end) months in which flows are counted (stocks: at the end)."
     )
     label: str = Field("", description="Name for tables and figures.")
@@ -120,13 +123,14 @@ class DesignSpec(Strict):
     N: int | None = Field(
         None,
         ge=1,
+        le=10_000_000,
         description="Base samples (sobol, 2^m or 3 x 2^m), trajectories (morris), samples per "
         "parameter (fast) or samples (lhs, delta, pawn).",
     )
     calc_second_order: bool = Field(False, description="Sobol: also second-order indices.")
     num_levels: int = Field(4, ge=2, le=100, description="Morris: levels of the grid (even).")
     optimal_trajectories: int | None = Field(
-        None, ge=2, description="Morris: keep this many of N trajectories (Campolongo)."
+        None, ge=2, le=100_000, description="Morris: keep this many of N trajectories (Campolongo)."
     )
     local_optimization: bool = Field(True, description="Morris: fast optimisation of trajectories.")
     M: int = Field(4, ge=1, le=20, description="eFAST: interference parameter.")
@@ -150,13 +154,16 @@ class PilotSpec(Strict):
 class FunctionSpec(Strict):
     """Settings of an analytic test function (``model = "ishigami"`` or ``"sobol-g"``)."""
 
-    a: float = Field(7.0, description="Ishigami a.")
-    b: float = Field(0.1, description="Ishigami b.")
-    g: list[float] = Field(
+    a: float = Field(7.0, ge=-MAX_COEFFICIENT, le=MAX_COEFFICIENT, description="Ishigami a.")
+    b: float = Field(0.1, ge=-MAX_COEFFICIENT, le=MAX_COEFFICIENT, description="Ishigami b.")
+    g: list[Annotated[float, Field(ge=0, le=MAX_COEFFICIENT)]] = Field(
         list(testfunctions.SOBOL_G_DEFAULT), min_length=1, description="Sobol' G coefficients."
     )
     noise: float = Field(
-        0.0, ge=0, description="Standard deviation of Gaussian noise added to each run's output."
+        0.0,
+        ge=0,
+        le=MAX_COEFFICIENT,
+        description="Standard deviation of Gaussian noise added to each run's output.",
     )
     noise_kind: Literal["additive", "input"] = Field(
         "additive",

@@ -4,7 +4,8 @@
 ``--workers N`` and ``--scheduler ADDRESS|local``:
 
 - ``--workers 1``: serially in this process.
-- ``--workers N`` (default: all cores): a local process pool of N processes.
+- ``--workers N`` (default: all cores): a local process pool of N processes, which exit
+  when this process dies, whatever it dies of (:mod:`.lifeline`).
 - ``--scheduler tcp://host:8786``: an existing Dask cluster, through
   ``distributed.Client(address).get_executor()``; the cluster's threads set the parallelism.
 - ``--scheduler local``: a Dask ``LocalCluster`` on this machine with N single-threaded
@@ -18,12 +19,13 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
 
 from ...scenarios.errors import InputError
-from .parallel import default_workers, iter_tasks, local_workers, worker_start
+from .lifeline import worker_pool
+from .parallel import default_workers, iter_tasks, local_workers
 
 
 @dataclass
@@ -75,7 +77,7 @@ def open_executor(
             return
         # Start the workers now, before progress bars or other threads exist: on Linux they
         # are forked, and forking a process that runs threads can deadlock the children.
-        with ProcessPoolExecutor(max_workers=n, initializer=worker_start) as pool:
+        with worker_pool(n) as pool:
             pool.submit(int).result()
             yield Backend(pool, n, f"local process pool ({n} workers)")
         return

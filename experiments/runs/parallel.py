@@ -14,10 +14,11 @@ import gc
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from typing import Any
 
 from ...scenarios.errors import InputError
+from .lifeline import worker_pool
 
 #: Upper limit of tasks per chunk.
 MAX_CHUNK = 256
@@ -48,20 +49,10 @@ def local_workers(workers: int) -> int:
     return workers
 
 
-def worker_start() -> None:
-    """Start a pool worker: freeze what it inherited, so collections skip it.
-
-    With the parent's objects frozen, a full collection only walks the runs' own garbage, and
-    :func:`_run_chunk` can afford one after every chunk: dead models no longer wait for the
-    next full collection (docs/performance.md, "Workers' memory").
-    """
-    gc.freeze()
-
-
 def _run_chunk(fn: Callable[[Any], Any], chunk: Sequence[Any]) -> tuple[list[Any], float]:
     start = time.perf_counter()
     results = [fn(task) for task in chunk]
-    gc.collect()
+    gc.collect()  # cheap: the pool's start froze what workers inherit (lifeline.start_worker)
     return results, time.perf_counter() - start
 
 
@@ -116,7 +107,7 @@ def iter_tasks[T, R](
     own = executor is None
     if own:  # no more processes than tasks
         workers = min(local_workers(workers), max(len(tasks), 1))
-    pool = executor or ProcessPoolExecutor(max_workers=workers)
+    pool = executor or worker_pool(workers)
     sizer = _Sizer(target_seconds, len(tasks), max(workers, 1))
     pending: dict[Future, tuple[int, int]] = {}
     cursor = 0

@@ -186,7 +186,7 @@ def test_kpi_paths_and_bounded_transform():
 @pytest.mark.parametrize(
     ("old", "new", "field", "fragment"),
     [
-        ('months = [0, 12]', 'months = [0, 5000]', "months", "scenario runs 120 months"),
+        ('months = [0, 12]', 'months = [0, 500]', "months", "scenario runs 120 months"),
         ('upper = 0.95', 'upper = 1.5', "parameters.behaviour.lead_targeting.upper",
          "less than or equal to 1"),
         ('"behaviour.lead_targeting"', '"behaviour.lead_targetin"',

@@ -13,7 +13,9 @@ from typing import Annotated
 
 import typer
 
+from ..i18n import period, tr
 from ..scenarios.loader import find_scenario, library_names, load_scenario, read_toml
+from .lang_option import LangOption, use_lang
 from .output import folder_name, provenance, results_folder, write_json, write_text
 
 SetOption = Annotated[
@@ -103,8 +105,10 @@ def run(
     ] = None,
     figures: Annotated[bool, typer.Option(help="Draw the figures.")] = True,
     quiet: Annotated[bool, typer.Option(help="No progress bar or summary.")] = False,
+    lang: LangOption = None,
 ) -> None:
     """Run one scenario and write data, figures and a provenance manifest."""
+    use_lang(lang)
     from rich.console import Console
     from rich.progress import (
         BarColumn,
@@ -162,11 +166,15 @@ def run(
         shown.print(
             summary_table(
                 kpis,
-                f"{scenario}, seed {seed}: {model.world.date(0)} to "
-                f"{model.world.date(model.month - 1)}",
+                tr(
+                    "summary.title",
+                    name=scenario,
+                    seed=seed,
+                    span=period(model.world.date(0), model.world.date(model.month - 1)),
+                ),
             )
         )
-        shown.print(f"results in [bold]{out}[/bold] ({seconds:.2f} s)")
+        shown.print(tr("summary.results_in", out=f"[bold]{out}[/bold]", seconds=f"{seconds:.2f}"))
 
 
 def _chain(scenario: str) -> list[Path]:

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ...i18n import get_lang, name_of, period, tr
+from ...i18n import get_lang, name_of, period, term, tr
 from ...scenarios.errors import InputError
 from .forest import COMPARE_COLUMNS
 from .sensitivity import CONVERGENCE_COLUMNS, INDEX_COLUMNS
@@ -238,7 +238,8 @@ class ResultsFolder:
         seed_text = tr("source.seed", seed=seed if seed is not None else "?")
         if self.is_run:
             name = m.get("scenario_name") or self.scenario.get("title") or self.path.name
-            span = ", " + period(self.dates[0], self.dates[-1]) if len(self.timeseries) else ""
+            span = period(self.dates[0], self.dates[-1]) if len(self.timeseries) else ""
+            span = term("summary.sep") + span if span else ""
             return tr("source.run", name=name, seed=seed_text) + span
         if self.is_compare:
             scenarios = list(dict.fromkeys(self.compare["scenario"]))
@@ -254,7 +255,7 @@ class ResultsFolder:
         if seed is None and isinstance(seeds, dict) and seeds.get("master") is not None:
             seed_text = tr("source.master_seed", seed=seeds["master"])
         detail = "".join(
-            f", {part}"
+            term("summary.sep") + part
             for part in (method, tr("source.runs", n=f"{runs:,}") if runs else None)
             if part
         )

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+from matplotlib.ticker import StrMethodFormatter
 
 from ...i18n import money_unit, term, tr
 from .style import PALETTE, date_axis, finish, pretty, style, to_dates
@@ -223,6 +224,7 @@ def fiscal(ts: pd.DataFrame, source: str | None = None, city: str | None = None)
     part = term("fig.fiscal.part_year") if (months < 12).any() else ""
     ax.set_xlabel(term("fig.calendar_year") + part)
     ax.set_ylabel(tr("fig.fiscal.per_year", unit=unit))
+    ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
     ax.set_title(term("fig.fiscal.yearly"))
     ax.legend(loc="upper left", fontsize=6.5)
     ax = axes[1]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -86,6 +87,8 @@ def fonts(lang: str | None = None) -> list[str]:
     if get_lang(lang) == "zh":
         if not has_cjk:
             raise InputError(FONT_HINT, "fonts")
+        # The font has one weight: bold text is drawn regular, which matplotlib would log.
+        logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
         return [CJK_FONT, "DejaVu Sans"]
     return ["DejaVu Sans", CJK_FONT] if has_cjk else ["DejaVu Sans"]
 

@@ -70,12 +70,11 @@ def test_every_figure_kind_in_chinese_without_missing_glyphs(folders, chinese, t
                 assert any(CJK.search(t) for t in texts), f"{name}: no Chinese text"
                 left = [t for t in texts if any(e in t for e in english)]
                 assert not left, f"{name}: English left on the figure: {left}"
-                drawn.add(name.split("_park")[0] if name.startswith("network_") else name)
+                drawn.add("network" if name.startswith("network_") else name)
                 plt.close(fig)
         missing = [str(w.message) for w in caught if "missing from font" in str(w.message)]
         assert not missing, missing
-    kinds = {k if not k.startswith("network") else "network" for k in drawn}
-    assert {k.split("_")[0] for k in kinds} >= {k.split("_")[0] for k in figures.KINDS}
+    assert drawn == set(figures.KINDS)
 
 
 def test_the_glyph_check_catches_a_missing_glyph(chinese, tmp_path):
@@ -130,11 +129,13 @@ def test_unknown_language_is_refused(folders, capsys):
     assert "fr" in capsys.readouterr().err
 
 
-def test_missing_chinese_font_is_a_clear_error(folders, chinese, monkeypatch, tmp_path):
-    from zhaoshang.experiments.figures import style
+def test_missing_chinese_font_is_a_clear_error(folders, chinese, monkeypatch, tmp_path, capsys):
+    import importlib
 
+    style = importlib.import_module("zhaoshang.experiments.figures.style")
     monkeypatch.setattr(style, "cjk_font_available", lambda: False)
     status = run_cli(["plot", str(folders["run"]), "--kind", "funnel", "--out",
                       str(tmp_path / "f"), "--lang", "zh"])
     assert status == 2
+    assert "fonts-wqy-microhei" in capsys.readouterr().err
     assert not Path(tmp_path / "f").exists()

@@ -139,3 +139,21 @@ def test_missing_chinese_font_is_a_clear_error(folders, chinese, monkeypatch, tm
     assert status == 2
     assert "fonts-wqy-microhei" in capsys.readouterr().err
     assert not Path(tmp_path / "f").exists()
+
+
+PEOPLE_COMMANDS = (
+    "run", "plot", "report", "compare", "attribute", "replicate", "sensitivity", "sweep",
+    "calibrate",
+)  # fmt: skip
+
+
+def test_every_command_that_writes_words_has_lang():
+    import typer.main
+
+    group = typer.main.get_command(app)
+    lacking = [
+        name
+        for name in PEOPLE_COMMANDS
+        if "--lang" not in {o for p in group.commands[name].params for o in p.opts}
+    ]
+    assert not lacking, f"commands without --lang: {lacking}"

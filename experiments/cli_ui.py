@@ -13,8 +13,10 @@ from typing import Annotated
 
 import typer
 
+from ..i18n import ENV
 from ..scenarios.errors import InputError
 from ..scenarios.loader import load_scenario
+from .lang_option import LangOption, use_lang
 
 #: Module of the page, served by ``solara run``.
 APP_MODULE = "zhaoshang.ui.app"
@@ -105,14 +107,17 @@ def ui(
         list[str] | None,
         typer.Option("--set", help="Override a parameter for every run of the page. Repeatable."),
     ] = None,
+    lang: LangOption = None,
 ) -> None:
     """Serve the interactive teaching page; it needs no network access. Ctrl+C stops it."""
+    language = use_lang(lang)  # the page opens in it; its switch changes it per browser
     overrides = list(set_ or [])
     load_scenario(scenario, overrides)  # a bad scenario or override fails here, exit 2
     check_installed()
     check_port(host, port)
     typer.echo(f"Zhaoshang teaching page: {address(host, port)}  (Ctrl+C to stop)")
-    process = subprocess.Popen(server_command(host, port), env=server_env(scenario, overrides))
+    env = {**server_env(scenario, overrides), ENV: language}
+    process = subprocess.Popen(server_command(host, port), env=env)
     signal.signal(signal.SIGTERM, lambda *_: process.terminate())
     try:
         code = process.wait()

@@ -20,6 +20,7 @@ billion or million yuan in English and in 亿元 or 万元 in Chinese, months as
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import os
 import re
 import tomllib
@@ -36,7 +37,13 @@ GLOSSARY_DIR = Path(__file__).parent / "glossary"
 #: Environment variable that sets the default language.
 ENV = "ZHAOSHANG_LANG"
 
-_current: str | None = None
+#: Placeholders only English grammar needs (a Chinese term may leave them out).
+ENGLISH_ONLY = frozenset({"article"})
+
+_current: str | None = None  # the process language (set_lang)
+#: A language for the current thread or task only (``using``): the teaching page serves each
+#: browser session in its own thread, each in the language it chose.
+_local: contextvars.ContextVar[str | None] = contextvars.ContextVar("zhaoshang_lang", default=None)
 
 
 class GlossaryError(ValueError):
@@ -85,22 +92,19 @@ def set_lang(lang: str | None) -> str:
 
 @contextlib.contextmanager
 def using(lang: str | None) -> Iterator[str]:
-    """Use ``lang`` inside a ``with`` block (``None``: keep the current language)."""
-    global _current
-    before = _current
-    if lang is not None:
-        _current = check_lang(lang)
+    """Use ``lang`` inside a ``with`` block, in this thread only (``None``: keep the current)."""
+    token = _local.set(check_lang(lang) if lang is not None else _local.get())
     try:
         yield get_lang()
     finally:
-        _current = before
+        _local.reset(token)
 
 
 def get_lang(lang: str | None = None) -> str:
     """``lang`` if given (checked), else the process language (see :func:`set_lang`)."""
     if lang is not None:
         return check_lang(lang)
-    return _current or default_lang()
+    return _local.get() or _current or default_lang()
 
 
 def _leaves(table: Mapping, prefix: str, source: str) -> dict[str, dict[str, str]]:
@@ -120,7 +124,8 @@ def _leaves(table: Mapping, prefix: str, source: str) -> dict[str, dict[str, str
                 )
             if not all(isinstance(v, str) and v for v in strings.values()):
                 raise GlossaryError(f"{source}: {path} has an empty or non-text translation")
-            if _fields(strings["en"]) != _fields(strings["zh"]):
+            en, zh = _fields(strings["en"]), _fields(strings["zh"])
+            if not zh <= en or not en - zh <= ENGLISH_ONLY:
                 raise GlossaryError(
                     f"{source}: {path} has different {{placeholders}} in en and zh"
                 )

@@ -101,7 +101,7 @@ def _lever_rows(model: TeachingModel) -> str:
 def LanguageSwitch():
     """中文 / English: redraws every card, chart and the feed in the chosen language."""
     with solara.Row(style={"align-items": "center"}):
-        solara.Text(f"{term('page.language')}:")
+        solara.Text(f"{term('page.language', LANG.value)}:")
         for lang in LANGS[::-1]:
             solara.Button(
                 LANG_NAMES[lang],

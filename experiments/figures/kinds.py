@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from matplotlib.figure import Figure
 
-from ...i18n import period, term, tr
+from ...i18n import get_lang, period, term, tr
 from ...scenarios.errors import InputError
 from .flows import entry_flows, flow_map
 from .folder import ResultsFolder
@@ -97,9 +97,9 @@ def _mix(f: ResultsFolder) -> Iterator[tuple[str, Figure]]:
     by_park = f.kpis.get("by_park", {})
     parks = [p for p in f.parks(f.focus) if p in by_park]
     parks += [p for p in f.parks() if p in by_park and p not in parks]
+    cities = f.city_names() if get_lang() == "zh" else None  # English: the ids, as before
     fig = sector_mix(
-        by_park, f.source, parks or None, f.focus, f.sector_names(), f.park_names(),
-        f.city_names(),
+        by_park, f.source, parks or None, f.focus, f.sector_names(), f.park_names(), cities
     )
     return _one("sector_mix", fig)
 

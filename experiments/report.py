@@ -31,9 +31,12 @@ from ..i18n import get_lang, name_of, number, period, term, tr, using
 from ..scenarios.errors import InputError
 from .figures import KINDS, ResultsFolder, available, draw
 from .figures.forest import kpi_label, reference_of
-from .figures.style import style
+from .figures.style import CJK_FONT, fonts, style
 from .output import atomic_file, write_text
 from .results import SUMMARY, fmt, row_label
+
+#: The monospaced face of the Chinese font, for the PDF's text pages.
+CJK_MONO = "WenQuanYi Micro Hei Mono"
 
 #: Resolution of the PNG images embedded in the HTML report.
 HTML_DPI = 150
@@ -545,7 +548,13 @@ def _glyphs(family: str) -> frozenset[int]:
 
 def _mono() -> str:
     """The PDF's text font: a monospaced font that draws the current language."""
-    return "WenQuanYi Micro Hei Mono" if get_lang() == "zh" else "DejaVu Sans Mono"
+    if get_lang() != "zh":
+        return "DejaVu Sans Mono"
+    from matplotlib import font_manager
+
+    fonts()  # registers the Chinese font, or refuses to go on without it
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    return CJK_MONO if CJK_MONO in names else CJK_FONT
 
 
 def _drawable(text: str, family: str = "DejaVu Sans Mono") -> str:

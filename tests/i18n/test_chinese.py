@@ -117,6 +117,21 @@ def test_report_in_chinese_is_marked_and_translated(folders, tmp_path):
     assert not left, f"English left in the Chinese report: {left}"
 
 
+def test_pdf_report_in_chinese_draws_every_character(folders, tmp_path):
+    html = tmp_path / "report.html"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert run_cli(["report", str(folders["run"]), "--lang", "zh", "--pdf", "--out",
+                        str(html)]) == 0  # fmt: skip
+    assert (tmp_path / "report.pdf").stat().st_size > 10_000
+    missing = [str(w.message) for w in caught if "missing from font" in str(w.message)]
+    assert not missing, missing
+    from zhaoshang.experiments import report
+
+    with i18n.using("zh"):  # the text pages keep Chinese characters (not "?")
+        assert report._drawable("招商漏斗", report._mono()) == "招商漏斗"
+
+
 def test_report_in_english_by_default(folders, tmp_path, monkeypatch):
     monkeypatch.setenv("ZHAOSHANG_LANG", "en")
     html = tmp_path / "report.html"

@@ -20,6 +20,10 @@ from zhaoshang.experiments.figures.series import SERIES
 from zhaoshang.experiments.report import MORE_KPIS, PARK_COLUMNS, PROVENANCE
 from zhaoshang.experiments.results import SUMMARY
 from zhaoshang.model.codes import CHANNEL_NAMES, Channel
+from zhaoshang.scenarios.loader import LIBRARY, library_names, read_toml
+from zhaoshang.ui.app import HEADLINES
+from zhaoshang.ui.feed import CHANNEL_WORDS, SCREEN_WORDS
+from zhaoshang.ui.levers import LEVERS
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Folders whose code shows words to people.
@@ -43,6 +47,11 @@ def used_keys() -> set[str]:
     keys |= {f"report.park.{k}" for k, _ in PARK_COLUMNS} | {"report.park.park"}
     keys |= {q for _, quals, _ in [*SUMMARY, *MORE_KPIS] for q in quals}
     keys |= {key for sizes in i18n.MONEY_UNITS.values() for key, _ in sizes.values()}
+    keys |= {f"lever.{lever.name}" for lever in LEVERS} | {"page.by_scenario", "page.by_slider"}
+    keys |= {f"feed.how.{w}" for w in CHANNEL_WORDS.values()}
+    keys |= {f"feed.screen.{w}" for w in SCREEN_WORDS.values()}
+    keys |= {f"kpi.{name}" for name, _ in HEADLINES}
+    keys |= {f"unit.{u}" for _, u in HEADLINES if u not in (None, "money")}
     return {k for k in keys if not k.endswith(".")}
 
 
@@ -155,3 +164,31 @@ def test_names_in_chinese_fall_back_to_english():
     assert i18n.name_of(spec, "ruzhou", "en") == "Ruzhou"
     assert i18n.name_of({"name": "Xuchang"}, "xuchang", "zh") == "Xuchang"
     assert i18n.name_of({}, "xuchang", "zh") == "xuchang"
+
+
+def test_shipped_scenarios_name_everything_in_chinese():
+    """Every named sector, region, city, park, conference and programme has its Chinese name."""
+    missing = []
+    for name in library_names():
+        data = read_toml(LIBRARY / f"{name}.toml")
+        if data.get("title") and not data.get("title_zh"):
+            missing.append(f"{name}: title_zh")
+        for group in ("sectors", "regions", "governments", "parks"):
+            for ident, spec in (data.get(group) or {}).items():
+                if spec.get("name") and not spec.get("name_zh"):
+                    missing.append(f"{name}: {group}.{ident}.name_zh")
+        for ident, spec in (data.get("conferences") or {}).items():
+            if spec.get("place") and not spec.get("place_zh"):
+                missing.append(f"{name}: conferences.{ident}.place_zh")
+        programme = data.get("programme") or {}
+        if programme.get("name") and not programme.get("name_zh"):
+            missing.append(f"{name}: programme.name_zh")
+    assert not missing, missing
+
+
+def test_chinese_names_are_validated_like_every_field():
+    from zhaoshang.scenarios.errors import InputError
+    from zhaoshang.scenarios.loader import load_scenario
+
+    with pytest.raises(InputError, match=r"conferences\.shaoxing_2017\.place_zh"):
+        load_scenario("ruzhou-2017", {"conferences.shaoxing_2017.place_zh": 3})

@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - the tests take the imported `folders` fixture as an argument
 """Everything in Chinese: every figure kind, the run summary and the report.
 
 Figures are drawn with ``--lang zh`` from a small real run (``ruzhou-2017``, seed 3, 36
@@ -17,7 +18,11 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import run_cli
-from tests.experiments.test_figures import make_compare, make_run, make_sensitivity
+from tests.experiments.test_figures import (  # the same folders as the English figure tests
+    blank_share,
+    draw_and_check,
+    folders,  # noqa: F401 - a fixture
+)
 from zhaoshang import i18n
 from zhaoshang.experiments import figures
 from zhaoshang.experiments.cli import app
@@ -34,17 +39,6 @@ def english_phrases() -> set[str]:
         if entry["en"] != entry["zh"] and re.fullmatch(r"[A-Za-z][a-z]+(?: [a-z]+)+", text):
             out.add(text)
     return out
-
-
-@pytest.fixture(scope="module")
-def folders(tmp_path_factory):
-    root = tmp_path_factory.mktemp("zh")
-    return {
-        "run": make_run(root / "run"),
-        "compare": make_compare(root / "compare"),
-        "sobol": make_sensitivity(root / "sobol", "sobol"),
-        "morris": make_sensitivity(root / "morris", "morris"),
-    }
 
 
 @pytest.fixture
@@ -65,7 +59,11 @@ def test_every_figure_kind_in_chinese_without_missing_glyphs(folders, chinese, t
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             for name, fig in figures.draw(ResultsFolder(path)):
-                fig.savefig(tmp_path / f"{name}.png", dpi=60)  # renders every glyph
+                png = tmp_path / f"{name}.png"
+                outside = draw_and_check(fig, png)  # renders every glyph
+                assert not outside, f"{name}: text outside the canvas: {outside}"
+                inked, colours = blank_share(png)
+                assert inked > 0.02 and colours > 20, f"{name}: blank"
                 texts = texts_of(fig)
                 assert any(CJK.search(t) for t in texts), f"{name}: no Chinese text"
                 left = [t for t in texts if any(e in t for e in english)]

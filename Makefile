@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PYTHON ?= $(shell command -v python3.12 2>/dev/null || ls -d $$HOME/.pyenv/versions/3.12*/bin/python3.12 2>/dev/null | tail -n 1 || command -v python3)
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint validate bench docs clean help
+.PHONY: demo test lint validate bench docs clean help fonts
 
 help:
 	@echo "make demo      run the Ruzhou baseline, write results/ and figures"
@@ -30,11 +30,16 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m zhaoshang.model.warmup
 	@touch $(VENV)/.installed $@
 
-demo: $(VENV)/.installed
+demo: $(VENV)/.installed fonts
 	$(BIN)/zhaoshang run ruzhou-2017 --seed 7 --out results/ruzhou-2017-seed7
 	@echo "figures: results/ruzhou-2017-seed7/figures/"
 	@echo "next:    source $(BIN)/activate; zhaoshang report results/ruzhou-2017-seed7 --out results/ruzhou-2017-seed7/report.html"
 	@echo "         zhaoshang ui   (the teaching page, offline)   zhaoshang --help   (every command)"
+
+# Figures in Chinese (--lang zh) need a CJK font; it is never downloaded at run time.
+fonts:
+	@fc-list 2>/dev/null | grep -qi "wenquanyi\|wqy" || ls /usr/share/fonts/truetype/wqy/wqy-microhei.ttc >/dev/null 2>&1 || \
+	  echo "note: no Chinese font found, so figures in Chinese (--lang zh) cannot be drawn; install it with: sudo apt-get install fonts-wqy-microhei"
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

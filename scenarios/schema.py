@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from .fields import ASSUMPTION, CALIBRATED, LITERATURE, SEED, Strict, param
+from zhaoshang.scenarios.fields import ASSUMPTION, CALIBRATED, LITERATURE, SEED, Strict, param
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
@@ -468,6 +468,7 @@ class ConferenceSpec(Strict):
     government: str = param("ruzhou", "Id of the organising government.", pattern=ID_PATTERN)
     date: str = param("2017-06", "Month of the conference.", unit="YYYY-MM", source=SEED)
     place: str = param("", "Where it is held.")
+    place_zh: str = param("", "Where it is held, in Chinese.")
     region: str = param("", "Origin region of the invitees.", pattern=ID_PATTERN)
     sectors: list[str] = param([], "Sectors invited (empty = all).")
     park: str | None = param(None, "Park promoted (none = the city's best fit).")
@@ -760,6 +761,7 @@ class Programme(Strict):
     """
 
     name: str = param("", "Name of the programme.")
+    name_zh: str = param("", "Name of the programme, in Chinese.")
     cities: list[str] = param([], "Receiving governments of the programme (ids).", source=SEED)
     origins: list[str] = param([], "Origin regions whose movers count (empty = all regions).")
     highlands: dict[str, list[str]] = param(

@@ -11,24 +11,24 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..experiments.figures import PALETTE
+from ..i18n import money_unit, term, tr
 from ..model.state.world import World
+from .schematic import park_label
 from .trace import Trace
 
-#: Funnel stages shown (series name, label), from first contact to operation.
+#: Funnel stages shown (series name, glossary key of its label), from contact to operation.
 FUNNEL = (
-    ("contacts", "contacts"),
-    ("inspections", "inspections"),
-    ("intentions", "intentions"),
-    ("framework_agreements", "framework agr."),
-    ("contracts", "contracts"),
-    ("construction_starts", "construction starts"),
-    ("entries", "started production"),
+    ("contacts", "stage_short.contacts"),
+    ("inspections", "kpi.inspections"),
+    ("intentions", "kpi.intentions"),
+    ("framework_agreements", "page.chart.framework_short"),
+    ("contracts", "kpi.contracts"),
+    ("construction_starts", "stage.construction_starts"),
+    ("entries", "stage.entries"),
 )
 REFERENCE = {"color": "#555555", "linestyle": "--", "linewidth": 1.0}
 SIZE = (5.4, 3.5)
 DPI = 80
-NOTE = "solid: this run; dashed: the scenario as shipped, same seed"
-WAITING = "solid: this run (the reference run is still being computed)"
 
 
 def _figure() -> tuple[Figure, object]:
@@ -37,7 +37,8 @@ def _figure() -> tuple[Figure, object]:
 
 
 def _finish(fig: Figure, ref: Trace | None, left: float = 0.13) -> Figure:
-    fig.text(0.01, 0.01, NOTE if ref is not None else WAITING, fontsize=7, color="#555555")
+    note = term("page.chart.note" if ref is not None else "page.chart.waiting")
+    fig.text(0.01, 0.01, note, fontsize=7, color="#555555")
     fig.subplots_adjust(left=left, right=0.97, top=0.9, bottom=0.2)
     return fig
 
@@ -52,7 +53,7 @@ def month_axis(ax, world: World, horizon: int) -> None:
     first = (13 - world.start_month) % 12
     ticks = list(range(first, horizon + 1, 12))
     step = max(1, len(ticks) // 6)
-    ax.set_xticks(ticks[::step], [world.date(t)[:4] for t in ticks[::step]])
+    ax.set_xticks(ticks[::step], [tr("fig.year", year=world.date(t)[:4]) for t in ticks[::step]])
     ax.set_xlim(0, horizon)
 
 
@@ -61,7 +62,7 @@ def funnel_chart(world: World, horizon: int, live: Trace, ref: Trace | None) -> 
     fig, ax = _figure()
     months = len(live.frames) - 1
     y = np.arange(len(FUNNEL))[::-1]
-    ax.barh(y, funnel_totals(live, months), color=PALETTE[0], label="this run")
+    ax.barh(y, funnel_totals(live, months), color=PALETTE[0], label=term("page.this_run"))
     if ref is not None:
         ax.barh(
             y,
@@ -69,10 +70,10 @@ def funnel_chart(world: World, horizon: int, live: Trace, ref: Trace | None) -> 
             facecolor="none",
             edgecolor="#333333",
             linestyle="--",
-            label="reference, same month",
+            label=term("page.reference_same_month"),
         )
-    ax.set_yticks(y, [label for _, label in FUNNEL])
-    ax.set_xlabel("firms, from the start to this month")
+    ax.set_yticks(y, [term(key) for _, key in FUNNEL])
+    ax.set_xlabel(term("page.chart.funnel_x"))
     ax.legend(fontsize=7, loc="lower right")
     return _finish(fig, ref, left=0.27)
 
@@ -96,9 +97,9 @@ def parks_chart(world: World, horizon: int, live: Trace, ref: Trace | None) -> F
             np.arange(1, len(parks_live) + 1),
             parks_live[:, p],
             color=colour,
-            label=world.park_ids[p].replace("_", " "),
+            label=park_label(world, p),
         )
-    ax.set_ylabel("operating firms")
+    ax.set_ylabel(term("fig.parks.operating"))
     ax.legend(fontsize=7, loc="upper left", ncols=2)
     month_axis(ax, world, horizon)
     return _finish(fig, ref)
@@ -128,18 +129,22 @@ def series_chart(
 
 def idle_land_chart(world: World, horizon: int, live: Trace, ref: Trace | None) -> Figure:
     """Land allocated to operating firms but not developed."""
-    return series_chart(world, horizon, live, ref, "idle_land_ha", "Idle land", "hectares")
+    return series_chart(
+        world, horizon, live, ref, "idle_land_ha", term("kpi.idle_land_ha"),
+        term("page.chart.hectares"),
+    )  # fmt: skip
 
 
 def fiscal_chart(world: World, horizon: int, live: Trace, ref: Trace | None) -> Figure:
     """Cumulative taxes and fees less incentives and outreach spending."""
+    unit, scale = money_unit("medium")
     return series_chart(
         world,
         horizon,
         live,
         ref,
         "net_fiscal_yuan",
-        "Net fiscal balance (taxes, fees less spending)",
-        "million yuan, cumulative",
-        scale=1e6,
+        term("page.chart.fiscal_title"),
+        tr("fig.series.cumulative", name=unit),
+        scale=scale,
     )

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..i18n import month_label, term, tr
 from ..model.state.codes import Cause, Channel, Stage
 
 if TYPE_CHECKING:
@@ -14,18 +15,20 @@ if TYPE_CHECKING:
 #: Firm events shown one by one per month; the rest are counted in one line.
 PER_MONTH = 8
 
+#: How a firm came, by channel: the glossary key under ``feed.how.`` (none: say nothing).
 CHANNEL_WORDS = {
-    Channel.OFFICE: "after a resident office's visit",
-    Channel.CONFERENCE: "after a promotion conference",
-    Channel.REFERRAL: "on a tenant's referral",
-    Channel.AGENT: "through an entrusted agent",
-    Channel.PASSIVE: "after its own inquiry",
+    Channel.OFFICE: "office",
+    Channel.CONFERENCE: "conference",
+    Channel.REFERRAL: "referral",
+    Channel.AGENT: "agent",
+    Channel.PASSIVE: "passive",
 }
+#: Why a project was refused, by cause: the glossary key under ``feed.screen.``.
 SCREEN_WORDS = {
-    Cause.SCREENED_POLLUTION: "pollution above the cap",
-    Cause.SCREENED_ENERGY: "energy use above the cap",
-    Cause.SCREENED_TAX: "too little tax per hectare",
-    Cause.SCREENED_TECH: "technology below the threshold",
+    Cause.SCREENED_POLLUTION: "pollution",
+    Cause.SCREENED_ENERGY: "energy",
+    Cause.SCREENED_TAX: "tax",
+    Cause.SCREENED_TECH: "tech",
 }
 COMMON_NOUNS = ("Delta", "Region", "Area", "Zone", "Basin", "Rim")
 
@@ -35,65 +38,83 @@ def article(word: str) -> str:
     return "an" if word[:1].lower() in "aeiou" else "a"
 
 
-def sector_words(model: AttractionModel, s: int) -> str:
+def sector_words(model: AttractionModel, s: int, lang: str = "en") -> str:
     """A sector's name as it reads inside a sentence (``machine embroidery & textiles``)."""
     sid = model.world.sector_ids[s]
-    name = model.spec.sectors[sid].name or sid.replace("_", " ")
+    spec = model.spec.sectors[sid]
+    if lang == "zh" and spec.name_zh:
+        return spec.name_zh
+    name = spec.name or sid.replace("_", " ")
     return name[0].lower() + name[1:] if name[1:2].islower() else name
 
 
-def region_words(model: AttractionModel, r: int) -> str:
+def region_words(model: AttractionModel, r: int, lang: str = "en") -> str:
     """An origin region as it reads after "from" (``the Yangtze River Delta``, ``Fujian``)."""
     rid = model.world.region_ids[r]
-    name = model.spec.regions[rid].name or rid
+    spec = model.spec.regions[rid]
+    if lang == "zh" and spec.name_zh:
+        return spec.name_zh
+    name = spec.name or rid
     return f"the {name}" if name.split()[-1] in COMMON_NOUNS else name
 
 
-def park_words(model: AttractionModel, p: int) -> str:
-    """A park by its short id (``the embroidery park``)."""
-    pid = model.world.park_ids[p].replace("_", " ")
+def park_words(model: AttractionModel, p: int, lang: str = "en") -> str:
+    """A park by its short id (``the embroidery park``), or its Chinese name."""
+    pid = model.world.park_ids[p]
+    if lang == "zh" and model.spec.parks[pid].name_zh:
+        return model.spec.parks[pid].name_zh
+    pid = pid.replace("_", " ")
     return f"the {pid}" if pid.endswith("park") else f"the {pid} park"
 
 
-def firm_words(model: AttractionModel, firm: int) -> str:
-    """``an embroidery firm from the Yangtze River Delta``."""
+def firm_words(model: AttractionModel, firm: int, lang: str = "en") -> str:
+    """``an embroidery firm from the Yangtze River Delta`` (一家来自长三角的机绣纺织企业)."""
     f = model.firms
-    sector = sector_words(model, int(f.sector[firm]))
-    return f"{article(sector)} {sector} firm from {region_words(model, int(f.region[firm]))}"
+    sector = sector_words(model, int(f.sector[firm]), lang)
+    region = region_words(model, int(f.region[firm]), lang)
+    return tr("feed.firm", lang, article=article(sector), sector=sector, region=region)
 
 
-def _what(model: AttractionModel, ev: dict[str, np.ndarray], i: int) -> str | None:
+def _what(model: AttractionModel, ev: dict[str, np.ndarray], i: int, lang: str) -> str | None:
     """The sentence (without date and firm) for event ``i``, or None if it is not notable."""
     to, frm, cause = int(ev["to_stage"][i]), int(ev["from_stage"][i]), int(ev["cause"][i])
-    park = park_words(model, int(ev["park"][i])) if ev["park"][i] >= 0 else "the city"
+    park = park_words(model, int(ev["park"][i]), lang) if ev["park"][i] >= 0 else ""
+    park = park or term("feed.the_city", lang)
     how = CHANNEL_WORDS.get(Channel(int(ev["channel"][i])))
-    suffix = f" {how}" if how else ""
+    how = term(f"feed.how.{how}", lang) if how else ""
     if cause in (Cause.SEEDED, Cause.PROMISE_BROKEN):
         return None
+    key = None
     if to == Stage.FRAMEWORK:
-        return f"signed a framework agreement with {park}{suffix}"
-    if to == Stage.CONTRACT and frm == Stage.FRAMEWORK:
-        return f"turned its framework agreement with {park} into a construction contract"
-    if to == Stage.CONTRACT:
-        return f"signed with {park}{suffix}"
-    if to == Stage.OPERATING:
-        return f"started production in {park}"
-    if to == Stage.EXITED:
-        return f"left {park}, dissatisfied"
-    if to == Stage.REJECTED and cause in SCREEN_WORDS:
-        return f"was refused by {park} ({SCREEN_WORDS[Cause(cause)]})"
-    if cause == Cause.NO_LAND:
-        return f"was turned away: {park} had no free land"
-    return None
+        key = "framework"
+    elif to == Stage.CONTRACT and frm == Stage.FRAMEWORK:
+        key = "converted"
+    elif to == Stage.CONTRACT:
+        key = "signed"
+    elif to == Stage.OPERATING:
+        key = "started"
+    elif to == Stage.EXITED:
+        key = "left"
+    elif to == Stage.REJECTED and cause in SCREEN_WORDS:
+        key = "refused"
+    elif cause == Cause.NO_LAND:
+        key = "no_land"
+    if key is None:
+        return None
+    why = term(f"feed.screen.{SCREEN_WORDS[Cause(cause)]}", lang) if key == "refused" else ""
+    return tr(f"feed.{key}", lang, park=park, how=how, why=why)
 
 
-def describe(model: AttractionModel, ev: dict[str, np.ndarray], start: int) -> list[str]:
+def describe(
+    model: AttractionModel, ev: dict[str, np.ndarray], start: int, lang: str = "en"
+) -> list[str]:
     """Plain-word lines for the focus city's notable events from row ``start`` of the log.
 
     Args:
         model: The model that wrote the log.
         ev: The event log's columns (``model.event_log.columns()``).
         start: First row to describe (the rows before were described already).
+        lang: Language of the lines (``en`` or ``zh``).
 
     Returns:
         Lines such as "2017-03: an embroidery firm from the Yangtze River Delta signed with the
@@ -104,47 +125,50 @@ def describe(model: AttractionModel, ev: dict[str, np.ndarray], start: int) -> l
     lines: list[str] = []
     per_month: dict[int, int] = {}
     broken: dict[int, int] = {}
+
+    def line(month: int, text: str) -> str:
+        return tr("feed.line", lang, date=month_label(model.world.date(month), lang), text=text)
+
     for i in rows.tolist():
         month = int(ev["month"][i])
         if ev["cause"][i] == Cause.PROMISE_BROKEN:
             broken[month] = broken.get(month, 0) + 1
             continue
-        what = _what(model, ev, i)
+        what = _what(model, ev, i, lang)
         if what is None:
             continue
         per_month[month] = per_month.get(month, 0) + 1
         if per_month[month] <= PER_MONTH:
-            firm = firm_words(model, int(ev["firm"][i]))
-            lines.append(f"{model.world.date(month)}: {firm} {what}")
+            firm = firm_words(model, int(ev["firm"][i]), lang)
+            lines.append(line(month, tr("feed.event", lang, firm=firm, what=what)))
     for month, n in per_month.items():
         if n > PER_MONTH:
             more = n - PER_MONTH
-            plural = "s" if more > 1 else ""
-            lines.append(f"{model.world.date(month)}: ... and {more} more such event{plural}")
+            key = "feed.more" if more > 1 else "feed.one_more"
+            lines.append(line(month, tr(key, lang, n=more)))
     for month, n in broken.items():
-        lines.append(
-            f"{model.world.date(month)}: a new leader broke the promises made to {n} "
-            f"firm{'s' if n != 1 else ''}; the city's credibility suffers"
-        )
+        lines.append(line(month, tr("feed.broken" if n != 1 else "feed.broken_one", lang, n=n)))
     return lines
 
 
-def city_news(model: AttractionModel, month: int, turnovers_before: int) -> list[str]:
+def city_news(
+    model: AttractionModel, month: int, turnovers_before: int, lang: str = "en"
+) -> list[str]:
     """Lines for the month's promotion conferences and changes of city leader."""
     lines = []
-    date = model.world.date(month)
+    date = month_label(model.world.date(month), lang)
     for conf in model.conferences_by_month.get(month, []):
         if conf["city"] != model.world.focus:
             continue
         spec = model.spec.conferences[conf["id"]]
         result = model.conference_results.get(conf["id"], {})
         intentions = result.get("intentions")
-        told = f", {intentions} declared an intention to invest" if intentions is not None else ""
-        place = spec.place or region_words(model, conf["region"])
-        lines.append(
-            f"{date}: promotion conference in {place}: {conf['invitees']} firms invited{told}"
-        )
+        told = tr("feed.told", lang, n=intentions) if intentions is not None else ""
+        place = (spec.place_zh if lang == "zh" else "") or spec.place
+        place = place or region_words(model, conf["region"], lang)
+        text = tr("feed.conference", lang, place=place, n=conf["invitees"], told=told)
+        lines.append(tr("feed.line", lang, date=date, text=text))
     changes = int(model.cities.turnovers[model.world.focus]) - turnovers_before
     if changes > 0:
-        lines.append(f"{date}: a new city leader took office")
+        lines.append(tr("feed.line", lang, date=date, text=term("feed.new_leader", lang)))
     return lines

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from ..i18n import get_lang, term
 from ..scenarios import Scenario, ScenarioError, load_scenario
 from ..scenarios.loader import LIBRARY, library_names, parse_override, read_toml
 
@@ -51,13 +52,17 @@ def toggle_param(library_name: str) -> str:
 class Lever:
     """A slider or checkbox for one parameter of the focus government."""
 
-    name: str  # keyword of the model
+    name: str  # keyword of the model; its label is the glossary's ``lever.<name>``
     path: str  # dotted path below governments.<focus>
-    label: str
     kind: str  # SliderInt, SliderFloat or Checkbox
     low: float = 0.0
     high: float = 1.0
     step: float = 0.05
+
+    @property
+    def label(self) -> str:
+        """The control's label in the current language."""
+        return term(f"lever.{self.name}")
 
     def read(self, scenario: Scenario) -> Any:
         """The lever's value in a scenario (resident offices: those listed if not set)."""
@@ -77,39 +82,16 @@ class Lever:
 
 
 LEVERS = (
-    Lever("office_count", "outreach.office_count", "Resident offices", "SliderInt", 0, 15, 1),
-    Lever(
-        "land_discount", "incentives.land_discount", "Land price discount (share)", "SliderFloat"
-    ),
-    Lever("tax_rebate", "incentives.tax_rebate", "Tax rebate (share)", "SliderFloat"),
-    Lever("service_quality", "service.quality", "Service quality (0-1)", "SliderFloat"),
-    Lever("selectivity", "selectivity.enabled", "Screen projects (selectivity)", "Checkbox"),
-    Lever(
-        "max_pollution",
-        "selectivity.max_pollution",
-        "Highest pollution index admitted",
-        "SliderFloat",
-        0.2,
-        3.0,
-        0.1,
-    ),
-    Lever("min_tech", "selectivity.min_tech", "Lowest technology score admitted", "SliderFloat"),
-    Lever("land_enforcement", "land.enforcement", "Idle-land fees and reclamation", "Checkbox"),
-    Lever(
-        "tenure_years",
-        "governance.tenure_years",
-        "Leader tenure (years)",
-        "SliderFloat",
-        1.0,
-        10.0,
-        0.5,
-    ),
-    Lever(
-        "honour_probability",
-        "governance.honour_probability",
-        "Successor honours commitments (probability)",
-        "SliderFloat",
-    ),
+    Lever("office_count", "outreach.office_count", "SliderInt", 0, 15, 1),
+    Lever("land_discount", "incentives.land_discount", "SliderFloat"),
+    Lever("tax_rebate", "incentives.tax_rebate", "SliderFloat"),
+    Lever("service_quality", "service.quality", "SliderFloat"),
+    Lever("selectivity", "selectivity.enabled", "Checkbox"),
+    Lever("max_pollution", "selectivity.max_pollution", "SliderFloat", 0.2, 3.0, 0.1),
+    Lever("min_tech", "selectivity.min_tech", "SliderFloat"),
+    Lever("land_enforcement", "land.enforcement", "Checkbox"),
+    Lever("tenure_years", "governance.tenure_years", "SliderFloat", 1.0, 10.0, 0.5),
+    Lever("honour_probability", "governance.honour_probability", "SliderFloat"),
 )
 LEVER_BY_NAME = {lever.name: lever for lever in LEVERS}
 
@@ -130,7 +112,12 @@ class Toggle:
 
     @property
     def control_label(self) -> str:
-        """Label of the toggle's checkbox: the file's title, in English and Chinese."""
+        """Label of the toggle's checkbox: the file's title, in English and Chinese.
+
+        In Chinese, the Chinese title alone (the seed's own words).
+        """
+        if get_lang() == "zh":
+            return self.title_zh or self.label
         return self.label + (f" ({self.title_zh})" if self.title_zh else "")
 
 
@@ -271,13 +258,13 @@ def model_params(
     params: dict[str, Any] = {
         "scenario_name": {
             "type": "Select",
-            "label": "Scenario",
+            "label": term("page.scenario"),
             "value": scenario_name,
             "values": sorted({*library_names(), scenario_name}),
         },
         "seed": {
             "type": "SliderInt",
-            "label": "Seed",
+            "label": term("page.seed"),
             "value": seed,
             "min": 0,
             "max": 99,

@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from ..experiments.figures import PALETTE
+from ..i18n import get_lang, month_label, name_of, term, tr
 from ..model.state.world import World
 from .trace import OPERATING, PIPELINE, SEARCHING, Positions
 
@@ -62,6 +63,20 @@ def _short(name: str) -> str:
     return name.replace("_", " ")
 
 
+def park_label(world: World, p: int) -> str:
+    """A park's label: its Chinese name in Chinese, else its id with spaces."""
+    pid = world.park_ids[p]
+    zh = world.scenario.parks[pid].name_zh if get_lang() == "zh" else ""
+    return zh or _short(pid)
+
+
+def sector_label(world: World, s: int) -> str:
+    """A sector's label: its Chinese name in Chinese, else its id with spaces."""
+    sid = world.sector_ids[s]
+    zh = world.scenario.sectors[sid].name_zh if get_lang() == "zh" else ""
+    return zh or _short(sid)
+
+
 def _cloud(ax, centre, pos: Positions, mask, radius: float, size: float, zorder: int) -> None:
     """The firms selected by ``mask`` as dots scattered around ``centre``, by sector."""
     dx, dy = jitter(pos.firm[mask], radius)
@@ -77,7 +92,7 @@ def draw_country(ax, world: World, pos: Positions) -> None:
         reg = sc.regions[rid]
         ax.scatter(reg.lon, reg.lat, s=900, color="#dddddd", zorder=1)
         ax.annotate(
-            reg.name or rid,
+            name_of(reg.model_dump(), rid),
             (reg.lon, reg.lat),
             xytext=(0, 16),
             textcoords="offset points",
@@ -98,7 +113,7 @@ def draw_country(ax, world: World, pos: Positions) -> None:
             color="#D55E00" if focus else "#555555",
             zorder=4,
         )
-        label = gov.name or cid
+        label = name_of(gov.model_dump(), cid)
         ax.annotate(
             label,
             (gov.lon, gov.lat),
@@ -114,9 +129,9 @@ def draw_country(ax, world: World, pos: Positions) -> None:
         _cloud(ax, (gov.lon, gov.lat), pos, here, CITY_RADIUS, size=4, zorder=3)
     lat = np.mean([sc.regions[r].lat for r in world.region_ids] or [30.0])
     ax.set_aspect(1.0 / np.cos(np.radians(lat)), adjustable="datalim")
-    ax.set_title("dots: firms looking for a site, or dealing with a city", fontsize=8)
-    ax.set_xlabel("longitude")
-    ax.set_ylabel("latitude")
+    ax.set_title(term("page.map.origins_title"), fontsize=8)
+    ax.set_xlabel(term("page.map.lon"))
+    ax.set_ylabel(term("page.map.lat"))
     ax.margins(0.12)
 
 
@@ -142,8 +157,8 @@ def draw_parks(ax, world: World, pos: Positions) -> None:
                 linewidths=0.8 if hollow else 0,
             )
         ax.annotate(
-            f"{_short(world.park_ids[p])}\n{int(operating.sum())} operating\n"
-            f"{int(dealing.sum())} in pipeline",
+            f"{park_label(world, p)}\n{int(operating.sum())} {term('page.map.operating')}\n"
+            f"{int(dealing.sum())} {term('page.map.pipeline')}",
             (x, y - rad - 0.15),
             ha="center",
             va="top",
@@ -154,7 +169,7 @@ def draw_parks(ax, world: World, pos: Positions) -> None:
         ax.set_ylim(centres[:, 1].min() - 2.7, centres[:, 1].max() + 1.5)
     ax.set_aspect("equal")
     ax.axis("off")
-    ax.set_title("filled: operating; hollow: in the pipeline", fontsize=8)
+    ax.set_title(term("page.map.parks_title"), fontsize=8)
 
 
 def _circle(centre, radius):
@@ -172,7 +187,7 @@ def _legend(fig: Figure, world: World, pos: Positions, mask: np.ndarray, when: s
             marker="o",
             linestyle="",
             color=sector_colour(s),
-            label=_short(world.sector_ids[s]),
+            label=sector_label(world, s),
         )
         for s in present
     ]
@@ -183,7 +198,7 @@ def _legend(fig: Figure, world: World, pos: Positions, mask: np.ndarray, when: s
             ncols=min(len(handles), 4),
             fontsize=7,
             frameon=False,
-            title=f"Firms by sector, {when}",
+            title=tr("page.map.by_sector", when=month_label(when)),
             title_fontsize=7,
         )
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..i18n import LANGS
 from . import feed
 
 if TYPE_CHECKING:
@@ -68,7 +69,8 @@ class Trace:
     draw: bool = True  # record the firms' positions for the map
     frames: list[Frame] = field(default_factory=list)
     positions: Positions | None = None  # the firms to draw now
-    feed: list[str] = field(default_factory=list)
+    feed: list[str] = field(default_factory=list)  # in English
+    feed_zh: list[str] = field(default_factory=list)  # the same lines in Chinese
     _events_seen: int = 0
     _turnovers: int = 0
 
@@ -83,11 +85,16 @@ class Trace:
         """Record the month just simulated (call right after ``AttractionModel.step``)."""
         month = model.month - 1
         ev = model.event_log.columns()
-        lines = feed.describe(model, ev, self._events_seen)
-        lines += feed.city_news(model, month, self._turnovers)
+        new = {
+            lang: feed.describe(model, ev, self._events_seen, lang)
+            + feed.city_news(model, month, self._turnovers, lang)
+            for lang in LANGS
+        }
         self._events_seen = len(ev["month"])
         self._turnovers = int(model.cities.turnovers[model.world.focus])
-        self.feed = self.feed + lines  # a new list, so a reader never sees it half-grown
+        # new lists, so a reader never sees them half-grown
+        self.feed = self.feed + new["en"]
+        self.feed_zh = self.feed_zh + new["zh"]
         self.frames = [*self.frames, self._frame(model, month, dict(model.current))]
         self.positions = Positions.of(model) if self.draw else None
 
@@ -102,6 +109,14 @@ class Trace:
             row=row,
             park_firms=parks,
         )
+
+    def feed_in(self, lang: str, last: int) -> list[str]:
+        """The ``last`` feed lines in a language, newest month first (in order within one)."""
+        lines = self.feed_zh if lang == "zh" else self.feed
+        months = [line[:7] for line in self.feed[-last:]]  # English lines start YYYY-MM
+        shown = lines[-last:]
+        order = sorted(range(len(shown)), key=lambda k: months[k], reverse=True)
+        return [shown[k] for k in order]
 
     @property
     def latest(self) -> Frame:

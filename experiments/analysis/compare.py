@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ...i18n import has_term, term, tr
 from ..outputs.folders import atomic_dir, write_json, write_text
 from ..runs.parallel import map_tasks
 from ..runs.run import simulate
@@ -239,14 +240,14 @@ def markdown_table(compare: pd.DataFrame, kpis: Sequence[str], title: str = "") 
     """
     scenarios = list(dict.fromkeys(compare["scenario"]))
     ref = scenarios[0]
-    head = ["KPI", f"{ref} (mean ± sd)"]
+    head = [term("summary.kpi"), tr("report.mean_sd", name=ref)]
     for s in scenarios[1:]:
-        head += [f"{s} (mean ± sd)", f"{s} − {ref} [95% CI]", "p"]
+        head += [tr("report.mean_sd", name=s), tr("report.diff_ci", name=s, ref=ref), "p"]
     lines = [f"# {title}", ""] if title else []
     lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     indexed = compare.set_index(["scenario", "kpi"])
     for kpi in kpis:
-        cells = [f"`{kpi}`"]
+        cells = [kpi_cell(kpi)]
         for s in scenarios:
             row = indexed.loc[(s, kpi)]
             cells.append(f"{fmt_number(row['mean'])} ± {fmt_number(row['sd'])}")
@@ -258,13 +259,13 @@ def markdown_table(compare: pd.DataFrame, kpis: Sequence[str], title: str = "") 
                 cells.append(fmt_p(row["p_value"]))
         lines.append("| " + " | ".join(cells) + " |")
     n = int(compare["n"].max()) if len(compare) else 0
-    lines += [
-        "",
-        f"Paired differences against `{ref}` over {n} replicates with common random numbers "
-        "(replicate i of every scenario uses the same seed); 95% t-intervals and paired "
-        "t-test p-values.",
-    ]
+    lines += ["", tr("compare.note", ref=f"`{ref}`", n=n)]
     return "\n".join(lines) + "\n"
+
+
+def kpi_cell(kpi: str) -> str:
+    """A KPI in a table: its name in the current language and its id (```kpi```)."""
+    return f"{term(f'kpi.{kpi}')} (`{kpi}`)" if has_term(f"kpi.{kpi}") else f"`{kpi}`"
 
 
 def write_comparison(

@@ -11,9 +11,12 @@ from typing import Annotated, Any
 
 import typer
 
+from ...i18n import has_term, term, tr
 from ...scenarios.errors import InputError
+from ...scenarios.loader import load_scenario, parse_override, resolve, scenario_to_dict
 from ..outputs.folders import folder_name, provenance
 from ..runs.parallel import default_workers
+from .lang_option import LangOption, use_lang
 from .run import SetOption
 from .validity import _bar
 
@@ -36,8 +39,6 @@ def register(app: typer.Typer) -> None:
 
 def overrides_of(texts: Sequence[str] | None) -> dict[str, Any]:
     """``--set`` strings as a mapping from dotted path to value."""
-    from ...scenarios.loader import parse_override
-
     out: dict[str, Any] = {}
     for text in texts or []:
         keys, value = parse_override(text)
@@ -78,9 +79,10 @@ def compare(
         Path | None, typer.Option(help="Results folder (default results/compare-<scenarios>).")
     ] = None,
     quiet: QuietOpt = False,
+    lang: LangOption = None,
 ) -> None:
     """Compare scenarios over paired replicates (replicate i of each uses the same seed)."""
-    from ...scenarios.loader import load_scenario, resolve, scenario_to_dict
+    use_lang(lang)
     from ..analysis.compare import (
         headline_kpis,
         replicate_seeds,
@@ -111,7 +113,9 @@ def compare(
         )
     shown = list(kpi) if kpi else headline_kpis(sorted(present))
     out = out or Path("results") / f"compare-{slug(scenarios)}"
-    source = f"Zhaoshang: {' vs '.join(scenarios)}; {replicates} paired replicates, seed {seed}"
+    names = term("source.versus").join(scenarios)
+    source = tr("source.compare", names=names, seed=tr("source.seed", seed=seed))
+    source += tr("source.replicates", n=replicates)
     manifest = run_manifest(
         "compare",
         started,
@@ -129,7 +133,7 @@ def compare(
     write_comparison(out, reps, table, manifest, shown, source)
     if not quiet:
         _print_compare(table, shown, scenarios)
-        typer.echo(f"results in {out}")
+        typer.echo(tr("cli.results_in", out=out))
 
 
 def _print_compare(table, kpis: Sequence[str], scenarios: Sequence[str]) -> None:
@@ -138,15 +142,16 @@ def _print_compare(table, kpis: Sequence[str], scenarios: Sequence[str]) -> None
 
     from ..analysis.compare import fmt_number, fmt_p
 
-    view = Table(title=f"Paired differences from {scenarios[0]}", title_justify="left")
-    view.add_column("KPI")
+    view = Table(title=tr("cli.paired_from", ref=scenarios[0]), title_justify="left")
+    view.add_column(term("summary.kpi"))
     view.add_column(scenarios[0], justify="right")
     for s in scenarios[1:]:
-        view.add_column(f"{s} − ref [95% CI]", justify="right")
+        view.add_column(tr("report.diff_ci", name=s, ref="ref"), justify="right")
         view.add_column("p", justify="right")
     indexed = table.set_index(["scenario", "kpi"])
     for k in kpis:
-        cells = [k, fmt_number(indexed.loc[(scenarios[0], k), "mean"])]
+        name = term(f"kpi.{k}") if has_term(f"kpi.{k}") else k
+        cells = [name, fmt_number(indexed.loc[(scenarios[0], k), "mean"])]
         for s in scenarios[1:]:
             r = indexed.loc[(s, k)]
             cells += [
@@ -175,9 +180,10 @@ def attribute(
         Path | None, typer.Option(help="Results folder (default results/attribute-<scenario>).")
     ] = None,
     quiet: QuietOpt = False,
+    lang: LangOption = None,
 ) -> None:
     """Attribute entrants to a lever: the same seeds run with and without it, firm by firm."""
-    from ...scenarios.loader import load_scenario, resolve, scenario_to_dict
+    use_lang(lang)
     from ..analysis.attribute import (
         attribution_table,
         incentive_direction,
@@ -226,4 +232,4 @@ def attribute(
     write_attribution(out, table, per_rep, report, manifest)
     if not quiet:
         typer.echo(report)
-        typer.echo(f"results in {out}")
+        typer.echo(tr("cli.results_in", out=out))

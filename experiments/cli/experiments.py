@@ -15,7 +15,9 @@ from typing import Annotated
 
 import typer
 
+from ...i18n import term, tr
 from ...scenarios.errors import InputError
+from .lang_option import LangOption, use_lang
 
 ExperimentArg = Annotated[
     str, typer.Argument(help="Experiment file (TOML) or the name of a shipped experiment.")
@@ -68,8 +70,10 @@ def sweep(
     n: NOpt = None,
     replicates: ReplicatesOpt = None,
     quiet: QuietOpt = False,
+    lang: LangOption = None,
 ) -> None:
     """Run an experiment's design into its store and write design, results and noise tables."""
+    use_lang(lang)
     _run(experiment, workers, scheduler, out, retry_failed, quiet, n, replicates, analyse=False)
 
 
@@ -86,8 +90,10 @@ def sensitivity(
     n: NOpt = None,
     replicates: ReplicatesOpt = None,
     quiet: QuietOpt = False,
+    lang: LangOption = None,
 ) -> None:
     """Run an experiment and compute sensitivity indices, convergence and figures (resumable)."""
+    use_lang(lang)
     _run(experiment, workers, scheduler, out, retry_failed, quiet, n, replicates, analyse=True,
          pilot=pilot, figures=figures)  # fmt: skip
 
@@ -179,10 +185,12 @@ def _summary(console, errors, exp, outcome, executor: str) -> None:
 
     r = outcome.report
     console.print(
-        f"{exp.name}: {r.done} of {r.total} runs done, {r.failed} failed "
-        f"({r.executed} executed now in {r.seconds:.1f} s on {executor}; {r.skipped} were "
-        "already stored)"
-    )
+        tr(
+            "cli.runs_done", name=exp.name, done=r.done, total=r.total, failed=r.failed,
+            executed=r.executed, seconds=f"{r.seconds:.1f}", executor=executor,
+            skipped=r.skipped,
+        )
+    )  # fmt: skip
     for warning in r.warnings:
         errors.print(f"[yellow]warning[/yellow]: {warning}")
     for point, rep, error in r.failures:
@@ -207,7 +215,7 @@ def _summary(console, errors, exp, outcome, executor: str) -> None:
         console.print(table)
     if outcome.analysis is not None:
         _print_indices(console, outcome)
-    console.print(f"results in [bold]{outcome.out}[/bold]")
+    console.print(tr("cli.results_in", out=f"[bold]{outcome.out}[/bold]"))
 
 
 def _print_indices(console, outcome) -> None:
@@ -225,17 +233,18 @@ def _print_indices(console, outcome) -> None:
     idx = outcome.analysis.indices
     for output, grp in idx.groupby("output", sort=False):
         table = Table(title=f"{output}", title_justify="left")
-        table.add_column("parameter")
+        table.add_column(term("cli.parameter"))
         for name in primary:
             table.add_column(name, justify="right")
-        table.add_column("influential")
+        table.add_column(term("cli.influential"))
         wide = grp[grp["index"].isin(primary)].pivot(index="parameter", columns="index")
         wide = wide.sort_values(("value", rank), ascending=False)
         for param, row in wide.iterrows():
             cells = [value_conf(row[("value", n)], row[("conf", n)]) for n in primary]
             flag = row[("influential", rank)]
             name = labels.get(str(param), str(param))
-            table.add_row(name, *cells, "" if flag is None else ("yes" if flag else "no"))
+            mark = "" if flag is None else term("common.yes" if flag else "common.no")
+            table.add_row(name, *cells, mark)
         console.print(table)
     noise = outcome.noise
     for _, row in noise.iterrows():

@@ -7,8 +7,10 @@ from typing import Annotated
 
 import typer
 
+from ...i18n import term
 from ...scenarios.errors import InputError
 from ..outputs.folders import atomic_dir
+from .lang_option import LangOption, use_lang
 
 
 def register(app: typer.Typer) -> None:
@@ -40,15 +42,18 @@ def plot(
     out: Annotated[
         Path | None, typer.Option(help="Folder for the figures (default RESULTS/figures).")
     ] = None,
+    lang: LangOption = None,
 ) -> None:
     """Redraw figures from a saved results folder, without rerunning anything."""
+    use_lang(lang)
     from ..figures import FORMATS, KINDS, ResultsFolder, available, draw, save
 
     folder = ResultsFolder(results)
     if kind and "list" in kind:
         can = set(available(folder))
         for name, k in KINDS.items():
-            typer.echo(f"{name:22s} {'yes' if name in can else 'no ':3s} {k.caption}")
+            mark = term("common.yes") if name in can else term("common.no")
+            typer.echo(f"{name:22s} {mark:4s} {k.caption}")
         return
     formats = list(dict.fromkeys(format_ or ["png"]))
     bad = [f for f in formats if f not in FORMATS]
@@ -76,8 +81,10 @@ def report(
     pdf: Annotated[
         bool, typer.Option("--pdf", help="Also write the same content as a multi-page PDF.")
     ] = False,
+    lang: LangOption = None,
 ) -> None:
     """Write a self-contained HTML report (figures embedded; opens offline)."""
+    use_lang(lang)
     from ..outputs.report import write_report
 
     for path in write_report(results, out, pdf=pdf):

@@ -13,7 +13,10 @@ from typing import Annotated
 
 import typer
 
+from ...i18n import period, tr
+from ...scenarios.loader import find_scenario, library_names, load_scenario, read_toml
 from ..outputs.folders import folder_name, provenance, results_folder, write_json, write_text
+from .lang_option import LangOption, use_lang
 
 SetOption = Annotated[
     list[str] | None,
@@ -33,8 +36,6 @@ def register(app: typer.Typer) -> None:
 
 def scenarios() -> None:
     """List the scenario library, one line each."""
-    from ...scenarios.loader import find_scenario, library_names, read_toml
-
     for name in library_names():
         data = read_toml(find_scenario(name))
         title = data.get("title", "")
@@ -47,8 +48,6 @@ def validate(
     set_: SetOption = None,
 ) -> None:
     """Check a scenario file: exit 0 if it is valid, 2 with the problem if not."""
-    from ...scenarios.loader import load_scenario
-
     scenario = load_scenario(file, set_ or [])
     typer.echo(
         f"ok: {file} is a valid scenario ({len(scenario.parks)} parks, "
@@ -106,8 +105,10 @@ def run(
     ] = None,
     figures: Annotated[bool, typer.Option(help="Draw the figures.")] = True,
     quiet: Annotated[bool, typer.Option(help="No progress bar or summary.")] = False,
+    lang: LangOption = None,
 ) -> None:
     """Run one scenario and write data, figures and a provenance manifest."""
+    use_lang(lang)
     from rich.console import Console
     from rich.progress import (
         BarColumn,
@@ -165,11 +166,15 @@ def run(
         shown.print(
             summary_table(
                 kpis,
-                f"{scenario}, seed {seed}: {model.world.date(0)} to "
-                f"{model.world.date(model.month - 1)}",
+                tr(
+                    "summary.title",
+                    name=scenario,
+                    seed=seed,
+                    span=period(model.world.date(0), model.world.date(model.month - 1)),
+                ),
             )
         )
-        shown.print(f"results in [bold]{out}[/bold] ({seconds:.2f} s)")
+        shown.print(tr("summary.results_in", out=f"[bold]{out}[/bold]", seconds=f"{seconds:.2f}"))
 
 
 def _chain(scenario: str) -> list[Path]:

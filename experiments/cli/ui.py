@@ -13,9 +13,11 @@ from typing import Annotated
 
 import typer
 
+from ...i18n import ENV
 from ...scenarios.errors import InputError
 from ...scenarios.loader import load_scenario
 from ..runs.lifeline import child_death_signal
+from .lang_option import LangOption, use_lang
 
 #: Module of the page, served by ``solara run``.
 APP_MODULE = "zhaoshang.ui.app"
@@ -106,8 +108,10 @@ def ui(
         list[str] | None,
         typer.Option("--set", help="Override a parameter for every run of the page. Repeatable."),
     ] = None,
+    lang: LangOption = None,
 ) -> None:
     """Serve the interactive teaching page; it needs no network access. Ctrl+C stops it."""
+    language = use_lang(lang)  # the page opens in it; its switch changes it per browser
     overrides = list(set_ or [])
     load_scenario(scenario, overrides)  # a bad scenario or override fails here, exit 2
     check_installed()
@@ -115,7 +119,7 @@ def ui(
     typer.echo(f"Zhaoshang teaching page: {address(host, port)}  (Ctrl+C to stop)")
     process = subprocess.Popen(
         server_command(host, port),
-        env=server_env(scenario, overrides),
+        env={**server_env(scenario, overrides), ENV: language},
         preexec_fn=child_death_signal(),  # the server ends with this process, even on kill -9
     )
     signal.signal(signal.SIGTERM, lambda *_: process.terminate())

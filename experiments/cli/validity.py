@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from ...i18n import tr
 from ...scenarios.errors import InputError
 from ..outputs.folders import (
     atomic_dir,
@@ -20,6 +21,7 @@ from ..outputs.folders import (
     write_json,
     write_text,
 )
+from .lang_option import LangOption, use_lang
 from .run import SetOption
 
 WorkersOpt = Annotated[
@@ -84,8 +86,10 @@ def replicate(
     workers: WorkersOpt = 1,
     scheduler: SchedulerOpt = None,
     quiet: QuietOpt = False,
+    lang: LangOption = None,
 ) -> None:
     """Run a scenario with many seeds: one row per replicate with every scalar KPI."""
+    use_lang(lang)
     from ..analysis.replicate import replicate_seeds, resolve_spec, run_replicates, write_replicates
     from ..runs.executors import open_executor
 
@@ -117,8 +121,10 @@ def replicate(
     if not quiet:
         parks = [c for c in frame.columns if c.startswith("entrants_park_")]
         means = ", ".join(f"{c[len('entrants_park_'):]} {frame[c].mean():.1f}" for c in parks)
-        typer.echo(f"{replicates} replicates of {scenario} in {seconds:.1f} s -> {out}")
-        typer.echo(f"mean entrants by park: {means}")
+        typer.echo(
+            tr("cli.replicated", n=replicates, name=scenario, seconds=f"{seconds:.1f}", out=out)
+        )
+        typer.echo(tr("cli.mean_entrants", means=means))
 
 
 def calibrate(
@@ -139,8 +145,10 @@ def calibrate(
         Path | None, typer.Option(help="Also write a scenario file with the fitted values.")
     ] = None,
     quiet: QuietOpt = False,
+    lang: LangOption = None,
 ) -> None:
     """Fit behavioural parameters to observed targets (simulated method of moments)."""
+    use_lang(lang)
     from ..analysis.calibrate import (
         Calibration,
         check_against,
@@ -208,10 +216,15 @@ def calibrate(
     if not quiet:
         typer.echo(markdown_table(fit))
         if holdout is not None:
-            typer.echo("\nOut of sample (not a target; see docs/calibration.md):")
+            typer.echo("\n" + tr("cli.out_of_sample"))
             typer.echo(markdown_table(holdout))
         typer.echo(
-            f"loss {best.loss:.4g} after {len(cal.history)} evaluations ({seconds:.1f} s); "
-            f"fitted: {fitted or 'none (budget 0)'}"
+            tr(
+                "cli.fitted",
+                loss=f"{best.loss:.4g}",
+                n=len(cal.history),
+                seconds=f"{seconds:.1f}",
+                fitted=fitted or tr("cli.none_fitted"),
+            )
         )
-        typer.echo(f"results in {out}")
+        typer.echo(tr("cli.results_in", out=out))

@@ -12,6 +12,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch
 
+from ...i18n import name_of, term, tr
 from .style import GREY, PALETTE, finish, style
 
 #: Curvature of the flow arrows (so flows into nearby cities stay apart).
@@ -89,7 +90,7 @@ def _draw_flows(ax, flows, regions, cities, focus, width, aspect, counts, unlabe
         if rid in unlabelled:
             continue
         ax.annotate(
-            r.get("name") or rid,
+            name_of(r, rid),
             (r["lon"], r["lat"]),
             xytext=(0, -8),
             textcoords="offset points",
@@ -114,7 +115,7 @@ def _draw_flows(ax, flows, regions, cities, focus, width, aspect, counts, unlabe
             continue
         # The focus city is labelled on its left, competitors on their right.
         ax.annotate(
-            c.get("name") or cid,
+            name_of(c, cid),
             (c["lon"], c["lat"]),
             xytext=(-7 if mine else 7, 0),
             textcoords="offset points",
@@ -188,14 +189,14 @@ def flow_map(
     _draw_flows(ax, flows, regions, cities, focus, width, aspect, True, inside)
     ax.set_xlim(min(lons) - 2.0, max(lons) + 2.0)
     ax.set_ylim(min(lats) - 1.2, max(lats) + 1.2)
-    ax.set_title("Where relocating firms came from and where they went", fontsize=9)
+    ax.set_title(term("fig.flows.title"), fontsize=9)
     if zoom:
         inset = axes[0, 1]
         inset.set_aspect(aspect)
         _draw_flows(inset, flows, regions, cities, focus, width, aspect, False, set())
         inset.set_xlim(box[0], box[1])
         inset.set_ylim(box[2], box[3])
-        inset.set_title("Zoom on the focus city and its neighbours (box)", fontsize=9)
+        inset.set_title(term("fig.flows.zoom"), fontsize=9)
         ax.add_patch(
             plt.Rectangle(
                 (box[0], box[2]),
@@ -208,15 +209,20 @@ def flow_map(
             )
         )
     for a in axes.flat:
-        a.set_xlabel("longitude (degrees east)")
-        a.set_ylabel("latitude (degrees north)")
+        a.set_xlabel(term("fig.flows.lon"))
+        a.set_ylabel(term("fig.flows.lat"))
     refs = sorted({_nice(most), _nice(most / 5)})
     handles = [
-        Line2D([], [], marker="o", linestyle="", color=PALETTE[2], label="origin region"),
-        Line2D([], [], marker="s", linestyle="", color=PALETTE[3], label="focus city"),
-        Line2D([], [], marker="s", linestyle="", color="#333333", label="competing city"),
-        *[Line2D([], [], color=GREY, linewidth=width(n), label=f"{n:,} firms") for n in refs],
+        Line2D([], [], marker="o", linestyle="", color=PALETTE[2], label=term("fig.flows.origin")),
+        Line2D([], [], marker="s", linestyle="", color=PALETTE[3], label=term("fig.flows.focus")),
+        Line2D([], [], marker="s", linestyle="", color="#333333", label=term("fig.flows.rival")),
+        *[
+            Line2D(
+                [], [], color=GREY, linewidth=width(n), label=tr("fig.network.firms", n=f"{n:,}")
+            )
+            for n in refs
+        ],
     ]
     ax.legend(handles=handles, loc="lower right", fontsize=7, framealpha=0.9, frameon=True)
-    note = "Arrows: firms that started operating, by origin region (blue: into the focus city)."
+    note = term("fig.flows.note")
     return finish(fig, source, note)

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ...i18n import get_lang, name_of, period, term, tr
 from ...scenarios.errors import InputError
 from .forest import COMPARE_COLUMNS
 from .sensitivity import CONVERGENCE_COLUMNS, INDEX_COLUMNS
@@ -183,9 +184,17 @@ class ResultsFolder:
         return str(self.scenario.get("focus", ""))
 
     def city_name(self, city: str | None = None) -> str:
-        """Readable name of a city (the focus city by default)."""
+        """Readable name of a city in the current language (the focus city by default)."""
         city = city or self.focus
-        return self.scenario.get("governments", {}).get(city, {}).get("name") or city
+        return name_of(self.scenario.get("governments", {}).get(city, {}), city)
+
+    def city_names(self) -> dict[str, str]:
+        """Readable names of the cities in the current language."""
+        return {c: self.city_name(c) for c in self.scenario.get("governments", {})}
+
+    def park_names(self) -> dict[str, str]:
+        """Short readable names of the parks in the current language."""
+        return park_names(self.scenario.get("parks", {}))
 
     def parks(self, city: str | None = None) -> list[str]:
         """Park ids in scenario order, only those of ``city`` if given."""
@@ -194,10 +203,7 @@ class ResultsFolder:
 
     def sector_names(self) -> dict[str, str]:
         """Short readable names of the sectors, for legends and labels."""
-        return {
-            s: short_name(s, spec.get("name"))
-            for s, spec in self.scenario.get("sectors", {}).items()
-        }
+        return {s: _short(s, spec) for s, spec in self.scenario.get("sectors", {}).items()}
 
     def io(self) -> pd.DataFrame:
         """Input-output strengths between sectors: ``io.loc[buyer, supplier]``."""
@@ -229,24 +235,47 @@ class ResultsFolder:
         """The source line of this folder's figures: what produced them, with the seed."""
         m = self.manifest
         seed = m.get("seed", m.get("master_seed"))
-        seed_text = f"seed {seed}" if seed is not None else "seed unknown"
+        seed_text = tr("source.seed", seed=seed if seed is not None else "?")
         if self.is_run:
             name = m.get("scenario_name") or self.scenario.get("title") or self.path.name
-            span = f", {self.dates[0]} to {self.dates[-1]}" if len(self.timeseries) else ""
-            return f"Zhaoshang: {name}, {seed_text}{span}"
+            span = period(self.dates[0], self.dates[-1]) if len(self.timeseries) else ""
+            span = term("summary.sep") + span if span else ""
+            return tr("source.run", name=name, seed=seed_text) + span
         if self.is_compare:
             scenarios = list(dict.fromkeys(self.compare["scenario"]))
             n = self.compare["n"].max()
-            reps = f", {int(n)} replicates" if pd.notna(n) else ""
-            return f"Zhaoshang compare: {' vs '.join(map(str, scenarios))}{reps}, {seed_text}"
+            reps = tr("source.replicates", n=int(n)) if pd.notna(n) else ""
+            names = tr("source.versus").join(map(str, scenarios))
+            return tr("source.compare", names=names, seed=seed_text) + reps
         name = m.get("experiment_name") or m.get("name") or self.path.name
         design = m.get("design")
         method = design.get("method") if isinstance(design, dict) else design
         runs = design.get("runs") if isinstance(design, dict) else None
         seeds = m.get("seeds")
         if seed is None and isinstance(seeds, dict) and seeds.get("master") is not None:
-            seed_text = f"master seed {seeds['master']}"
+            seed_text = tr("source.master_seed", seed=seeds["master"])
         detail = "".join(
-            f", {part}" for part in (method, f"{runs:,} runs" if runs else None) if part
+            term("summary.sep") + part
+            for part in (method, tr("source.runs", n=f"{runs:,}") if runs else None)
+            if part
         )
-        return f"Zhaoshang sensitivity: {name}{detail}, {seed_text}"
+        return tr("source.sensitivity", name=name, seed=seed_text) + detail
+
+
+def park_names(parks: dict[str, dict[str, Any]]) -> dict[str, str]:
+    """Labels of parks (id -> scenario table): the Chinese name in Chinese, else the id."""
+    zh = get_lang() == "zh"
+    return {
+        p: (spec.get("name_zh") if zh else None) or p.replace("_", " ")
+        for p, spec in parks.items()
+    }
+
+
+def _short(ident: str, spec: dict[str, Any]) -> str:
+    """A short label for a sector in the current language.
+
+    Its Chinese name in Chinese, else its English name without a bracketed part, if short.
+    """
+    if get_lang() == "zh" and spec.get("name_zh"):
+        return str(spec["name_zh"])
+    return short_name(ident, spec.get("name"))

@@ -11,6 +11,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from ...i18n import has_term, money_unit, term, tr
 from .style import GREY, PALETTE, finish, pretty, style
 
 #: Columns of ``compare.csv`` (written by ``zhaoshang compare``).
@@ -26,30 +27,31 @@ COMPARE_COLUMNS = [
     "p_value",
 ]
 
-#: Scalar KPIs: label, unit and the divisor that puts values in that unit.
+#: Scalar KPIs: the glossary key of the unit (under ``unit.``; ``money``: in millions of yuan
+#: in English, 万元 in Chinese) and the divisor that puts values in it; names are ``kpi.<id>``.
 KPI_UNITS = {
-    "contacts": ("Contacts", "firms", 1.0),
-    "inspections": ("Inspections", "firms", 1.0),
-    "intentions": ("Intentions", "firms", 1.0),
-    "contracts": ("Construction contracts", "firms", 1.0),
-    "entries": ("Entries", "firms", 1.0),
-    "exits": ("Exits", "firms", 1.0),
-    "operating_firms": ("Operating firms (end)", "firms", 1.0),
-    "jobs": ("Jobs (end)", "jobs", 1.0),
-    "contracted_investment_yuan": ("Contracted investment", "million yuan", 1e6),
-    "realized_investment_yuan": ("Realised investment", "million yuan", 1e6),
-    "tax_revenue_yuan": ("Tax revenue", "million yuan", 1e6),
-    "incentive_spending_yuan": ("Incentive spending", "million yuan", 1e6),
-    "net_fiscal_yuan": ("Net fiscal balance", "million yuan", 1e6),
-    "cost_per_job_yuan": ("Cost per job", "yuan per job", 1.0),
-    "idle_land_ha": ("Idle land (end)", "ha", 1.0),
-    "land_allocated_ha": ("Land allocated (end)", "ha", 1.0),
-    "turned_away": ("Investors turned away", "firms", 1.0),
-    "credibility": ("Credibility (end)", "probability", 1.0),
-    "broken_promises": ("Broken promises", "promises", 1.0),
-    "pollution_load": ("Pollution load (end)", "index units", 1.0),
-    "pollution_per_job": ("Pollution per job", "index units per job", 1.0),
-    "ellison_glaeser": ("Ellison-Glaeser index", "index", 1.0),
+    "contacts": ("firms", 1.0),
+    "inspections": ("firms", 1.0),
+    "intentions": ("firms", 1.0),
+    "contracts": ("firms", 1.0),
+    "entries": ("firms", 1.0),
+    "exits": ("firms", 1.0),
+    "operating_firms": ("firms", 1.0),
+    "jobs": ("jobs", 1.0),
+    "contracted_investment_yuan": ("money", 1.0),
+    "realized_investment_yuan": ("money", 1.0),
+    "tax_revenue_yuan": ("money", 1.0),
+    "incentive_spending_yuan": ("money", 1.0),
+    "net_fiscal_yuan": ("money", 1.0),
+    "cost_per_job_yuan": ("yuan_per_job", 1.0),
+    "idle_land_ha": ("ha", 1.0),
+    "land_allocated_ha": ("ha", 1.0),
+    "turned_away": ("firms", 1.0),
+    "credibility": ("probability", 1.0),
+    "broken_promises": ("promises", 1.0),
+    "pollution_load": ("index_units", 1.0),
+    "pollution_per_job": ("index_per_job", 1.0),
+    "ellison_glaeser": ("index", 1.0),
 }
 
 #: KPIs drawn by default, when the comparison holds them.
@@ -67,9 +69,19 @@ DEFAULT_KPIS = (
 
 
 def kpi_label(kpi: str, relative: bool = False) -> tuple[str, str, float]:
-    """Title, unit and divisor of a scalar KPI (percent of the reference if ``relative``)."""
-    title, unit, scale = KPI_UNITS.get(kpi, (pretty(kpi), "", 1.0))
-    return (title, "% of reference mean", 1.0) if relative else (title, unit, scale)
+    """Title, unit and divisor of a scalar KPI (percent of the reference if ``relative``).
+
+    In the current language: the title is the glossary's ``kpi.<id>`` (else the id).
+    """
+    title = term(f"kpi.{kpi}") if has_term(f"kpi.{kpi}") else pretty(kpi)
+    if relative:
+        return title, term("unit.percent_of_reference"), 1.0
+    key, scale = KPI_UNITS.get(kpi, ("", 1.0))
+    if key == "money":
+        unit, scale = money_unit("medium")
+    else:
+        unit = term(f"unit.{key}") if key else ""
+    return title, unit, scale
 
 
 def _tick(value: float, _pos: int) -> str:
@@ -161,10 +173,7 @@ def forest(
         ax.tick_params(axis="x", labelsize=7)
         ax.xaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]))
         ax.xaxis.set_major_formatter(FuncFormatter(_tick))
-    fig.suptitle(f"Paired difference from {ref} (mean and 95% interval)", fontsize=10)
+    fig.suptitle(tr("fig.forest.title", ref=ref), fontsize=10)
     n = int(compare["n"].max()) if len(compare) and compare["n"].notna().any() else 0
-    note = (
-        f"Replicates per scenario: {n}, paired by seed (common random numbers). "
-        "Filled: the interval excludes 0; open: it includes 0."
-    )
+    note = tr("fig.forest.note", n=n)
     return finish(fig, source, note)

@@ -11,31 +11,28 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from ...i18n import term, tr
 from ...model.outputs.kpis import flow_counts
 from ...model.state.codes import CAUSE_NAMES, CHANNEL_NAMES, STAGE_NAMES, Channel
 from .style import PALETTE, finish, style
 
-FUNNEL_STAGES = [
-    ("contacts", "Visits and contacts"),
-    ("inspections", "Inspections"),
-    ("intentions", "Intentions"),
-    ("signed", "Signed (framework + contract)"),
-    ("construction_starts", "Construction starts"),
-    ("entries", "Started operating"),
-]
+#: The funnel's flows, top to bottom; each is named by the glossary's ``stage.<key>`` (and
+#: ``stage_short.<key>`` on the small panels): 接触、考察、意向、签约、开工、投产.
+FUNNEL_KEYS = ["contacts", "inspections", "intentions", "signed", "construction_starts", "entries"]
 
-#: Short stage names for the small panels of each channel.
-SHORT_STAGES = ["contacts", "inspect.", "intent.", "signed", "constr.", "started op."]
 
-#: How each outreach channel is named on figures.
-CHANNEL_LABELS = {
-    "office": "Resident offices",
-    "conference": "Promotion conferences",
-    "referral": "Referrals by tenants",
-    "agent": "Entrusted agents",
-    "passive": "Passive inquiries",
-    "incumbent": "Incumbents",
-}
+def funnel_stages(lang: str | None = None) -> list[tuple[str, str]]:
+    """``(flow key, stage name)`` of each funnel stage in a language (default: the current)."""
+    return [(key, term(f"stage.{key}", lang)) for key in FUNNEL_KEYS]
+
+
+#: The stages in English, for code that wants fixed labels.
+FUNNEL_STAGES = funnel_stages("en")
+
+
+def channel_label(channel: str, lang: str | None = None) -> str:
+    """How an outreach channel is named (the glossary's ``channel.<id>``)."""
+    return term(f"channel.{channel}", lang)
 
 
 def event_codes(events: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -90,17 +87,18 @@ def _funnel_bars(ax: Axes, values: Sequence[float], colour: str, labels: bool) -
         prev = values[k - 1] if k else 0
         share = f" ({v / prev:.0%})" if labels and prev else ""
         ax.text(v, yy, f" {v:,.0f}{share}", va="center", fontsize=7 if labels else 6.5)
-    ax.set_yticks(y, [label for _, label in FUNNEL_STAGES] if labels else SHORT_STAGES)
+    prefix = "stage" if labels else "stage_short"
+    ax.set_yticks(y, [term(f"{prefix}.{key}") for key in FUNNEL_KEYS])
     ax.set_xlim(0, max([*values, 1]) * (1.5 if labels else 1.45))
     ax.grid(axis="y", visible=False)
-    ax.set_xlabel("firms")
+    ax.set_xlabel(term("unit.firms"))
 
 
 def funnel(
     kpis: Mapping,
     source: str | None = None,
     by_channel: bool = True,
-    period: str = "run total",
+    period: str | None = None,
 ) -> Figure:
     """The attraction funnel of the focus city, overall and one small panel per channel.
 
@@ -109,7 +107,7 @@ def funnel(
             :func:`funnel_counts`).
         source: Source line, for example ``"Zhaoshang: ruzhou-2017, seed 7"``.
         by_channel: Add a panel for each channel that made contacts.
-        period: What the counts cover, for the title (``"2017"``, ``"run total"``).
+        period: What the counts cover, for the title (``"2017"``; default: the run total).
 
     Returns:
         The figure.
@@ -124,14 +122,14 @@ def funnel(
     fig = plt.figure(figsize=(4.8 + 2.0 * cols, 4.0))
     grid = fig.add_gridspec(rows, 1 + cols, width_ratios=[2.0] + [1.0] * cols)
     ax = fig.add_subplot(grid[:, 0])
-    _funnel_bars(ax, [kpis.get(key, 0) for key, _ in FUNNEL_STAGES], PALETTE[0], labels=True)
-    ax.set_title(f"Attraction funnel, {period}")
+    _funnel_bars(ax, [kpis.get(key, 0) for key in FUNNEL_KEYS], PALETTE[0], labels=True)
+    ax.set_title(tr("fig.funnel.title", period=period or term("fig.funnel.run_total")))
     for k, (name, counts) in enumerate(channels.items()):
         sub = fig.add_subplot(grid[k // cols, 1 + k % cols])
-        values = [counts.get(key, 0) for key, _ in FUNNEL_STAGES]
+        values = [counts.get(key, 0) for key in FUNNEL_KEYS]
         _funnel_bars(sub, values, PALETTE[1 + k % (len(PALETTE) - 2)], labels=False)
-        sub.set_title(CHANNEL_LABELS.get(name, name), fontsize=8)
+        sub.set_title(channel_label(name), fontsize=8)
         sub.tick_params(axis="y", length=0, labelsize=6.5)
         sub.tick_params(axis="x", labelsize=6.5)
-    note = "Shares in brackets: conversion from the stage above." if n else None
+    note = term("fig.funnel.note") if n else None
     return finish(fig, source, note)

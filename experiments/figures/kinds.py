@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from matplotlib.figure import Figure
 
+from ...i18n import get_lang, period, term, tr
 from ...scenarios.errors import InputError
 from .flows import entry_flows, flow_map
 from .folder import ResultsFolder
@@ -31,11 +32,15 @@ class Kind:
     """
 
     name: str
-    caption: str
     files: tuple[str, ...]
     draw: Drawer
     function: Callable[..., Figure]
     condition: Callable[[ResultsFolder], bool] | None = None
+
+    @property
+    def caption(self) -> str:
+        """What the kind shows, in the current language (the glossary's ``kind.<name>``)."""
+        return term(f"kind.{self.name}")
 
     def available(self, folder: ResultsFolder) -> bool:
         """Whether the folder holds what this kind needs."""
@@ -50,16 +55,21 @@ def _one(name: str, fig: Figure) -> Iterator[tuple[str, Figure]]:
 
 def _funnel(f: ResultsFolder) -> Iterator[tuple[str, Figure]]:
     dates = f.dates
-    period = f"run total {dates[0]} to {dates[-1]}" if dates else "run total"
-    return _one("funnel", funnel(f.kpis, f.source, period=period))
+    span = term("fig.funnel.run_total")
+    if dates:
+        span = tr("fig.funnel.run_total_span", span=period(dates[0], dates[-1]))
+    return _one("funnel", funnel(f.kpis, f.source, period=span))
 
 
 def _funnel_first_year(f: ResultsFolder) -> Iterator[tuple[str, Figure]]:
     dates = f.dates[:12]
     counts = funnel_counts(f.events, f.focus, (0, 12))
-    year = dates[0][:4]
-    period = year if dates[0].endswith("-01") and len(dates) == 12 else f"{dates[0]} to {dates[-1]}"
-    return _one("funnel_first_year", funnel(counts, f.source, period=f"{period} (first year)"))
+    whole_year = dates[0].endswith("-01") and len(dates) == 12
+    span = tr("fig.year", year=dates[0][:4]) if whole_year else period(dates[0], dates[-1])
+    return _one(
+        "funnel_first_year",
+        funnel(counts, f.source, period=tr("fig.funnel.first_year", span=span)),
+    )
 
 
 def _series(f: ResultsFolder) -> Iterator[tuple[str, Figure]]:
@@ -68,12 +78,17 @@ def _series(f: ResultsFolder) -> Iterator[tuple[str, Figure]]:
 
 def _by_park(f: ResultsFolder) -> Iterator[tuple[str, Figure]]:
     parks = f.parks(f.focus)
-    return _one("firms_by_park", firms_by_park(f.events, parks, f.dates, f.source, focus=f.focus))
+    fig = firms_by_park(
+        f.events, parks, f.dates, f.source, focus=f.focus, names=f.park_names(),
+        city=f.city_name(),
+    )
+    return _one("firms_by_park", fig)
 
 
 def _by_sector(f: ResultsFolder) -> Iterator[tuple[str, Figure]]:
     fig = firms_by_sector(
-        f.events, f.firms, f.dates, f.source, focus=f.focus, names=f.sector_names()
+        f.events, f.firms, f.dates, f.source, focus=f.focus, names=f.sector_names(),
+        city=f.city_name(),
     )
     return _one("firms_by_sector", fig)
 
@@ -82,7 +97,10 @@ def _mix(f: ResultsFolder) -> Iterator[tuple[str, Figure]]:
     by_park = f.kpis.get("by_park", {})
     parks = [p for p in f.parks(f.focus) if p in by_park]
     parks += [p for p in f.parks() if p in by_park and p not in parks]
-    fig = sector_mix(by_park, f.source, parks or None, f.focus, f.sector_names())
+    cities = f.city_names() if get_lang() == "zh" else None  # English: the ids, as before
+    fig = sector_mix(
+        by_park, f.source, parks or None, f.focus, f.sector_names(), f.park_names(), cities
+    )
     return _one("sector_mix", fig)
 
 
@@ -91,7 +109,8 @@ def _network(f: ResultsFolder) -> Iterator[tuple[str, Figure]]:
     io = f.io()
     for park in f.parks(f.focus):
         present = by_park.get(park, {}).get("sector_mix", {})
-        yield f"network_{park}", network(io, present, park, f.source, f.sector_names())
+        fig = network(io, present, park, f.source, f.sector_names(), f.park_names().get(park))
+        yield f"network_{park}", fig
 
 
 def _map(f: ResultsFolder) -> Iterator[tuple[str, Figure]]:
@@ -109,11 +128,11 @@ def _land(f: ResultsFolder) -> Iterator[tuple[str, Figure]]:
     note = None
     if per_park is None:
         per_park = land_from_firms(f.events, f.firms, f.dates, parks)
-        note = RECONSTRUCTED
+        note = term(RECONSTRUCTED)
     else:
         per_park = per_park[per_park["park"].isin(parks)]
     capacity = {p: float(f.scenario["parks"][p].get("land_ha", 0)) for p in parks}
-    fig = land(per_park, capacity, f.timeseries, f.source, note, f.city_name())
+    fig = land(per_park, capacity, f.timeseries, f.source, note, f.city_name(), f.park_names())
     return _one("land", fig)
 
 
@@ -152,30 +171,20 @@ SENSITIVITY = ("indices.csv",)
 KINDS = {
     k.name: k
     for k in (
-        Kind("funnel", "The attraction funnel over the run, overall and by channel.", RUN,
-             _funnel, funnel),
-        Kind("funnel_first_year", "The funnel of the first year, as in the 2017 account.",
-             EVENTS, _funnel_first_year, funnel),
-        Kind("kpi_series", "Key indicators month by month.", RUN, _series, kpi_series),
-        Kind("firms_by_park", "Operating firms by park.", EVENTS, _by_park, firms_by_park),
-        Kind("firms_by_sector", "Operating firms by sector.", FIRMS, _by_sector,
-             firms_by_sector),
-        Kind("sector_mix", "Each park's sector mix at the end.", RUN, _mix, sector_mix),
-        Kind("network", "Supply-chain network of each park of the focus city.", RUN, _network,
-             network),
-        Kind("flow_map", "Where relocating firms came from and where they went.", FIRMS, _map,
-             flow_map),
-        Kind("land", "Land allocated, developed and idle per park.", FIRMS, _land, land),
-        Kind("fiscal", "Tax income, incentive spending, net balance and cost per job.", RUN,
-             _fiscal, fiscal),
-        Kind("forest", "Paired differences between scenarios with 95% intervals.",
-             ("compare.csv",), _forest, forest),
-        Kind("sensitivity_indices", "Sensitivity indices with their confidence intervals.",
-             SENSITIVITY, _indices, sensitivity_indices),
-        Kind("morris", "Morris screening: mu* against sigma.", SENSITIVITY, _morris, morris,
-             _has_morris),
-        Kind("convergence", "Convergence of the indices with the sample size.",
-             ("convergence.csv",), _convergence, convergence),
+        Kind("funnel", RUN, _funnel, funnel),
+        Kind("funnel_first_year", EVENTS, _funnel_first_year, funnel),
+        Kind("kpi_series", RUN, _series, kpi_series),
+        Kind("firms_by_park", EVENTS, _by_park, firms_by_park),
+        Kind("firms_by_sector", FIRMS, _by_sector, firms_by_sector),
+        Kind("sector_mix", RUN, _mix, sector_mix),
+        Kind("network", RUN, _network, network),
+        Kind("flow_map", FIRMS, _map, flow_map),
+        Kind("land", FIRMS, _land, land),
+        Kind("fiscal", RUN, _fiscal, fiscal),
+        Kind("forest", ("compare.csv",), _forest, forest),
+        Kind("sensitivity_indices", SENSITIVITY, _indices, sensitivity_indices),
+        Kind("morris", SENSITIVITY, _morris, morris, _has_morris),
+        Kind("convergence", ("convergence.csv",), _convergence, convergence),
     )
 }  # fmt: skip
 

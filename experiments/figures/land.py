@@ -10,21 +10,19 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from ...i18n import term, tr
 from .style import GREY, PALETTE, date_axis, finish, pretty, style, to_dates
 
-#: Columns of a land series (per park or a city total), in drawing order.
+#: Columns of a land series (per park or a city total), in drawing order, with the glossary
+#: key of their legend label.
 LAND_COLUMNS = {
-    "land_allocated_ha": ("allocated", PALETTE[0]),
-    "land_developed_ha": ("developed", PALETTE[2]),
-    "idle_land_ha": ("idle", PALETTE[3]),
+    "land_allocated_ha": ("fig.land.allocated", PALETTE[0]),
+    "land_developed_ha": ("fig.land.developed", PALETTE[2]),
+    "idle_land_ha": ("fig.land.idle", PALETTE[3]),
 }
 
-#: Caption of a per-park series reconstructed from the firm table.
-RECONSTRUCTED = (
-    "Per park: land of the firms holding it at the end of the run, from their contract and "
-    "start of operation;\nland of firms that left, and land reclaimed, are not in the park "
-    "panels (the city total is exact)."
-)
+#: Glossary key of the caption of a per-park series reconstructed from the firm table.
+RECONSTRUCTED = "fig.land.reconstructed"
 
 
 def land_from_firms(
@@ -89,6 +87,7 @@ def land(
     source: str | None = None,
     note: str | None = None,
     city: str | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> Figure:
     """Allocated, developed and idle land of each park over time (one panel per park).
 
@@ -100,6 +99,7 @@ def land(
         source: Source line.
         note: Caption above the source line (for example how the series were made).
         city: City name for the title of the total panel.
+        names: Park id -> label.
 
     Returns:
         The figure.
@@ -119,13 +119,19 @@ def land(
         park = panels[k]
         data = total if park is None else per_park[per_park["park"] == park]
         x = to_dates(data["date"])
-        for column, (label, colour) in LAND_COLUMNS.items():
-            ax.plot(x, data[column].to_numpy(dtype=float), color=colour, label=label)
+        for column, (key, colour) in LAND_COLUMNS.items():
+            ax.plot(x, data[column].to_numpy(dtype=float), color=colour, label=term(key))
         if park is not None and capacity and park in capacity:
-            ax.axhline(capacity[park], color=GREY, linestyle="--", linewidth=1, label="park area")
-        title = f"All parks of {city}" if park is None and city else pretty(park or "all parks")
-        ax.set_title(title + (" (exact)" if park is None and note else ""), fontsize=9)
-        ax.set_ylabel("ha")
+            ax.axhline(
+                capacity[park], color=GREY, linestyle="--", linewidth=1, label=term("fig.land.area")
+            )
+        if park is None:
+            title = tr("fig.land.all_of", city=city) if city else term("fig.land.all")
+            title += term("fig.land.exact") if note else ""
+        else:
+            title = pretty(park, names)
+        ax.set_title(title, fontsize=9)
+        ax.set_ylabel(term("unit.ha"))
         ax.set_ylim(bottom=0)
         date_axis(ax)
         if k == 0:

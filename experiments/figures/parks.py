@@ -11,6 +11,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from ...i18n import term, tr
 from .style import (
     GREY,
     PALETTE,
@@ -67,7 +68,7 @@ def _stacked(
         linewidth=0.3,
         edgecolor="white",
     )
-    ax.set_ylabel("operating firms")
+    ax.set_ylabel(term("fig.parks.operating"))
     date_axis(ax)
     ax.set_title(title)
     handles, labels = ax.get_legend_handles_labels()  # top of the stack first
@@ -82,6 +83,8 @@ def firms_by_park(
     source: str | None = None,
     city_of: Mapping[str, str] | None = None,
     focus: str | None = None,
+    names: Mapping[str, str] | None = None,
+    city: str | None = None,
 ) -> Figure:
     """Operating firms per park over time (stacked), from the event log.
 
@@ -92,6 +95,8 @@ def firms_by_park(
         source: Source line.
         city_of: Park id -> city id, used to keep only the focus city's parks.
         focus: Focus city id.
+        names: Park id -> label.
+        city: Name of the focus city, for the title (default: its id).
 
     Returns:
         The figure.
@@ -100,12 +105,10 @@ def firms_by_park(
     mine = events[events["park"].astype(str).isin(parks)]
     counts = operating_by(mine, mine["park"].astype(str), len(dates))
     counts = counts.reindex(columns=[p for p in parks if p in counts.columns], fill_value=0)
-    return _stacked(
-        counts,
-        dates,
-        "Firms by park" + (f" ({pretty(focus).capitalize()})" if focus else ""),
-        source,
-    )
+    title = term("fig.parks.by_park")
+    if focus:
+        title = tr("fig.in_city", what=title, city=city or pretty(focus).capitalize())
+    return _stacked(counts, dates, title, source, names)
 
 
 def firms_by_sector(
@@ -115,6 +118,7 @@ def firms_by_sector(
     source: str | None = None,
     focus: str | None = None,
     names: Mapping[str, str] | None = None,
+    city: str | None = None,
 ) -> Figure:
     """Operating firms per sector over time (stacked) in the focus city, from the event log.
 
@@ -125,14 +129,17 @@ def firms_by_sector(
         source: Source line.
         focus: Focus city id (default: every city).
         names: Sector id -> label.
+        city: Name of the focus city, for the title (default: its id).
 
     Returns:
         The figure.
     """
     mine = events if focus is None else events[events["city"].astype(str) == focus]
-    sector = firms.set_index("firm")["sector"].reindex(mine["firm"]).fillna("unknown")
+    sector = firms.set_index("firm")["sector"].reindex(mine["firm"]).fillna(term("common.unknown"))
     counts = operating_by(mine, pd.Series(sector.to_numpy(), index=mine.index), len(dates))
-    title = "Firms by sector" + (f" ({pretty(focus).capitalize()})" if focus else "")
+    title = term("fig.parks.by_sector")
+    if focus:
+        title = tr("fig.in_city", what=title, city=city or pretty(focus).capitalize())
     return _stacked(counts, dates, title, source, names)
 
 
@@ -142,6 +149,8 @@ def sector_mix(
     parks: Sequence[str] | None = None,
     focus: str | None = None,
     names: Mapping[str, str] | None = None,
+    park_names: Mapping[str, str] | None = None,
+    city_names: Mapping[str, str] | None = None,
 ) -> Figure:
     """Each park's sector mix at the end: shares of its operating firms (100% bars).
 
@@ -151,6 +160,8 @@ def sector_mix(
         parks: Parks in order (default: all, focus city first).
         focus: Focus city id, drawn first.
         names: Sector id -> label.
+        park_names: Park id -> label.
+        city_names: City id -> label.
 
     Returns:
         The figure.
@@ -163,7 +174,7 @@ def sector_mix(
         index=list(parks),
     ).fillna(0)
     if mix.empty:
-        mix = pd.DataFrame({"none": np.zeros(len(parks))}, index=list(parks))
+        mix = pd.DataFrame({term("common.none"): np.zeros(len(parks))}, index=list(parks))
     mix = pool_small(mix)
     colours = category_colours(list(mix.columns))
     totals = mix.sum(axis=1)
@@ -176,13 +187,16 @@ def sector_mix(
         left += shares[sector].to_numpy()
     for yy, n in zip(y, totals, strict=True):
         ax.text(1.01, yy, f"{n:,.0f}", va="center", fontsize=7)
-    labels = [f"{pretty(p)} ({by_park[p].get('city', '')})" for p in parks]
+    labels = [
+        f"{pretty(p, park_names)} ({pretty(by_park[p].get('city', ''), city_names)})"
+        for p in parks
+    ]
     ax.set_yticks(y, labels)
     ax.set_xlim(0, 1.08)
     ax.set_xticks(np.linspace(0, 1, 6), [f"{v:.0%}" for v in np.linspace(0, 1, 6)])
-    ax.set_xlabel("share of the park's operating firms at the end (number at right)")
+    ax.set_xlabel(term("fig.parks.share"))
     ax.grid(axis="y", visible=False)
-    ax.set_title("Sector mix of each park")
+    ax.set_title(term("fig.parks.mix"))
     ax.legend(loc="upper left", bbox_to_anchor=(0, -0.2), ncols=4, fontsize=7)
     return finish(fig, source)
 
@@ -218,6 +232,7 @@ def network(
     park: str,
     source: str | None = None,
     names: Mapping[str, str] | None = None,
+    park_name: str | None = None,
 ) -> Figure:
     """A park's supply-chain network: sectors sized by firms present, links by strength.
 
@@ -227,6 +242,7 @@ def network(
         park: Park name, for the title.
         source: Source line.
         names: Sector id -> label.
+        park_name: The park's name for the title (default: its id).
 
     Returns:
         The figure. Filled nodes have firms in the park; links between two present sectors
@@ -274,7 +290,8 @@ def network(
         x, y = pos[s]
         away = np.hypot(x, y) or 1.0
         gap = np.sqrt(size / np.pi) + 4  # node radius plus a margin, in points
-        label = pretty(s, names) + (f"\n{f:,.0f} firm{'s' if f != 1 else ''}" if f else "")
+        count = tr("fig.network.firms" if f != 1 else "fig.network.firm", n=f"{f:,.0f}")
+        label = pretty(s, names) + (f"\n{count}" if f else "")
         ax.annotate(
             label,
             (x, y),
@@ -288,11 +305,11 @@ def network(
     ax.set_ylim(-1.45, 1.45)
     ax.set_aspect("equal")
     ax.axis("off")
-    ax.set_title(f"Supply-chain network of the {pretty(park)} park")
+    ax.set_title(tr("fig.network.title", park=park_name or pretty(park)))
     handles = [
-        Line2D([], [], color=PALETTE[0], linewidth=2.5, label="co-located supplier -> customer"),
+        Line2D([], [], color=PALETTE[0], linewidth=2.5, label=term("fig.network.colocated")),
         Line2D(
-            [], [], color=GREY, linewidth=2.5, linestyle="--", label="link with a sector absent"
+            [], [], color=GREY, linewidth=2.5, linestyle="--", label=term("fig.network.absent")
         ),
         Line2D(
             [],
@@ -302,8 +319,8 @@ def network(
             markerfacecolor=PALETTE[1],
             markeredgecolor="#333333",
             markersize=8,
-            label="sector present (area ~ firms)",
+            label=term("fig.network.present"),
         ),
     ]
     ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(-0.02, -0.08), fontsize=6.5)
-    return finish(fig, source, "Line width: input-output strength (share of inputs).")
+    return finish(fig, source, term("fig.network.note"))

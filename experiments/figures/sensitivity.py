@@ -12,6 +12,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import NullFormatter, ScalarFormatter
 
+from ...i18n import term, tr
 from .style import GREY, PALETTE, category_colours, finish, pretty, side_legend, style
 
 #: Name of the dummy parameter (it reads nothing; indices not above its are noise).
@@ -160,11 +161,11 @@ def sensitivity_indices(
                 label.set_color(GREY)
         ax.grid(axis="y", visible=False)
         ax.set_title(pretty(output, labels), fontsize=9)
-        ax.set_xlabel("index value (whiskers: confidence interval)")
+        ax.set_xlabel(term("fig.sens.value"))
         if k == 0:
             ax.legend(loc="lower right", fontsize=7)
     note = (
-        "Grey names: not above the dummy parameter (dashed lines), so not influential."
+        term("fig.sens.grey_names")
         if flags.notna().any() or (indices["parameter"] == DUMMY).any()
         else None
     )
@@ -217,8 +218,8 @@ def _morris_panel(ax: Axes, rows: pd.DataFrame, names: dict[str, str]) -> None:
         )
     ax.set_xlim(0, top)
     ax.set_ylim(0, top)
-    ax.set_xlabel("mu* (mean absolute elementary effect, output units)")
-    ax.set_ylabel("sigma (spread of effects, output units)")
+    ax.set_xlabel(term("fig.sens.mu_star"))
+    ax.set_ylabel(term("fig.sens.sigma"))
 
 
 def morris(
@@ -250,7 +251,7 @@ def morris(
         ax.set_title(pretty(output, labels), fontsize=9)
         if k == 0:
             ax.legend(loc="upper left", fontsize=6.5)
-    return finish(fig, source, "Points: parameters (grey: dummy); whiskers: interval of mu*.")
+    return finish(fig, source, term("fig.sens.morris_note"))
 
 
 def convergence(
@@ -305,9 +306,9 @@ def convergence(
         ax.set_xscale("log", base=2)
         ax.xaxis.set_major_formatter(ScalarFormatter())
         ax.xaxis.set_minor_formatter(NullFormatter())
-        ax.set_xlabel("base sample size N (runs grow with N)")
-        ax.set_ylabel(f"{index} (band: confidence interval)")
+        ax.set_xlabel(term("fig.sens.base_n"))
+        ax.set_ylabel(tr("fig.sens.band", index=index))
         ax.set_title(pretty(output, labels), fontsize=9)
     legend = side_legend(fig, *axes.flat[0].get_legend_handles_labels())
-    note = "Grey: parameters beyond the seven largest; dashed: dummy."
+    note = term("fig.sens.conv_note")
     return finish(fig, source, note, legend)

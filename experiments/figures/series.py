@@ -11,44 +11,62 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+from matplotlib.ticker import StrMethodFormatter
 
+from ...i18n import money_unit, term, tr
 from .style import PALETTE, date_axis, finish, pretty, style, to_dates
 
 
 @dataclass(frozen=True)
 class SeriesSpec:
-    """How a column of ``timeseries.csv`` is drawn: title, unit, scale and accumulation."""
+    """How a column of ``timeseries.csv`` is drawn: its KPI, unit, scale and accumulation.
 
-    title: str
+    ``unit`` is a glossary key under ``unit.`` or ``money`` (money in the language's unit:
+    billions of yuan in English, 亿元 in Chinese); the title is the KPI's glossary name.
+    """
+
+    kpi: str
     unit: str
     scale: float = 1.0
     cumulative: bool = False
 
+    @property
+    def title(self) -> str:
+        """The panel title in the current language (cumulative series say so)."""
+        name = term(f"kpi.{self.kpi}")
+        return tr("fig.series.cumulative", name=name) if self.cumulative else name
 
-#: Every column of ``timeseries.csv`` with its title and unit. Monthly flows are drawn
-#: accumulated over the run; money in billions of yuan.
+    def label_and_scale(self) -> tuple[str, float]:
+        """The unit label in the current language and the divisor that puts values in it."""
+        if self.unit == "money":
+            return money_unit("large")
+        return term(f"unit.{self.unit}"), self.scale
+
+
+#: Every column of ``timeseries.csv`` with its unit. Monthly flows are drawn accumulated
+#: over the run.
 SERIES = {
-    "contacts": SeriesSpec("Contacts (cumulative)", "firms", cumulative=True),
-    "inspections": SeriesSpec("Inspections (cumulative)", "firms", cumulative=True),
-    "intentions": SeriesSpec("Intentions (cumulative)", "firms", cumulative=True),
-    "framework_agreements": SeriesSpec("Framework agreements (cum.)", "firms", cumulative=True),
-    "contracts": SeriesSpec("Construction contracts (cum.)", "firms", cumulative=True),
-    "construction_starts": SeriesSpec("Construction starts (cum.)", "firms", cumulative=True),
-    "entries": SeriesSpec("Entries (cumulative)", "firms", cumulative=True),
-    "exits": SeriesSpec("Exits (cumulative)", "firms", cumulative=True),
-    "operating_firms": SeriesSpec("Operating firms", "firms"),
-    "jobs": SeriesSpec("Jobs", "thousand jobs", 1e3),
-    "contracted_investment_yuan": SeriesSpec("Contracted investment", "bn yuan", 1e9),
-    "realized_investment_yuan": SeriesSpec("Realised investment", "bn yuan", 1e9),
-    "tax_revenue_yuan": SeriesSpec("Tax revenue (cumulative)", "bn yuan", 1e9),
-    "incentive_spending_yuan": SeriesSpec("Incentive spending (cum.)", "bn yuan", 1e9),
-    "net_fiscal_yuan": SeriesSpec("Net fiscal balance (cum.)", "bn yuan", 1e9),
-    "land_allocated_ha": SeriesSpec("Land allocated", "ha"),
-    "land_developed_ha": SeriesSpec("Land developed", "ha"),
-    "idle_land_ha": SeriesSpec("Idle land", "ha"),
-    "credibility": SeriesSpec("Credibility of promises", "probability"),
-    "pollution_load": SeriesSpec("Pollution load", "index units"),
-    "searching_firms": SeriesSpec("Firms searching for a site", "firms"),
+    "contacts": SeriesSpec("contacts", "firms", cumulative=True),
+    "inspections": SeriesSpec("inspections", "firms", cumulative=True),
+    "intentions": SeriesSpec("intentions", "firms", cumulative=True),
+    "framework_agreements": SeriesSpec("framework_agreements", "firms", cumulative=True),
+    "contracts": SeriesSpec("contracts", "firms", cumulative=True),
+    "construction_starts": SeriesSpec("construction_starts", "firms", cumulative=True),
+    "entries": SeriesSpec("entries", "firms", cumulative=True),
+    "exits": SeriesSpec("exits", "firms", cumulative=True),
+    "operating_firms": SeriesSpec("operating_firms", "firms"),
+    "jobs": SeriesSpec("jobs", "thousand_jobs", 1e3),
+    "contracted_investment_yuan": SeriesSpec("contracted_investment_yuan", "money"),
+    "realized_investment_yuan": SeriesSpec("realized_investment_yuan", "money"),
+    "tax_revenue_yuan": SeriesSpec("tax_revenue_yuan", "money"),
+    "incentive_spending_yuan": SeriesSpec("incentive_spending_yuan", "money"),
+    "net_fiscal_yuan": SeriesSpec("net_fiscal_yuan", "money"),
+    "land_allocated_ha": SeriesSpec("land_allocated_ha", "ha"),
+    "land_developed_ha": SeriesSpec("land_developed_ha", "ha"),
+    "idle_land_ha": SeriesSpec("idle_land_ha", "ha"),
+    "credibility": SeriesSpec("credibility", "probability"),
+    "pollution_load": SeriesSpec("pollution_load", "index_units"),
+    "searching_firms": SeriesSpec("searching_firms", "firms"),
 }
 
 #: The panels of :func:`kpi_series` unless others are asked for.
@@ -119,10 +137,14 @@ def kpi_series(
         if k >= len(kpis):
             ax.remove()
             continue
-        spec = SERIES.get(kpis[k], SeriesSpec(pretty(kpis[k]), ""))
+        spec = SERIES.get(kpis[k])
+        title, (unit, scale) = (spec.title, spec.label_and_scale()) if spec else (
+            pretty(kpis[k]), ("", 1.0)
+        )
         for g, name in enumerate(groups):
             part = data if name is None else data[data[group] == name]
-            table = replicate_matrix(part, kpis[k], spec.cumulative) / spec.scale
+            cumulative = spec.cumulative if spec else False
+            table = replicate_matrix(part, kpis[k], cumulative) / scale
             x = to_dates(table.index)
             colour = PALETTE[g % len(PALETTE)]
             most = max(most, table.shape[1])
@@ -137,8 +159,8 @@ def kpi_series(
                         linewidth=0,
                     )
             ax.plot(x, table.median(axis=1), color=colour, linewidth=1.4, label=name)
-        ax.set_title(spec.title, fontsize=9)
-        ax.set_ylabel(spec.unit)
+        ax.set_title(title, fontsize=9)
+        ax.set_ylabel(unit)
         date_axis(ax)
     handles = []
     if len(groups) > 1:
@@ -148,9 +170,9 @@ def kpi_series(
         ]
     if most > 1:
         handles += [
-            plt.Line2D([], [], color="#333333", label=f"median of {most} replicates"),
-            Patch(color="#333333", alpha=BANDS[1][2], label="50% of replicates"),
-            Patch(color="#333333", alpha=BANDS[0][2], label="90% of replicates"),
+            plt.Line2D([], [], color="#333333", label=tr("fig.series.median", n=most)),
+            Patch(color="#333333", alpha=BANDS[1][2], label=term("fig.series.band50")),
+            Patch(color="#333333", alpha=BANDS[0][2], label=term("fig.series.band90")),
         ]
     if handles:
         axes.flat[0].legend(handles=handles, loc="upper left", fontsize=6.5)
@@ -184,41 +206,47 @@ def fiscal(ts: pd.DataFrame, source: str | None = None, city: str | None = None)
         },
         index=x.year,
     )
-    yearly = flows.groupby(level=0).sum() / 1e6
+    unit, scale = money_unit("medium")
+    yearly = flows.groupby(level=0).sum() / scale
     months = pd.Series(1, index=x.year).groupby(level=0).sum()
     fig, axes = plt.subplots(1, 3, figsize=(11.0, 3.6))
     ax = axes[0]
     pos = np.arange(len(yearly))
     width = 0.27
-    ax.bar(pos - width, yearly["tax"], width, color=PALETTE[0], label="tax income")
-    ax.bar(pos, yearly["incentives"], width, color=PALETTE[1], label="incentive spending")
-    ax.bar(pos + width, yearly["other"], width, color=PALETTE[8], label="outreach less fees")
-    ax.plot(pos, yearly["net"], "o-", color=PALETTE[7], markersize=3, label="net balance")
+    names = {k: term(f"fig.fiscal.{k}") for k in ("tax", "incentives", "other", "net")}
+    ax.bar(pos - width, yearly["tax"], width, color=PALETTE[0], label=names["tax"])
+    ax.bar(pos, yearly["incentives"], width, color=PALETTE[1], label=names["incentives"])
+    ax.bar(pos + width, yearly["other"], width, color=PALETTE[8], label=names["other"])
+    ax.plot(pos, yearly["net"], "o-", color=PALETTE[7], markersize=3, label=names["net"])
     ax.axhline(0, color="#333333", linewidth=0.6)
     labels = [f"{y}" + ("*" if months[y] < 12 else "") for y in yearly.index]
     ax.set_xticks(pos, labels, rotation=90 if len(pos) > 6 else 0)
-    ax.set_xlabel("calendar year" + (" (* part year)" if (months < 12).any() else ""))
-    ax.set_ylabel("million yuan per year")
-    ax.set_title("Yearly flows")
+    part = term("fig.fiscal.part_year") if (months < 12).any() else ""
+    ax.set_xlabel(term("fig.calendar_year") + part)
+    ax.set_ylabel(tr("fig.fiscal.per_year", unit=unit))
+    ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+    ax.set_title(term("fig.fiscal.yearly"))
     ax.legend(loc="upper left", fontsize=6.5)
     ax = axes[1]
-    for j, (label, colour) in enumerate(
-        [("tax income", PALETTE[0]), ("incentive spending", PALETTE[1]), ("net balance", "k")]
+    big_unit, big_scale = money_unit("large")
+    for j, (key, colour) in enumerate(
+        [("tax", PALETTE[0]), ("incentives", PALETTE[1]), ("net", "k")]
     ):
-        ax.plot(x, cum[:, j] / 1e9, color=colour, label=label)
+        ax.plot(x, cum[:, j] / big_scale, color=colour, label=names[key])
     ax.axhline(0, color="#333333", linewidth=0.6)
-    ax.set_ylabel("bn yuan")
-    ax.set_title("Cumulative accounts")
+    ax.set_ylabel(big_unit)
+    ax.set_title(term("fig.fiscal.cumulative"))
     ax.legend(loc="upper left", fontsize=6.5)
     date_axis(ax)
     ax = axes[2]
     jobs = ts["jobs"].to_numpy(dtype=float)
     per_job = np.divide(cum[:, 1], jobs, out=np.full(len(jobs), np.nan), where=jobs > 0)
-    ax.plot(x, per_job / 1e3, color=PALETTE[3])
-    ax.set_ylabel("thousand yuan per job")
-    ax.set_title("Cost per job (incentives to date / jobs)")
+    job_unit, job_scale = money_unit("per_job")
+    ax.plot(x, per_job / job_scale, color=PALETTE[3])
+    ax.set_ylabel(job_unit)
+    ax.set_title(term("fig.fiscal.per_job"))
     ax.set_ylim(bottom=0)
     date_axis(ax)
     if city:
-        fig.suptitle(f"Fiscal accounts of {city}", fontsize=10)
+        fig.suptitle(tr("fig.fiscal.title", city=city), fontsize=10)
     return finish(fig, source)

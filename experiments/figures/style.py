@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -16,6 +17,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 
+from ...i18n import get_lang, term
+from ...scenarios.errors import InputError
 from ..outputs.folders import atomic_file
 
 #: Okabe-Ito palette: distinguishable with the common forms of colour blindness.
@@ -44,6 +47,51 @@ PNG_DPI = 300
 
 _LINE_IN = 0.15  # height of one footer line (7 pt text plus spacing), inches
 
+#: The Chinese font: Debian's ``fonts-wqy-microhei`` (installed by ``.ci/run``).
+CJK_FONT = "WenQuanYi Micro Hei"
+
+#: Where Debian installs it, in case matplotlib's font cache predates the install.
+CJK_FONT_FILES = (
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/wenquanyi/wqy-microhei/wqy-microhei.ttc",
+)
+
+#: What to do when it is missing.
+FONT_HINT = (
+    "no Chinese font found for figures in Chinese: install the WenQuanYi Micro Hei font "
+    "(Debian/Ubuntu: sudo apt-get install fonts-wqy-microhei), or draw in English with "
+    "--lang en"
+)
+
+
+def cjk_font_available() -> bool:
+    """Whether matplotlib can use the Chinese font (registering Debian's file if needed)."""
+    from matplotlib import font_manager
+
+    if any(f.name == CJK_FONT for f in font_manager.fontManager.ttflist):
+        return True
+    for path in CJK_FONT_FILES:
+        if Path(path).is_file():
+            font_manager.fontManager.addfont(path)
+            return True
+    return False
+
+
+def fonts(lang: str | None = None) -> list[str]:
+    """Font families in order of preference: each glyph comes from the first that has it.
+
+    Raises:
+        InputError: In Chinese, if no Chinese font is installed (never a box for a glyph).
+    """
+    has_cjk = cjk_font_available()
+    if get_lang(lang) == "zh":
+        if not has_cjk:
+            raise InputError(FONT_HINT, "fonts")
+        # The font has one weight: bold text is drawn regular, which matplotlib would log.
+        logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
+        return [CJK_FONT, "DejaVu Sans"]
+    return ["DejaVu Sans", CJK_FONT] if has_cjk else ["DejaVu Sans"]
+
 
 def style() -> None:
     """Apply the project's plotting style (call before creating a figure)."""
@@ -56,7 +104,7 @@ def style() -> None:
             "axes.spines.right": False,
             "axes.grid": True,
             "grid.alpha": 0.3,
-            "font.family": "DejaVu Sans",
+            "font.family": fonts(),
             "font.size": 9,
             "axes.titlesize": 10,
             "axes.labelsize": 9,
@@ -137,16 +185,22 @@ def to_dates(values: Iterable) -> pd.DatetimeIndex:
     return pd.DatetimeIndex(pd.to_datetime(pd.Series(list(values)).astype(str), format="mixed"))
 
 
-def date_axis(ax: Axes, label: str = "calendar month", max_ticks: int = 6) -> None:
-    """Years as major ticks on a time axis (call after plotting), with a label naming the unit."""
+def date_axis(ax: Axes, label: str | None = None, max_ticks: int = 6) -> None:
+    """Years as major ticks on a time axis (call after plotting), with a label naming the unit.
+
+    Args:
+        ax: The axes.
+        label: Axis label (default: the glossary's ``fig.calendar_month``).
+        max_ticks: At most this many year ticks.
+    """
     lo, hi = ax.get_xlim()
     years = max((hi - lo) / 365.25, 1.0)
     step = max(1, math.ceil(years / max_ticks))
     ax.xaxis.set_major_locator(mdates.YearLocator(base=step))
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter(term("fig.year_format")))
     if years <= 3:
         ax.xaxis.set_minor_locator(mdates.MonthLocator(bymonth=(4, 7, 10)))
-    ax.set_xlabel(label)
+    ax.set_xlabel(term("fig.calendar_month") if label is None else label)
 
 
 def category_colours(order: Sequence[str], limit: int = MAX_CATEGORIES) -> dict[str, str]:
@@ -155,13 +209,16 @@ def category_colours(order: Sequence[str], limit: int = MAX_CATEGORIES) -> dict[
 
 
 def pool_small(frame: pd.DataFrame, limit: int = MAX_CATEGORIES) -> pd.DataFrame:
-    """Keep the ``limit`` largest columns (by total) and sum the rest into ``other``."""
+    """Keep the ``limit`` largest columns (by total) and sum the rest into ``other``.
+
+    The ``other`` column is named in the current language (the glossary's ``common.other``).
+    """
     order = frame.sum().sort_values(ascending=False).index.tolist()
     keep = [c for c in order if frame[c].sum() > 0][:limit]
     out = frame[keep].copy()
     rest = [c for c in frame.columns if c not in keep]
     if rest and frame[rest].to_numpy().sum() > 0:
-        out["other"] = frame[rest].sum(axis=1)
+        out[term("common.other")] = frame[rest].sum(axis=1)
     return out
 
 

@@ -27,12 +27,16 @@ import pandas as pd
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
+from ...i18n import get_lang, name_of, number, period, term, tr, using
 from ...scenarios.errors import InputError
 from ..figures import KINDS, ResultsFolder, available, draw
 from ..figures.forest import kpi_label, reference_of
-from ..figures.style import style
+from ..figures.style import CJK_FONT, fonts, style
 from .folders import atomic_file, write_text
-from .run_folder import SUMMARY, fmt
+from .run_folder import SUMMARY, fmt, row_label
+
+#: The monospaced face of the Chinese font, for the PDF's text pages.
+CJK_MONO = "WenQuanYi Micro Hei Mono"
 
 #: Resolution of the PNG images embedded in the HTML report.
 HTML_DPI = 150
@@ -40,50 +44,51 @@ HTML_DPI = 150
 #: Top-level scenario keys that describe rather than parameterise; left out of the diff.
 DESCRIPTIVE = ("title", "title_zh", "description", "source")
 
-#: KPIs shown after the run summary (key, label, format).
+#: KPIs shown after the run summary: key, qualifiers and kind as in ``results.SUMMARY``
+#: (``yuan``: whole yuan; ``index``: three decimals).
 MORE_KPIS = [
-    ("cost_per_job_yuan", "Incentive cost per job (yuan)", "{:,.0f}"),
-    ("land_allocated_ha", "Land allocated (ha, end)", "{:,.1f}"),
-    ("reclaimed_land_ha", "Land reclaimed (ha)", "{:,.1f}"),
-    ("turned_away", "Investors turned away (no land)", "{:,.0f}"),
-    ("official_turnovers", "Official turnovers", "{:,.0f}"),
-    ("broken_promises", "Broken promises", "{:,.0f}"),
-    ("referrals", "Referrals", "{:,.0f}"),
-    ("pollution_per_job", "Pollution per job (index)", "{:.3f}"),
-    ("ellison_glaeser", "Ellison-Glaeser index", "{:.3f}"),
+    ("cost_per_job_yuan", (), "yuan"),
+    ("land_allocated_ha", ("qual.end",), "ha"),
+    ("reclaimed_land_ha", (), "ha"),
+    ("turned_away", (), "count"),
+    ("official_turnovers", (), "count"),
+    ("broken_promises", (), "count"),
+    ("referrals", (), "count"),
+    ("pollution_per_job", (), "share"),
+    ("ellison_glaeser", (), "share"),
 ]
 
-#: Columns of the per-park table: key in ``by_park``, heading, format.
+#: Columns of the per-park table: key in ``by_park`` (heading ``report.park.<key>``), kind.
 PARK_COLUMNS = [
-    ("city", "city", "{}"),
-    ("entries", "entries", "{:,.0f}"),
-    ("exits", "exits", "{:,.0f}"),
-    ("operating_firms", "operating (end)", "{:,.0f}"),
-    ("jobs", "jobs (end)", "{:,.0f}"),
-    ("land_total_ha", "land (ha)", "{:,.0f}"),
-    ("land_allocated_ha", "allocated (ha)", "{:,.1f}"),
-    ("idle_land_ha", "idle (ha)", "{:,.1f}"),
-    ("turned_away", "turned away", "{:,.0f}"),
+    ("city", "text"),
+    ("entries", "count"),
+    ("exits", "count"),
+    ("operating_firms", "count"),
+    ("jobs", "count"),
+    ("land_total_ha", "count"),
+    ("land_allocated_ha", "ha"),
+    ("idle_land_ha", "ha"),
+    ("turned_away", "count"),
 ]
 
-#: Manifest keys shown under provenance, in order, with their labels.
+#: Manifest keys shown under provenance, in order; each is labelled ``report.prov.<key>``.
 PROVENANCE = [
-    ("scenario_name", "scenario"),
-    ("experiment_name", "experiment"),
-    ("scenarios", "scenarios"),
-    ("seed", "seed"),
-    ("master_seed", "master seed"),
-    ("replicates", "replicates"),
-    ("overrides", "overrides (--set)"),
-    ("months", "months simulated"),
-    ("command", "command"),
-    ("started_at", "started at (UTC)"),
-    ("finished_at", "finished at (UTC)"),
-    ("run_seconds", "run time (s)"),
-    ("seconds", "run time (s)"),
-    ("executor", "executor"),
-    ("git_revision", "git revision"),
-    ("platform", "platform"),
+    "scenario_name",
+    "experiment_name",
+    "scenarios",
+    "seed",
+    "master_seed",
+    "replicates",
+    "overrides",
+    "months",
+    "command",
+    "started_at",
+    "finished_at",
+    "run_seconds",
+    "seconds",
+    "executor",
+    "git_revision",
+    "platform",
 ]
 
 
@@ -123,7 +128,12 @@ def _cell(value: Any) -> str:
         return "-"
     numbers = isinstance(value, list) and all(isinstance(v, (int, float)) for v in value)
     if numbers and len(value) > 8:
-        return f"{len(value)} values, sum {sum(value):,.4g}, mean {sum(value) / len(value):,.4g}"
+        return tr(
+            "report.values",
+            n=len(value),
+            sum=f"{sum(value):,.4g}",
+            mean=f"{sum(value) / len(value):,.4g}",
+        )
     if isinstance(value, (dict, list)):
         return json.dumps(value, ensure_ascii=False)
     return str(value)
@@ -148,11 +158,12 @@ def scenario_diff(parent: Mapping[str, Any], child: Mapping[str, Any]) -> list[l
     rows = []
     for path in sorted(set(a) | set(b)):
         if a.get(path, "<absent>") != b.get(path, "<absent>"):
+            absent = term("report.absent")
             rows.append(
                 [
                     path,
-                    _cell(a[path]) if path in a else "(absent)",
-                    _cell(b[path]) if path in b else "(absent)",
+                    _cell(a[path]) if path in a else absent,
+                    _cell(b[path]) if path in b else absent,
                 ]
             )
     return rows
@@ -181,60 +192,68 @@ def parent_of(manifest: Mapping[str, Any]) -> tuple[str | None, dict[str, Any] |
         try:
             chain = resolve(str(name)).chain
         except InputError as exc:
-            return None, None, f"The scenario {name!r} cannot be found now ({exc.message})."
+            return None, None, tr("report.not_found", name=repr(name), why=exc.message)
     overrides = list(manifest.get("overrides") or [])
     if len(chain) >= 2:
-        target, label, remark = chain[-2], Path(chain[-2]).stem, "its parent"
+        target, label, remark = chain[-2], Path(chain[-2]).stem, term("report.its_parent")
     elif chain and overrides:
-        target, label, remark = chain[-1], Path(chain[-1]).stem, "its file without --set"
+        target, label, remark = chain[-1], Path(chain[-1]).stem, term("report.its_file")
     else:
-        return None, None, "A root scenario: it extends no other and has no overrides."
+        return None, None, term("report.root")
     try:
-        return label, _resolved(target), f"Parameters that differ from {remark}, {target}."
+        return label, _resolved(target), tr("report.differ", remark=remark, target=target)
     except InputError as exc:
-        return label, None, f"The parent {target} cannot be resolved now ({exc.message})."
+        return label, None, tr("report.unresolved", target=target, why=exc.message)
 
 
 def _run_sections(folder: ResultsFolder) -> list[Section]:
     m, sc = folder.manifest, folder.scenario
-    scenario = Section("Scenario")
+    scenario = Section(term("report.scenario"))
     scenario.text(
-        f"{sc.get('title') or m.get('scenario_name', '')}"
-        + (f" ({sc['title_zh']})" if sc.get("title_zh") else "")
-        + f". Focus city: {folder.city_name()}; {len(sc.get('parks', {}))} parks, "
-        f"{len(sc.get('sectors', {}))} sectors, {sc.get('pool', {}).get('firms', 0):,} "
-        f"candidate firms; {m.get('start_date', folder.dates[0])} to "
-        f"{m.get('end_date', folder.dates[-1])}."
+        tr(
+            "report.scenario_line",
+            title=name_of(sc, m.get("scenario_name", ""), field="title"),
+            city=folder.city_name(),
+            parks=len(sc.get("parks", {})),
+            sectors=len(sc.get("sectors", {})),
+            firms=number(sc.get("pool", {}).get("firms", 0)),
+            span=period(m.get("start_date", folder.dates[0]), m.get("end_date", folder.dates[-1])),
+        )
     )
-    if sc.get("description"):
+    if sc.get("description") and get_lang() == "en":
         scenario.text(" ".join(str(sc["description"]).split()))
     label, parent, remark = parent_of(m)
     scenario.text(remark)
     if parent is not None:
         rows = scenario_diff(parent, sc)
         if rows:
-            scenario.table(Table(["parameter", str(label), "this run"], rows))
+            header = [term("report.parameter"), str(label), term("report.this_run")]
+            scenario.table(Table(header, rows))
         else:
-            scenario.text("No parameter differs.")
-    kpis = Section("Key indicators")
+            scenario.text(term("report.no_difference"))
+    kpis = Section(term("report.kpis"))
     k = folder.kpis
-    rows = [[label, fmt(k.get(key), pattern)] for key, label, pattern in SUMMARY]
-    rows += [[label, fmt(k.get(key), pattern)] for key, label, pattern in MORE_KPIS if key in k]
-    kpis.table(Table(["KPI (focus city, whole run)", "value"], rows))
+    rows = [[row_label(*row), fmt(k.get(row[0]), row[2])] for row in SUMMARY]
+    rows += [[row_label(*row), fmt(k.get(row[0]), row[2])] for row in MORE_KPIS if row[0] in k]
+    kpis.table(Table([term("report.kpi_header"), term("summary.value")], rows))
     by_park = k.get("by_park", {})
     if by_park:
+        parks, cities = folder.park_names(), folder.city_names()
         park_rows = [
             [
-                p,
+                parks.get(p, p),
                 *[
-                    fmt(v.get(key), pattern) if key != "city" else str(v.get(key, ""))
-                    for key, _, pattern in PARK_COLUMNS
+                    fmt(v.get(key), kind)
+                    if kind != "text"
+                    else cities.get(str(v.get(key, "")), str(v.get(key, "")))
+                    for key, kind in PARK_COLUMNS
                 ],
             ]
             for p, v in by_park.items()
         ]
-        kpis.table(Table(["park", *[h for _, h, _ in PARK_COLUMNS]], park_rows))
-    figures = Section("Figures")
+        header = [term("report.park.park"), *[term(f"report.park.{k}") for k, _ in PARK_COLUMNS]]
+        kpis.table(Table(header, park_rows))
+    figures = Section(term("report.figures"))
     for kind in available(folder):
         if KINDS[kind].files[0] not in ("compare.csv", "indices.csv", "convergence.csv"):
             figures.figures(kind)
@@ -245,47 +264,55 @@ def _compare_section(folder: ResultsFolder) -> Section:
     table = folder.compare
     ref = reference_of(table)
     scenarios = list(dict.fromkeys(table["scenario"]))
-    section = Section("Comparison of scenarios")
+    section = Section(term("report.comparison"))
     n = table["n"].max()
     section.text(
-        f"Scenarios: {', '.join(scenarios)}. Differences are paired by replicate seed (common "
-        f"random numbers) against {ref}"
-        + (f", over {int(n)} replicates" if pd.notna(n) else "")
-        + "; intervals are 95% t-intervals, p-values from the paired t-test."
+        tr(
+            "report.compare_line",
+            scenarios=term("summary.sep").join(scenarios),
+            ref=ref,
+            reps=tr("report.over_replicates", n=int(n)) if pd.notna(n) else "",
+        )
     )
     m = folder.manifest
     overrides = m.get("overrides") if isinstance(m.get("overrides"), dict) else {}
     if overrides:
         section.text(
-            "Overrides applied to every scenario: "
-            + ", ".join(f"{k} = {_cell(v)}" for k, v in overrides.items())
-            + "."
+            tr(
+                "report.shared_overrides",
+                overrides=", ".join(f"{k} = {_cell(v)}" for k, v in overrides.items()),
+            )
         )
     for s in scenarios:
         if s == ref:
             continue
         changes = _changes_of(s, m, overrides)
         if changes is not None:
-            section.text(f"What {s} changes against its parent {changes[0]}:")
-            section.table(Table(["parameter", changes[0], s], changes[1]))
+            section.text(tr("report.changes", name=s, parent=changes[0]))
+            section.table(Table([term("report.parameter"), changes[0], s], changes[1]))
     indexed = table.set_index(["scenario", "kpi"])
-    header = ["KPI", f"{ref} mean ± sd"]
+    header = [term("summary.kpi"), tr("report.mean_sd", name=ref)]
     for s in scenarios:
         if s != ref:
-            header += [f"{s} mean ± sd", f"{s} − {ref} [95% CI]", "p"]
+            header += [
+                tr("report.mean_sd", name=s),
+                tr("report.diff_ci", name=s, ref=ref),
+                "p",
+            ]
     rows = []
     for kpi in dict.fromkeys(table["kpi"]):
-        title, unit, _ = kpi_label(kpi)
-        row = [f"{title} ({unit})" if unit else title]
+        title, unit, scale = kpi_label(kpi)
+        row = [tr("summary.row", name=title, details=unit) if unit else title]
         for s in [ref, *[x for x in scenarios if x != ref]]:
             if (s, kpi) not in indexed.index:
                 row += ["-"] * (1 if s == ref else 3)
                 continue
             r = indexed.loc[(s, kpi)]
-            row.append(f"{_num(r['mean'])} ± {_num(r['sd'])}")
+            row.append(f"{_num(r['mean'] / scale)} ± {_num(r['sd'] / scale)}")
             if s != ref:
                 row += [
-                    f"{_num(r['diff_mean'])} [{_num(r['diff_lo'])}, {_num(r['diff_hi'])}]",
+                    f"{_num(r['diff_mean'] / scale)} [{_num(r['diff_lo'] / scale)}, "
+                    f"{_num(r['diff_hi'] / scale)}]",
                     _p(r["p_value"]),
                 ]
         rows.append(row)
@@ -317,27 +344,36 @@ def _changes_of(
 
 def _sensitivity_section(folder: ResultsFolder) -> Section:
     m = folder.manifest
-    section = Section("Sensitivity analysis")
+    section = Section(term("report.sensitivity"))
     exp = m.get("experiment") if isinstance(m.get("experiment"), dict) else {}
     if exp.get("title"):
         section.text(str(exp["title"]) + ". " + " ".join(str(exp.get("description", "")).split()))
     if exp.get("scenario"):
         fixed = exp.get("set") if isinstance(exp.get("set"), dict) else {}
         section.text(
-            f"Scenario: {exp['scenario']}"
-            + (
-                ", with " + ", ".join(f"{k} = {_cell(v)}" for k, v in fixed.items())
+            tr(
+                "report.sens_scenario",
+                scenario=exp["scenario"],
+                fixed=tr(
+                    "report.with",
+                    values=", ".join(f"{k} = {_cell(v)}" for k, v in fixed.items()),
+                )
                 if fixed
-                else ""
+                else "",
+                model=exp.get("model", "abm"),
             )
-            + f"; model: {exp.get('model', 'abm')}."
         )
     design = m.get("design") if isinstance(m.get("design"), dict) else {}
     if design:
         section.text(
-            f"Design: {design.get('method', '?')}, {design.get('points', '?')} points × "
-            f"{design.get('replicates', '?')} replicates = {design.get('runs', '?')} runs"
-            + ("; a dummy parameter is included." if design.get("dummy") else ".")
+            tr(
+                "report.design",
+                method=design.get("method", "?"),
+                points=design.get("points", "?"),
+                replicates=design.get("replicates", "?"),
+                runs=design.get("runs", "?"),
+            )
+            + term("report.dummy" if design.get("dummy") else "report.full_stop")
         )
     params = m.get("parameters")
     if isinstance(params, list) and params and all(isinstance(p, dict) for p in params):
@@ -357,13 +393,17 @@ def _sensitivity_section(folder: ResultsFolder) -> Section:
             else:
                 cells.append("-")
         flags = grp["influential"].dropna().astype(str).str.lower()
-        flag = "yes" if flags.isin(["true", "1", "1.0"]).any() else ("no" if len(flags) else "-")
+        flag = (
+            term("common.yes")
+            if flags.isin(["true", "1", "1.0"]).any()
+            else (term("common.no") if len(flags) else "-")
+        )
         rows.append([str(output), str(parameter), *cells, flag])
     section.table(
         Table(
-            ["output", "parameter", *names, "influential"],
+            [term("report.output"), term("report.parameter"), *names, term("report.influential")],
             rows,
-            "Values ± half-width of the confidence interval.",
+            term("report.half_width"),
         )
     )
     for kind in ("sensitivity_indices", "morris", "convergence"):
@@ -389,17 +429,23 @@ def _p(value: Any) -> str:
 
 def _provenance(folder: ResultsFolder) -> Section:
     m = folder.manifest
-    section = Section("Provenance")
-    rows = [[label, _cell(m[key])] for key, label in PROVENANCE if key in m and m[key] != []]
+    section = Section(term("report.provenance"))
+    rows = [
+        [term(f"report.prov.{key}"), _cell(m[key])]
+        for key in PROVENANCE
+        if key in m and m[key] != []
+    ]
     seeds = m.get("seeds")
     if isinstance(seeds, dict):
-        rows += [[f"seeds: {k}", _cell(v)] for k, v in seeds.items()]
-    rows += [[f"version: {k}", str(v)] for k, v in (m.get("versions") or {}).items()]
-    rows.append(["results folder", str(folder.path.resolve())])
-    rows.append(["report written (UTC)", datetime.now(UTC).isoformat(timespec="seconds")])
-    section.table(Table(["item", "value"], rows))
+        rows += [[tr("report.prov.seeds_of", name=k), _cell(v)] for k, v in seeds.items()]
+    versions = (m.get("versions") or {}).items()
+    rows += [[tr("report.prov.version_of", name=k), str(v)] for k, v in versions]
+    rows.append([term("report.prov.folder"), str(folder.path.resolve())])
+    written = datetime.now(UTC).isoformat(timespec="seconds")
+    rows.append([term("report.prov.written"), written])
+    section.table(Table([term("report.item"), term("summary.value")], rows))
     if not m:
-        section.text("The folder has no manifest.json; provenance is unknown.")
+        section.text(term("report.no_manifest"))
     return section
 
 
@@ -420,17 +466,17 @@ def title_of(folder: ResultsFolder) -> str:
     """The report's title."""
     if folder.is_run:
         name = folder.manifest.get("scenario_name") or folder.scenario.get("title", "")
-        return f"Zhaoshang results: {name}, seed {folder.manifest.get('seed', '?')}"
+        return tr("report.title_run", name=name, seed=folder.manifest.get("seed", "?"))
     if folder.is_compare:
-        return "Zhaoshang comparison: " + " vs ".join(
-            map(str, dict.fromkeys(folder.compare["scenario"]))
-        )
-    return f"Zhaoshang sensitivity analysis: {folder.manifest.get('experiment_name', '')}"
+        names = tr("source.versus").join(map(str, dict.fromkeys(folder.compare["scenario"])))
+        return tr("report.title_compare", names=names)
+    return tr("report.title_sensitivity", name=folder.manifest.get("experiment_name", ""))
 
 
 # --------------------------------------------------------------------------- rendering
 CSS = """
-body { font-family: "DejaVu Sans", "Helvetica Neue", Arial, sans-serif; color: #222;
+body { font-family: "DejaVu Sans", "Helvetica Neue", Arial, "WenQuanYi Micro Hei",
+       "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif; color: #222;
        max-width: 1100px; margin: 2em auto; padding: 0 1em; line-height: 1.45; }
 h1 { font-size: 1.5em; border-bottom: 2px solid #0072B2; padding-bottom: .2em; }
 h2 { font-size: 1.2em; margin-top: 2em; color: #0072B2; }
@@ -500,6 +546,17 @@ def _glyphs(family: str) -> frozenset[int]:
     return frozenset(FT2Font(path).get_charmap())
 
 
+def _mono() -> str:
+    """The PDF's text font: a monospaced font that draws the current language."""
+    if get_lang() != "zh":
+        return "DejaVu Sans Mono"
+    from matplotlib import font_manager
+
+    fonts()  # registers the Chinese font, or refuses to go on without it
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    return CJK_MONO if CJK_MONO in names else CJK_FONT
+
+
 def _drawable(text: str, family: str = "DejaVu Sans Mono") -> str:
     """Text with characters the font lacks (such as Chinese names) replaced by '?'."""
     known = _glyphs(family)
@@ -513,14 +570,15 @@ def _text_page(pdf: PdfPages, heading: str, lines: list[str]) -> None:
     style()
     wrapped = []
     for line in lines:
-        wrapped += textwrap.wrap(_drawable(line), 110) or [""]
+        width = 60 if get_lang() == "zh" else 110  # Chinese characters are twice as wide
+        wrapped += textwrap.wrap(_drawable(line, _mono()), width) or [""]
     per_page = 64
     for start in range(0, max(len(wrapped), 1), per_page):
         fig = plt.figure(figsize=(8.27, 11.69))
         fig.text(
             0.06,
             0.96,
-            heading + (" (continued)" if start else ""),
+            heading + (term("report.continued") if start else ""),
             fontsize=13,
             va="top",
             color="#0072B2",
@@ -530,7 +588,7 @@ def _text_page(pdf: PdfPages, heading: str, lines: list[str]) -> None:
             0.93,
             "\n".join(wrapped[start : start + per_page]),
             fontsize=7,
-            family="DejaVu Sans Mono",
+            family=_mono(),
             va="top",
         )
         pdf.savefig(fig)
@@ -598,7 +656,7 @@ def render(folder: ResultsFolder, html_path: Path, pdf_path: Path | None = None)
                 _text_page(pdf, section.title, lines)
     nav = f"<nav><ul>{''.join(parts_nav)}</ul></nav>"
     document = (
-        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+        f"<!DOCTYPE html>\n<html lang='{get_lang()}'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
         f"<title>{html.escape(title)}</title><style>{CSS}</style></head><body>"
         f"{parts[0]}{parts[1]}{nav}{''.join(parts[2:])}</body></html>\n"
@@ -611,7 +669,7 @@ def render(folder: ResultsFolder, html_path: Path, pdf_path: Path | None = None)
 
 
 def write_report(
-    results: str | Path, out: str | Path | None = None, pdf: bool = False
+    results: str | Path, out: str | Path | None = None, pdf: bool = False, lang: str | None = None
 ) -> list[Path]:
     """Write the report of a results folder.
 
@@ -619,6 +677,7 @@ def write_report(
         results: The results folder (from ``run``, ``compare`` or ``sensitivity``).
         out: The HTML file (default ``RESULTS/report.html``).
         pdf: Also write the same content as a PDF beside it (``.pdf``).
+        lang: Language of the report, ``en`` or ``zh`` (default: the current language).
 
     Returns:
         The files written.
@@ -636,4 +695,5 @@ def write_report(
             f"({html_path.with_suffix('.pdf').name} next to {html_path.stem}.html)",
             str(html_path),
         )
-    return render(folder, html_path, html_path.with_suffix(".pdf") if pdf else None)
+    with using(lang):
+        return render(folder, html_path, html_path.with_suffix(".pdf") if pdf else None)

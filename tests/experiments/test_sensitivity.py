@@ -18,7 +18,7 @@ from zhaoshang.experiments.analysis.sensitivity import (
 )
 from zhaoshang.experiments.designs.loading import DUMMY, Output, load_experiment
 from zhaoshang.experiments.designs.sampling import build_design
-from zhaoshang.experiments.executors import open_executor
+from zhaoshang.experiments.runs.executors import open_executor
 from zhaoshang.experiments.validation import testfunctions
 from zhaoshang.experiments.validation.selfcheck import run_selfcheck
 

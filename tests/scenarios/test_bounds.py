@@ -27,10 +27,10 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from zhaoshang import AttractionModel, InputError, load_scenario
-from zhaoshang.experiments.calibrate import TargetsFile
+from zhaoshang.experiments.analysis.calibrate import TargetsFile
 from zhaoshang.experiments.cli import main
-from zhaoshang.experiments.design import load_experiment
-from zhaoshang.experiments.experiment_schema import ExperimentError
+from zhaoshang.experiments.designs.loading import load_experiment
+from zhaoshang.experiments.designs.schema import ExperimentError
 from zhaoshang.scenarios import memory
 from zhaoshang.scenarios.loader import library_names
 from zhaoshang.scenarios.ranges import field_range, is_numeric, scenario_range

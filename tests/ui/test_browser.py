@@ -197,3 +197,44 @@ def test_page_works_offline(server, tmp_path):
         Path(extra).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(shot, extra)
     assert blocked == [], f"the page tried to reach the network: {blocked}"
+
+
+def test_page_switches_to_chinese(server, tmp_path):
+    """中文: the cards, the sidebar, the charts and the feed are redrawn in Chinese, and back."""
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        page = browser.new_page(viewport={"width": 1500, "height": 2000})
+        page.set_default_timeout(60_000)
+        expect.set_options(timeout=60_000)
+        page.goto(server)
+        expect(page.get_by_text("Start: 2017-01, nothing simulated yet")).to_be_visible()
+        expect(page.get_by_text("seed 1: ready")).to_be_visible()
+        english_chart = chart_source(page)
+
+        page.get_by_role("button", name="中文").click()
+        expect(page.get_by_text("起点：2017年1月，尚未模拟")).to_be_visible()
+        for text in ("本市园区", "招商漏斗", "发生了什么（最新月份在前）", "当前生效的政策杠杆"):
+            expect(page.get_by_text(text).first).to_be_visible()
+        for label in ("情景", "驻地招商办事处", "服务质量（0-1）"):  # the sidebar's controls
+            expect(page.get_by_text(label, exact=True).first).to_be_visible()
+        card = page.locator(".v-card", has_text="招商漏斗")
+        deadline = time.monotonic() + 30
+        while card.locator("img").first.get_attribute("src") == english_chart:
+            assert time.monotonic() < deadline, "the chart was not redrawn in Chinese"
+            time.sleep(0.2)
+
+        for _ in range(3):
+            page.get_by_role("button", name="Step").click()
+        expect(page.get_by_text("已模拟到2017年3月（第 3 个月，共 36 个月）")).to_be_visible()
+        feed = page.locator(".v-card", has_text="发生了什么")
+        expect(feed).to_contain_text("2017年")
+        expect(feed).to_contain_text("企业")
+        assert "firm from" not in feed.inner_text()
+        page.screenshot(path=str(tmp_path / "teaching-page-zh.png"), full_page=True)
+
+        page.get_by_role("button", name="English").click()
+        expect(page.get_by_text("Simulated through 2017-03 (month 3 of 36)")).to_be_visible()
+        expect(page.locator(".v-card", has_text="What happened")).to_contain_text("2017-0")
+        browser.close()

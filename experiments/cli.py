@@ -35,6 +35,7 @@ COMMAND_MODULES = [
     "cli_validity",
     "cli_report",
     "cli_compare",
+    "cli_classroom",
 ]
 
 for _name in COMMAND_MODULES:

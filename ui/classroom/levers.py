@@ -4,8 +4,10 @@ A team governs one city. Each round it sets the levers below for that city; the 
 them from the round's first month (``AttractionModel.set_policy``). Running the city's
 attraction effort costs money every month: resident offices and entrusted agents at the
 scenario's own monthly costs, and service quality and staff professionalism at the rates
-below. The incentives the city paid in the last round (land discounts, rebates, subsidies)
-come out of this round's budget. A submission whose running costs exceed what is left is
+below. A share of the incentives the city paid in the last round (land discounts, rebates,
+subsidies) comes out of this round's budget (the rest is paid from the general account and
+shows in the net fiscal balance), so generous incentives that attract many firms squeeze the
+next round's effort. A submission whose running costs exceed what is left is
 refused; a city can always run at no cost (no offices, no agents, service and staff at 0).
 """
 
@@ -20,7 +22,9 @@ from ...scenarios.schema import Scenario
 
 #: Monthly budget of a city's attraction effort (yuan; assumption chosen so that the
 #: scenario's own levers fit with room to choose).
-BUDGET_YUAN_MONTH = 2_000_000.0
+BUDGET_YUAN_MONTH = 2_500_000.0
+#: Share of last round's incentives charged to this round's budget (assumption).
+INCENTIVE_CHARGE = 0.05
 #: Monthly cost of service quality 1.0 (one-stop approval, aftercare staff), yuan (assumption).
 SERVICE_YUAN_MONTH = 800_000.0
 #: Monthly cost of staff professionalism 1.0 (training, hiring specialists), yuan (assumption).
@@ -88,7 +92,7 @@ def running_cost(scenario: Scenario, city: str, levers: Mapping[str, Any], month
 
 def budget(months: int, incentives_paid: float) -> float:
     """Money left for running costs this round: the budget less last round's incentives."""
-    return max(0.0, BUDGET_YUAN_MONTH * months - incentives_paid)
+    return max(0.0, BUDGET_YUAN_MONTH * months - INCENTIVE_CHARGE * incentives_paid)
 
 
 def check(
@@ -142,8 +146,9 @@ def check(
     if cost > allowed:
         raise ScenarioError(
             f"these levers cost {cost / 1e6:.2f} million yuan this round and the budget left is "
-            f"{allowed / 1e6:.2f} million (after {incentives_paid / 1e6:.2f} million of "
-            "incentives paid last round): fewer offices or agents, or lower service or staff",
+            f"{allowed / 1e6:.2f} million (after {INCENTIVE_CHARGE:.0%} of the "
+            f"{incentives_paid / 1e6:.2f} million of incentives paid last round): fewer offices "
+            "or agents, or lower service or staff",
             "submission", "budget",
         )
     return levers

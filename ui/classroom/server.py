@@ -30,6 +30,7 @@ from urllib.parse import parse_qs, urlparse
 
 from ...i18n import LANGS, default_lang, terms
 from ...scenarios.errors import InputError
+from ...scenarios.loader import load_scenario
 from . import levers as team_levers
 from .game import DEBRIEF, MEASURES, OPEN, Game, GameError
 from .store import Store
@@ -60,15 +61,13 @@ class Classroom:
         self.store, self.settings = store, settings
         self.key = store.teacher_key()
         self.game: Game | None = store.latest()
+        self.scenario = load_scenario(settings.scenario, settings.overrides)
         self.lock = threading.Lock()
 
     # ------------------------------------------------------------------ views
     def city_names(self, lang: str) -> dict[str, str]:
         """Each city's name in ``lang``."""
-        scenario = (self.game.scenario if self.game else None)
-        if scenario is None:
-            return {}
-        govs = scenario.governments
+        govs = (self.game.scenario if self.game else self.scenario).governments
         return {c: (g.name_zh if lang == "zh" and g.name_zh else g.name or c)
                 for c, g in govs.items()}
 

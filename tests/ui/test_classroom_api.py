@@ -203,3 +203,13 @@ def test_thirty_teams_play_in_leagues_and_a_thirty_first_is_refused(tmp_path):
         seats = {(t.league, t.city) for t in room.game.teams}
         assert len(seats) == MAX_TEAMS
         assert max(t.league for t in room.game.teams) == MAX_TEAMS // len(room.game.cities) - 1
+
+
+def test_the_classroom_scenario_gives_every_city_parks_and_offices():
+    from zhaoshang import load_scenario
+
+    scenario = load_scenario("classroom-henan")
+    for city in scenario.governments:
+        assert any(p.government == city for p in scenario.parks.values()), city
+        assert any(o.government == city for o in scenario.offices.values()), city
+    assert {"ruzhou", "zhengzhou", "xuchang"} <= set(scenario.governments)

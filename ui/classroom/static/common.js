@@ -68,7 +68,7 @@ const Z = {
     const values = results.flat().map((r) => r[measure]);
     let lo = Math.min(0, ...values), hi = Math.max(...values, lo + 1e-9);
     const x = (i) => L + (results.length > 1 ? i * (W - L - 10) / (results.length - 1) : (W - L) / 2);
-    const y = (v) => H - B - (v - lo) / (hi - lo) * (H - B - 10);
+    const y = (v) => H - B - (v - lo) / (hi - lo) * (H - B - 30);
     const ns = "http://www.w3.org/2000/svg";
     const svg = document.createElementNS(ns, "svg");
     svg.setAttribute("viewBox", `0 0 ${W} ${H}`); svg.setAttribute("class", "chart");
@@ -94,5 +94,7 @@ const Z = {
     });
     return svg;
   },
-  feedItem(item) { return Z.el("li", {}, Z.t(item.key.replace("classroom.", ""), item.values)); },
+  feedItem(item) {
+    return Z.el("li", {}, `${Z.t("team.round")} ${item.round}: ` + Z.t(item.key.replace("classroom.", ""), item.values));
+  },
 };

@@ -17,8 +17,8 @@ function leaderboard(rows, measures) {
   const better = (m) => (m === "idle_land_ha" ? 1 : -1);
   const rank = {};
   for (const m of measures) {
-    const sorted = [...rows].sort((a, b) => better(m) * (a[m] - b[m]));
-    sorted.forEach((r, i) => { (rank[r.team] ||= {})[m] = i + 1; });
+    // ties share a rank: one more than the number of teams strictly better
+    rows.forEach((r) => { (rank[r.team] ||= {})[m] = 1 + rows.filter((q) => better(m) * (q[m] - r[m]) < 0).length; });
   }
   const head = Z.el("tr", {}, Z.el("th", {}, Z.t("export.team")),
     ...measures.map((m) => Z.el("th", { class: "num" }, Z.t("measure." + m))));
@@ -46,9 +46,11 @@ function render(v) {
   $("extend").disabled = !(v.phase === "open" || v.phase === "paused");
   $("advance").disabled = !(v.phase === "open" || v.phase === "paused");
   $("teams-box").hidden = false;
+  const open = v.phase === "open" || v.phase === "paused";
   const rows = v.teams.map((t) => Z.el("tr", {}, Z.el("td", {}, t.name), Z.el("td", {}, Z.city(t.city)),
     Z.el("td", { class: "num" }, t.league + 1),
-    Z.el("td", { class: t.submitted ? "ok" : "wait" }, t.submitted ? Z.t("teacher.submitted") : Z.t("teacher.not_submitted"))));
+    Z.el("td", { class: t.submitted ? "ok" : "wait" },
+         !open ? "" : t.submitted ? Z.t("teacher.submitted") : Z.t("teacher.not_submitted"))));
   $("teams").replaceChildren(Z.el("table", { id: "team-table" }, Z.el("thead", {}, Z.el("tr", {},
     Z.el("th", {}, Z.t("export.team")), Z.el("th", {}, Z.t("export.city")), Z.el("th", { class: "num" }, Z.t("teacher.league")), Z.el("th", {}, ""))),
     Z.el("tbody", {}, ...rows)));

@@ -25,7 +25,7 @@ import urllib.request
 import pytest
 
 from tests.conftest import CHROMIUM_ARGS, run_cli
-from tests.ui.test_browser import CHROMIUM, LOCAL_PREFIXES, free_port, require
+from tests.ui.test_browser import CHROMIUM, free_port, only_local, require
 
 pytestmark = pytest.mark.browser
 ROUND_MINUTES = 0.25  # 15 s to submit, unless the teacher extends
@@ -95,21 +95,13 @@ def test_three_teams_play_three_rounds(server, tmp_path):
     assert teacher_url.startswith(f"{server.url}teacher?key=")
     blocked: list[str] = []
 
-    def only_local(route):
-        url = route.request.url
-        if url.startswith(LOCAL_PREFIXES) or url.startswith(("data:", "blob:")):
-            route.continue_()
-        else:
-            blocked.append(url)
-            route.abort()
-
     expect.set_options(timeout=30_000)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
 
         def context(**options):
             ctx = browser.new_context(service_workers="block", **options)
-            ctx.route("**/*", only_local)
+            ctx.route("**/*", only_local(blocked))
             return ctx
 
         teacher = context(viewport={"width": 1280, "height": 1600}).new_page()

@@ -213,3 +213,20 @@ def test_the_classroom_scenario_gives_every_city_parks_and_offices():
         assert any(p.government == city for p in scenario.parks.values()), city
         assert any(o.government == city for o in scenario.offices.values()), city
     assert {"ruzhou", "zhengzhou", "xuchang"} <= set(scenario.governments)
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["classroom", "--rounds", "10"], "--rounds: 10 rounds of 6 months need 60 months"),
+        (["classroom", "--scenario", "ruzhou-2017", "--set", "pool.firms=-1"], "pool.firms"),
+        (["classroom-export", "--out", "x", "--db", "missing.sqlite"], "no such file"),
+    ],
+)
+def test_bad_classroom_options_exit_2(tmp_path, monkeypatch, capsys, args, words):
+    from tests.conftest import run_cli
+
+    monkeypatch.chdir(tmp_path)
+    assert run_cli(args) == 2
+    err = capsys.readouterr().err
+    assert words in err and "Traceback" not in err

@@ -26,7 +26,10 @@ function readLevers() {
 function showCost() {
   const v = T.view, c = cost(readLevers(), v.budget.monthly, v.months_per_round);
   const over = c > v.budget.left + 1e-6;
-  $("cost").textContent = `${Z.t("team.cost")}: ${(c / 1e6).toFixed(2)} / ${(v.budget.left / 1e6).toFixed(2)} ${Z.t("unit.myuan")}`;
+  const unit = Z.t("unit.myuan");
+  $("cost").textContent = `${Z.t("team.cost")}: ${(c / 1e6).toFixed(2)} ${unit} · `
+    + `${Z.t("team.budget")}: ${(v.budget.left / 1e6).toFixed(2)} ${unit}`
+    + (over ? ` · ${Z.t("team.over_budget")}` : "");
   $("cost").className = "message " + (over ? "error" : "info");
   $("submit").disabled = over;
 }

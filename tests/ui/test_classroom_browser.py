@@ -148,6 +148,8 @@ def test_three_teams_play_three_rounds(server, tmp_path):
 
         # Round 1: everyone submits; an over-budget choice cannot be sent.
         open_round(1)
+        gamma_page = teams["Gamma"]
+        gamma_page.screenshot(path=str(tmp_path / "team-phone-levers.png"), full_page=True)
         alpha = teams["Alpha"]
         alpha.locator("#lever-offices").fill("12")
         alpha.locator("#lever-agents").fill("20")
@@ -205,6 +207,7 @@ def test_three_teams_play_three_rounds(server, tmp_path):
         width = gamma.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, f"the phone page is {width}px wide"
         teacher.screenshot(path=str(tmp_path / "teacher.png"), full_page=True)
+        gamma.screenshot(path=str(tmp_path / "team-phone.png"), full_page=True)
         browser.close()
     assert blocked == [], f"the pages tried to reach the network: {blocked}"
 

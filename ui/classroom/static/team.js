@@ -89,7 +89,7 @@ function render(v) {
     if (v.submitted) say(Z.t("team.submitted"), "info");
     else if (v.phase === "lobby" || v.phase === "results") say(Z.t("team.waiting"), "info");
     else if (v.phase === "paused") say(Z.t("phase.paused"), "info");
-    else if (v.phase !== "open") say("", "info");
+    else say("", "info");
   }
   const rkey = [v.results.length, Z.lang].join("|");
   if (v.results.length && rkey !== T.resultsKey) {

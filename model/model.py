@@ -10,9 +10,12 @@ import numpy as np
 import pandas as pd
 
 from ..agents import Firm, Government, Park
+from ..scenarios import schedule as scenario_schedule
+from ..scenarios.errors import ScenarioError
 from ..scenarios.memory import check_memory
 from ..scenarios.schema import Scenario
 from . import month
+from . import schedule as lever_changes
 from .mechanisms import awareness, choice, outreach
 from .outputs import kpis
 from .outputs.kpis import FLOWS
@@ -116,6 +119,9 @@ class AttractionModel(mesa.Model):
         #: compiled call): ``benchmarks/profile_mechanisms.py``.
         self.phase_seconds: dict[str, float] | None = None
         self._ahead = 0  # months simulated by run_for that Mesa's clock has yet to step
+        #: Policy changes still to apply, by month (the scenario's ``[[schedule]]``, then
+        #: :meth:`set_policy`).
+        self.pending: dict[int, dict[str, Any]] = scenario_schedule.by_month(scenario)
         self._setup_outreach()
         self.governments = [Government(self, c) for c in range(len(w.city_ids))]
         self.park_agents = [Park(self, p) for p in range(len(w.park_ids))]
@@ -165,8 +171,13 @@ class AttractionModel(mesa.Model):
             for _ in range(months):
                 self.step()
             return
-        self._simulate(months)
-        self._next_month()
+        left = months
+        while left:  # the months between policy changes, each stretch in one call
+            later = [t - self.month for t in self.pending if 0 < t - self.month < left]
+            stretch = min(later, default=left)
+            self._simulate(stretch)
+            self._next_month()
+            left -= stretch
         self._ahead = months
         super().run_for(months)
         self._ahead = 0  # in case Mesa's schedule stepped fewer (a changed default schedule)
@@ -177,8 +188,40 @@ class AttractionModel(mesa.Model):
         self.home_wage = self.home_wages[:, t]
         self.city_wage = self.city_wages[:, t]
 
+    def set_policy(self, path: str, value: Any, month: int | None = None) -> None:
+        """Change a lever from ``month`` on (the next month to simulate when None).
+
+        The change is checked now and applied at the start of that month (see
+        ``scenarios/schedule.py`` for the values that may change during a run).
+
+        Args:
+            path: Dotted path, e.g. ``governments.ruzhou.service.quality``.
+            value: The new value, checked as the scenario's field is.
+            month: Months from the start of the run; not before the next month to simulate.
+
+        Raises:
+            ScenarioError: If the path cannot change during a run, the value is not allowed,
+                or the month has been simulated already or is past the horizon.
+        """
+        month = self.month if month is None else month
+        if not self.month <= month < self.horizon:
+            raise ScenarioError(
+                f"month {month} is not between the next month to simulate ({self.month}) "
+                f"and the last of the run ({self.horizon - 1})", "set_policy", path
+            )
+        changes = {**self.pending.get(month, {}), path: value}
+        scenario_schedule.with_values(self.spec, changes, "set_policy")
+        self.pending.setdefault(month, {})[path] = value
+
+    def _apply_due(self) -> None:
+        """Apply the policy changes due at the current month (see :meth:`set_policy`)."""
+        changes = self.pending.pop(self.month, None)
+        if changes:
+            lever_changes.apply(self, scenario_schedule.with_values(self.spec, changes))
+
     def _simulate(self, months: int) -> None:
         """Simulate ``months`` months from the current one, which is left at the last."""
+        self._apply_due()
         self.event_log.start_month(self.month)
         self.at_month(self.month)
         month.run(self, months, self.phase_seconds)
@@ -210,7 +253,7 @@ class AttractionModel(mesa.Model):
         """What ``build`` returns, built on first use and kept for the run.
 
         For the argument tuples of kernels: the model's arrays are updated in place, never
-        replaced, and the scenario's levers are fixed for a run.
+        replaced; a change of levers (``schedule.apply``) builds them again.
         """
         if key not in self._kept:
             self._kept[key] = build()

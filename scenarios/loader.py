@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from .errors import ScenarioError, describe_validation, dotted
+from .schedule import problems as schedule_problems
 from .schema import Scenario, reference_problems
 
 LIBRARY = Path(__file__).parent / "library"
@@ -321,7 +322,10 @@ def validate_data(data: dict[str, Any], origin_of: Any = None, source: str = "")
     except ValidationError as exc:
         raise describe_validation(exc, Scenario, origin_of, source) from None
     problems = []
-    for path, message in reference_problems(scenario):
+    found = list(reference_problems(scenario))
+    if not found:  # a schedule is checked against a scenario whose references hold
+        found = list(schedule_problems(scenario))
+    for path, message in found:
         loc = tuple(path.replace("[", ".").replace("]", "").split("."))
         file = (origin_of(loc) if origin_of else None) or source
         problems.append((file, path, message))

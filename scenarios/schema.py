@@ -787,6 +787,19 @@ class Programme(Strict):
         return value
 
 
+class ScheduleEntry(Strict):
+    """A lever that changes at a month boundary (see ``scenarios/schedule.py``)."""
+
+    month: int | str = param(
+        0,
+        "First month with the new value: months from the start (0 = the first month) or a "
+        "calendar month YYYY-MM.",
+        unit="month index or YYYY-MM",
+    )
+    path: str = param("", "Dotted path of the lever, e.g. governments.ruzhou.service.quality.")
+    value: bool | int | float | str = param(0, "The new value (checked as the field is).")
+
+
 class Scenario(Strict):
     """A complete scenario."""
 
@@ -810,6 +823,9 @@ class Scenario(Strict):
     focus: str = param("ruzhou", "Id of the government whose KPIs are reported.")
     programme: Programme | None = param(
         None, "Optional transfer programme whose targets the run checks (see `Programme`)."
+    )
+    schedule: list[ScheduleEntry] = param(
+        [], "Levers that change during the run, each from a month on (`[[schedule]]`)."
     )
 
     @field_validator("sectors", "regions", "governments", "parks", "offices", "conferences")

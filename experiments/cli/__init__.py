@@ -34,6 +34,7 @@ COMMAND_MODULES = [
     "validity",
     "report",
     "compare",
+    "classroom",
 ]
 
 for _name in COMMAND_MODULES:

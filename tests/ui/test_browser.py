@@ -89,6 +89,21 @@ def server(tmp_path_factory):
         log.close()
 
 
+def only_local(blocked: list[str]):
+    """A Playwright route handler that lets requests for this machine through and aborts the
+    rest, noting their addresses in ``blocked``."""
+
+    def handle(route) -> None:
+        url = route.request.url
+        if url.startswith(LOCAL_PREFIXES) or url.startswith(("data:", "blob:")):
+            route.continue_()
+        else:
+            blocked.append(url)
+            route.abort()
+
+    return handle
+
+
 def month_shown(page) -> int:
     text = page.locator(".v-card__title", has_text="Simulated through").first.inner_text()
     return int(text.split("(month ")[1].split(" ")[0])
@@ -121,20 +136,12 @@ def test_page_works_offline(server, tmp_path):
 
     blocked: list[str] = []
 
-    def only_local(route):
-        url = route.request.url
-        if url.startswith(LOCAL_PREFIXES) or url.startswith(("data:", "blob:")):
-            route.continue_()
-        else:
-            blocked.append(url)
-            route.abort()
-
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         context = browser.new_context(
             viewport={"width": 1500, "height": 2000}, service_workers="block"
         )
-        context.route("**/*", only_local)
+        context.route("**/*", only_local(blocked))
         page = context.new_page()
         page.set_default_timeout(60_000)
         expect.set_options(timeout=60_000)  # a busy machine renders slowly

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..scenarios.schema import Scenario
-from . import outreach
+from .mechanisms import outreach
 from .state.places import ParkState, Policy
 
 if TYPE_CHECKING:
@@ -50,8 +50,7 @@ def apply(m: AttractionModel, scenario: Scenario) -> None:
     if old_offices:
         _restore_office_pointers(m, old_offices)
     if old_agents is not None:
-        pointers = outreach.agents_args(m)[2][1]
-        pointers[...] = old_agents[2][1]
+        outreach.agent_pointers(outreach.agents_args(m))[...] = outreach.agent_pointers(old_agents)
 
 
 def _copy_into(target: object, source: object) -> None:
@@ -72,7 +71,7 @@ def _office_pointers(m: AttractionModel) -> dict[tuple, int]:
     kept = m._kept.get("offices")
     if kept is None:
         return {}
-    pointers = kept[0][5]
+    pointers = outreach.office_pointers(kept)
     listed = m.active_offices if m.spec.mechanisms.outreach else []
     seen: dict = {}
     return {_office_key(o, seen): int(pointers[k]) for k, o in enumerate(listed)}
@@ -80,7 +79,7 @@ def _office_pointers(m: AttractionModel) -> dict[tuple, int]:
 
 def _restore_office_pointers(m: AttractionModel, before: dict[tuple, int]) -> None:
     """Give the offices that stay in service their places from before the change."""
-    pointers = outreach.offices_args(m)[0][5]
+    pointers = outreach.office_pointers(outreach.offices_args(m))
     listed = m.active_offices if m.spec.mechanisms.outreach else []
     seen: dict = {}
     for k, office in enumerate(listed):

@@ -20,19 +20,21 @@ are called by the compiled month of retention. Conferences, whose invitees choos
 contact and inform (``m.inform``) one conference at a time.
 """
 
-from .agents import agents_args, agents_step
+from .agents import agent_pointers, agents_args, agents_step
 from .conferences import conferences, reach
 from .directory import Directories, Directory
-from .offices import offices_args, offices_step
+from .offices import office_pointers, offices_args, offices_step
 from .passive import passive_args, passive_step
 from .referrals import refer, referral_args
 
 __all__ = [
     "Directories",
     "Directory",
+    "agent_pointers",
     "agents_args",
     "agents_step",
     "conferences",
+    "office_pointers",
     "offices_args",
     "offices_step",
     "passive_args",

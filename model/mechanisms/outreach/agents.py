@@ -158,6 +158,11 @@ def agent_plan(m: AttractionModel, cities: np.ndarray) -> AgentPlan:
     )
 
 
+def agent_pointers(args: tuple) -> np.ndarray:
+    """Each city's agents' pointer, from the plain :class:`AgentsArgs` of a run."""
+    return AgentPlan(*AgentsArgs(*args).plan).pointers
+
+
 def agents_args(m: AttractionModel) -> tuple:
     """What :func:`agents_step` reads and writes, built once per run (see its ``args``).
 

@@ -320,6 +320,11 @@ class Offices:
         self.most_visits = int(np.ceil(rate).sum())
 
 
+def office_pointers(args: tuple) -> np.ndarray:
+    """Each office's pointer in its ordering, from the plain :class:`OfficesArgs` of a run."""
+    return OfficePlan(*OfficesArgs(*args).plan).pointers
+
+
 def offices_args(m: AttractionModel) -> tuple:
     """What :func:`offices_step` reads and writes, built once per run (see its ``args``).
 

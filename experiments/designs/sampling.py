@@ -20,7 +20,7 @@ import numpy as np
 from SALib.sample import latin
 
 from .loading import DESIGN_TAG, DUMMY, PILOT_TAG, Experiment, Parameter, derive_seed
-from .methods import METHODS, oat
+from .methods import METHODS
 
 
 @dataclass
@@ -104,7 +104,3 @@ def build_design(exp: Experiment, pilot: bool = False) -> Design:
     return Design(d.method, problem["names"], problem, np.asarray(X, dtype=float), settings,
                   list(exp.parameters))  # fmt: skip
 
-
-def oat_groups(design: Design) -> dict[str, list[int]]:
-    """For each column of a one-at-a-time design, the rows where it varies (plus row 0)."""
-    return oat.groups(design.names, design.X)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from ..i18n import get_lang, term
+from ..i18n import get_lang, has_term, term
 from ..scenarios import Scenario, ScenarioError, load_scenario
 from ..scenarios.loader import LIBRARY, library_names, parse_override, read_toml
 
@@ -117,7 +117,9 @@ class Toggle:
         In Chinese, the Chinese title alone (the seed's own words).
         """
         if get_lang() == "zh":
-            return self.title_zh or self.label
+            group, _, name = self.library_name.partition("/")
+            key = f"{group.rstrip('s')}.{name.replace('-', '_')}"  # the seed's own words
+            return term(key) if has_term(key) else self.title_zh or self.label
         return self.label + (f" ({self.title_zh})" if self.title_zh else "")
 
 

@@ -23,7 +23,7 @@ from zhaoshang.model.state.codes import CHANNEL_NAMES, Channel
 from zhaoshang.scenarios.loader import LIBRARY, library_names, read_toml
 from zhaoshang.ui.app import HEADLINES
 from zhaoshang.ui.feed import CHANNEL_WORDS, SCREEN_WORDS
-from zhaoshang.ui.levers import LEVERS
+from zhaoshang.ui.levers import LEVERS, available_toggles
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Folders whose code shows words to people.
@@ -47,6 +47,8 @@ def used_keys() -> set[str]:
     keys |= {f"report.park.{k}" for k, _ in PARK_COLUMNS} | {"report.park.park"}
     keys |= {q for _, quals, _ in [*SUMMARY, *MORE_KPIS] for q in quals}
     keys |= {key for sizes in i18n.MONEY_UNITS.values() for key, _ in sizes.values()}
+    keys |= {f"{t.library_name.split('/')[0].rstrip('s')}."
+             f"{t.library_name.split('/')[1].replace('-', '_')}" for t in available_toggles()}
     keys |= {f"lever.{lever.name}" for lever in LEVERS} | {"page.by_scenario", "page.by_slider"}
     keys |= {f"feed.how.{w}" for w in CHANNEL_WORDS.values()}
     keys |= {f"feed.screen.{w}" for w in SCREEN_WORDS.values()}

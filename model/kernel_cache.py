@@ -168,12 +168,12 @@ def refresh(folder: Path = FOLDER, announce: bool = True) -> list[str]:
         except OSError:
             continue  # a read-only installation: use the cache as it is
         cleared.append(name)
-    if cleared and announce and not _jit_disabled():
+    if cleared and announce and not jit_disabled():
         _announce(cleared, modules)
     return cleared
 
 
-def _jit_disabled() -> bool:
+def jit_disabled() -> bool:
     """Whether kernels run as plain Python (``NUMBA_DISABLE_JIT=1``): nothing compiles."""
     from numba.core import config
 
@@ -214,9 +214,12 @@ def _install_progress() -> None:
             pass
 
         def on_end(self, event: event.Event) -> None:
-            self.done += 1
             dispatcher = event.data["dispatcher"]
-            module = dispatcher.py_func.__module__.removeprefix("zhaoshang.model.")
+            module = dispatcher.py_func.__module__
+            if not module.startswith("zhaoshang."):
+                return  # Numba's own helpers, compiled on the way
+            self.done += 1
+            module = module.removeprefix("zhaoshang.model.")
             elapsed = time.perf_counter() - self.start
             print(
                 f"  compiled {module}.{dispatcher.py_func.__name__} "

@@ -1,8 +1,12 @@
 """The month: every mechanism in the model's order, in one compiled call.
 
 Each mechanism has a compiled month, ``step(month, args, activity, ledger) -> int``, whose
-arguments are built once per run (``args``): arrays the model updates in place, the
-scenario's levers and tables by month such as the salts of its keyed draws. :func:`run`
+arguments are built once per run (``args``, the fields of the mechanism's ``Args`` named
+tuple as a plain tuple): arrays the model updates in place, the scenario's levers and tables
+by month such as the salts of its keyed draws. ``activity`` holds the fields of
+:class:`~zhaoshang.model.state.selection.Activity` and ``ledger`` those of
+:class:`~zhaoshang.model.state.events.Ledger`. A step returns 0 when its month is done, or
+the number of events it needs room for in the log, having changed nothing. :func:`run`
 calls :func:`_run`, which runs the mechanisms in the order of :data:`PHASES`, month after
 month, so a month costs at most one call from Python: a step of the model runs one month, a
 batch run (``AttractionModel.run_for`` with no agents, monthly series or timings) runs all

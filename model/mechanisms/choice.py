@@ -251,14 +251,8 @@ def _fill_terms(month: int, t: TermInputs, out: TermArrays) -> None:
 def terms_step(month: int, args: tuple, activity: tuple, ledger: tuple) -> int:
     """The month's park terms, written into the model's :class:`ParkTerms` (no events).
 
-    Args:
-        month: The month.
-        args: The fields of :class:`TermsArgs` (:func:`terms_args`).
-        activity: The fields of ``selection.Activity`` (unused).
-        ledger: The fields of the event log's ``Ledger`` (unused).
-
-    Returns:
-        0 (it writes no events).
+    A compiled month (:mod:`zhaoshang.model.month` says what it takes and returns); ``args``
+    holds the fields of :class:`TermsArgs` (:func:`terms_args`).
     """
     a = TermsArgs(*args)
     _fill_terms(month, TermInputs(*a.inputs), TermArrays(*a.out))
@@ -689,14 +683,8 @@ def _pending(
 def step(month: int, args: tuple, activity: tuple, ledger: tuple) -> int:
     """The month's choices: searchers with news (``needs_choice``) choose, their flag cleared.
 
-    Args:
-        month: The month.
-        args: The fields of :class:`Args` (:func:`args`).
-        activity: The fields of ``selection.Activity``.
-        ledger: The fields of the event log's ``Ledger``.
-
-    Returns:
-        0, or the events it needs room for (having changed nothing).
+    A compiled month (:mod:`zhaoshang.model.month` says what it takes and returns); ``args``
+    holds the fields of :class:`Args` (:func:`args`).
     """
     s = Search(*Args(*args).search)
     act, log = Activity(*activity), Ledger(*ledger)

@@ -92,14 +92,8 @@ def step(month: int, args: tuple, activity: tuple, ledger: tuple) -> int:
 
     The month's sums per city are formed first (see :func:`_taxes_and_rebates`), then added.
 
-    Args:
-        month: The current month.
-        args: The fields of :class:`Args` (:func:`args`).
-        activity: Fields of :class:`~zhaoshang.model.state.selection.Activity`.
-        ledger: Fields of :class:`~zhaoshang.model.state.events.Ledger` (no events are written).
-
-    Returns:
-        0 (the month is done).
+    A compiled month (:mod:`zhaoshang.model.month` says what it takes and returns); ``args``
+    holds the fields of :class:`Args` (:func:`args`).
     """
     a = Args(*args)
     act = Activity(*activity)

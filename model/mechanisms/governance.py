@@ -97,14 +97,9 @@ def step(month: int, args: tuple, activity: tuple, ledger: tuple) -> int:
     Each departing city (ascending) gets the next official id; its successor honours or
     breaks the commitments of his predecessors (:func:`_honour_or_break`).
 
-    Args:
-        month: The current month.
-        args: The fields of :class:`Args` (:func:`args`).
-        activity: Fields of :class:`~zhaoshang.model.state.selection.Activity`.
-        ledger: Fields of :class:`~zhaoshang.model.state.events.Ledger`.
-
-    Returns:
-        0 when the month is done, else the events it needs room for (nothing changed).
+    A compiled month (:mod:`zhaoshang.model.month` says what it takes and returns); ``args``
+    holds the fields of :class:`Args` (:func:`args`). It returns 0 when the month is done, else
+    the events it needs room for (nothing changed).
     """
     a = Args(*args)
     on, fade, shock, next_official = a.on, a.fade, a.shock, a.next_official

@@ -381,15 +381,8 @@ def enforcement_step(month: int, args: tuple, activity: tuple, ledger: tuple) ->
     price of its idle hectares after ``fee_after`` months idle, and loses its idle land after
     ``reclaim_after`` months (its park gets it back).
 
-    Args:
-        month: The current month.
-        args: The fields of :class:`EnforcementArgs` (:func:`enforcement_args`).
-        activity: Fields of :class:`~zhaoshang.model.state.selection.Activity` (the tenants are the
-            operating active firms).
-        ledger: Fields of :class:`~zhaoshang.model.state.events.Ledger` (no events are written).
-
-    Returns:
-        0 (the month is done).
+    A compiled month (:mod:`zhaoshang.model.month` says what it takes and returns); ``args``
+    holds the fields of :class:`EnforcementArgs` (:func:`enforcement_args`).
     """
     a = EnforcementArgs(*args)
     if not a.on:

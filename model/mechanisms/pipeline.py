@@ -555,14 +555,9 @@ def _sign_contracts(ids: np.ndarray, d: Deals) -> None:
 def step(month: int, args: tuple, activity: tuple, ledger: tuple) -> int:
     """Move the active firms whose next step is due, later stages first.
 
-    Args:
-        month: The current month.
-        args: Built by :func:`args`.
-        activity: Fields of :class:`~zhaoshang.model.state.selection.Activity`.
-        ledger: Fields of :class:`~zhaoshang.model.state.events.Ledger`.
-
-    Returns:
-        0 when the month is done, else the events it needs room for (nothing changed).
+    A compiled month (:mod:`zhaoshang.model.month` says what it takes and returns); ``args`` is
+    what its builder returns (:func:`args`). It returns 0 when the month is done, else the
+    events it needs room for (nothing changed).
     """
     act = Activity(*activity)
     active = act.order[: act.count[0]]

@@ -82,14 +82,8 @@ def start_args(m: AttractionModel) -> tuple:
 def start_step(month: int, args: tuple, activity: tuple, ledger: tuple) -> int:
     """Start the searches falling due this month; the firms join the active set.
 
-    Args:
-        month: The current month.
-        args: The fields of :class:`StartArgs` (:func:`start_args`).
-        activity: Fields of :class:`~zhaoshang.model.state.selection.Activity`.
-        ledger: Fields of :class:`~zhaoshang.model.state.events.Ledger` (no events are written).
-
-    Returns:
-        0 (no events are written).
+    A compiled month (:mod:`zhaoshang.model.month` says what it takes and returns); ``args``
+    holds the fields of :class:`StartArgs` (:func:`start_args`).
     """
     a = StartArgs(*args)
     start = a.pointer[0]
@@ -120,15 +114,9 @@ def end_step(month: int, args: tuple, activity: tuple, ledger: tuple) -> int:
     and become LOST. In the same pass the active set keeps, in their order, only the other
     firms that stay active (:func:`~zhaoshang.model.state.selection.stays_active`).
 
-    Args:
-        month: The current month.
-        args: Built by :func:`end_args`: the firms' stage (updated), search_start and
-            search_end columns.
-        activity: Fields of :class:`~zhaoshang.model.state.selection.Activity` (pruned).
-        ledger: Fields of :class:`~zhaoshang.model.state.events.Ledger`.
-
-    Returns:
-        0, or the events it needs room for (one per active firm) if the log lacks it.
+    A compiled month (:mod:`zhaoshang.model.month` says what it takes and returns); ``args``
+    holds the fields of :class:`EndArgs` (:func:`end_args`). It returns 0, or the events it
+    needs room for (one per active firm) if the log lacks it.
     """
     a = EndArgs(*args)
     stage, search_start, search_end = a.stage, a.search_start, a.search_end

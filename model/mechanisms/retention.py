@@ -265,16 +265,10 @@ def step(month: int, args: tuple, activity: tuple, ledger: tuple) -> int:
 
     The referrers go on to ``outreach.refer`` in the same call.
 
-    Args:
-        month: The current month.
-        args: The fields of :class:`Args` (:func:`args`).
-        activity: Fields of :class:`~zhaoshang.model.state.selection.Activity` (the tenants are the
-            operating active firms).
-        ledger: Fields of :class:`~zhaoshang.model.state.events.Ledger`.
-
-    Returns:
-        0, or the events it needs room for (one per active firm, a bound on the exits and the
-        referrals together) if the log lacks it.
+    A compiled month (:mod:`zhaoshang.model.month` says what it takes and returns); ``args``
+    holds the fields of :class:`Args` (:func:`args`). It returns 0, or the events it needs room
+    for (one per active firm, a bound on the exits and the referrals together) if the log lacks
+    it.
     """
     a = Args(*args)
     draws, cluster = a.draws, a.cluster

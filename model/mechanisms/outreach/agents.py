@@ -86,14 +86,9 @@ def agents_step(month: int, args: tuple, activity: tuple, ledger: tuple) -> int:
     The contacts are those of :func:`_contact_by_agents`; cities that do not pay their agents
     on results pay them a retainer.
 
-    Args:
-        month: The month.
-        args: The fields of :class:`AgentsArgs` (:func:`agents_args`).
-        activity: Fields of :class:`~zhaoshang.model.state.selection.Activity`.
-        ledger: Fields of :class:`~zhaoshang.model.state.events.Ledger`.
-
-    Returns:
-        0, or the events it needs room for (the most contacts of a month) if the log lacks it.
+    A compiled month (:mod:`zhaoshang.model.month` says what it takes and returns); ``args``
+    holds the fields of :class:`AgentsArgs` (:func:`agents_args`). It returns 0, or the events
+    it needs room for (the most contacts of a month) if the log lacks it.
     """
     a = AgentsArgs(*args)
     if a.cities.size == 0:

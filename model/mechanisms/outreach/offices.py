@@ -240,14 +240,9 @@ def offices_step(month: int, args: tuple, activity: tuple, ledger: tuple) -> int
     come first in the city's priority, then fills its remaining visits in its own priority
     order. A firm visited by one office is skipped by the city's other offices this month.
 
-    Args:
-        month: The month.
-        args: The fields of :class:`OfficesArgs` (:func:`offices_args`).
-        activity: Fields of :class:`~zhaoshang.model.state.selection.Activity`.
-        ledger: Fields of :class:`~zhaoshang.model.state.events.Ledger`.
-
-    Returns:
-        0, or the events it needs room for (the most visits of a month) if the log lacks it.
+    A compiled month (:mod:`zhaoshang.model.month` says what it takes and returns); ``args``
+    holds the fields of :class:`OfficesArgs` (:func:`offices_args`). It returns 0, or the events
+    it needs room for (the most visits of a month) if the log lacks it.
     """
     a = OfficesArgs(*args)
     if OfficePlan(*a.plan).city.size == 0:

@@ -89,15 +89,10 @@ def passive_step(month: int, args: tuple, activity: tuple, ledger: tuple) -> int
     The searchers are the same after as before: passive learners are searchers already, stay
     at most aware and are not pitched.
 
-    Args:
-        month: The month.
-        args: The fields of :class:`PassiveArgs` (:func:`passive_args`).
-        activity: Fields of :class:`~zhaoshang.model.state.selection.Activity`.
-        ledger: Fields of :class:`~zhaoshang.model.state.events.Ledger`.
-
-    Returns:
-        0, or the events it needs room for (one per learner) if the log lacks it; the
-        learners are drawn before any state changes.
+    A compiled month (:mod:`zhaoshang.model.month` says what it takes and returns); ``args``
+    holds the fields of :class:`PassiveArgs` (:func:`passive_args`). It returns 0, or the events
+    it needs room for (one per learner) if the log lacks it; the learners are drawn before any
+    state changes.
     """
     a = PassiveArgs(*args)
     f, act, log = Learners(*a.learners), Activity(*activity), Ledger(*ledger)

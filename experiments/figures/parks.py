@@ -188,7 +188,11 @@ def sector_mix(
     for yy, n in zip(y, totals, strict=True):
         ax.text(1.01, yy, f"{n:,.0f}", va="center", fontsize=7)
     labels = [
-        f"{pretty(p, park_names)} ({pretty(by_park[p].get('city', ''), city_names)})"
+        tr(
+            "fig.park_city",
+            park=pretty(p, park_names),
+            city=pretty(by_park[p].get("city", ""), city_names),
+        )
         for p in parks
     ]
     ax.set_yticks(y, labels)

@@ -146,6 +146,25 @@ class LandRules(NamedTuple):
     performance_linked: np.ndarray
 
 
+class RunLandRules(NamedTuple):
+    """The run-long fields of :class:`LandRules` (see :func:`rules_at`)."""
+
+    price: np.ndarray  # filled in place each month
+    unlimited: bool
+    allocate_salts: np.ndarray  # a row per month: the month's ``first_come_salt``
+    hoard_salt: np.uint64
+    hoarding_on: bool
+    hoarding: float
+    hoard_deterrence: float
+    hoard_share: float
+    merit: np.ndarray
+    land_discount: np.ndarray
+    pay_on_results: np.ndarray
+    agent_fee: np.ndarray
+    enforcement: np.ndarray
+    performance_linked: np.ndarray
+
+
 def firm_columns(m: AttractionModel) -> tuple:
     """The fields of :class:`FirmColumns` for the model's firms, as plain tuples by group.
 
@@ -172,22 +191,22 @@ def rules_args(m: AttractionModel) -> tuple:
     table with a row per month (see :func:`rules_at`).
     """
     b, pol = m.spec.behaviour, m.policy
-    return m.kept("land rules", lambda: (
-        m.terms.price,
-        m.spec.world.capacity == "unlimited",
-        m.streams.table(Purpose.ALLOCATE, m.horizon + 1),
-        m.streams.salt(Purpose.HOARD),
-        bool(m.spec.mechanisms.land),
-        float(b.hoarding),
-        float(b.hoard_deterrence),
-        float(b.hoard_share),
-        pol.merit,
-        pol.land_discount,
-        pol.pay_on_results,
-        pol.agent_fee,
-        pol.enforcement,
-        pol.performance_linked,
-    ))
+    return m.kept("land rules", lambda: tuple(RunLandRules(
+        price=m.terms.price,
+        unlimited=m.spec.world.capacity == "unlimited",
+        allocate_salts=m.streams.table(Purpose.ALLOCATE, m.horizon + 1),
+        hoard_salt=m.streams.salt(Purpose.HOARD),
+        hoarding_on=bool(m.spec.mechanisms.land),
+        hoarding=float(b.hoarding),
+        hoard_deterrence=float(b.hoard_deterrence),
+        hoard_share=float(b.hoard_share),
+        merit=pol.merit,
+        land_discount=pol.land_discount,
+        pay_on_results=pol.pay_on_results,
+        agent_fee=pol.agent_fee,
+        enforcement=pol.enforcement,
+        performance_linked=pol.performance_linked,
+    )))
 
 
 # ---------------------------------------------------------------- per-firm kernels
@@ -203,13 +222,11 @@ def named_firms(fields: tuple) -> FirmColumns:
 @njit(cache=True, inline="always")
 def rules_at(month: int, fields: tuple) -> LandRules:
     """The :class:`LandRules` of ``month`` from the run-long fields of :func:`rules_args`."""
-    (price, unlimited, allocate_salts, hoard_salt, hoarding_on, hoarding, hoard_deterrence,
-     hoard_share, merit, land_discount, pay_on_results, agent_fee, enforcement,
-     performance_linked) = fields
+    r = RunLandRules(*fields)
     return LandRules(
-        month, price, unlimited, allocate_salts[month, 0], hoard_salt, hoarding_on, hoarding,
-        hoard_deterrence, hoard_share, merit, land_discount, pay_on_results, agent_fee,
-        enforcement, performance_linked,
+        month, r.price, r.unlimited, r.allocate_salts[month, 0], r.hoard_salt, r.hoarding_on,
+        r.hoarding, r.hoard_deterrence, r.hoard_share, r.merit, r.land_discount,
+        r.pay_on_results, r.agent_fee, r.enforcement, r.performance_linked,
     )
 
 

@@ -101,6 +101,33 @@ class Delays(NamedTuple):
     service: np.ndarray
 
 
+class RunTerms(NamedTuple):
+    """The run-long fields of :class:`Terms` (see :func:`_terms_at`)."""
+
+    logit: np.ndarray
+    convert_salts: np.ndarray  # a row per month and a column per stage code
+    contract_salt: np.uint64
+    contract_share: float
+    satisfied_level: float
+    subsidy: np.ndarray
+    rebate_years: np.ndarray
+
+
+class RunDelays(NamedTuple):
+    """The run-long fields of :class:`Delays` (see :func:`delays_at`)."""
+
+    on: bool
+    salts: np.ndarray  # a row per month and a column per delay code up to the last
+    inspection: float
+    negotiation: float
+    building: float
+    construction: float
+    professionalism: np.ndarray
+    extra_delay: np.ndarray
+    approval: np.ndarray
+    service: np.ndarray
+
+
 class Timing(NamedTuple):
     """This month's delays of the pipeline's own moves, tabled (see :func:`_timing`)."""
 
@@ -132,16 +159,16 @@ def _logit(p: float) -> float:
 def _conversion(m: AttractionModel) -> tuple:
     """The fields of :class:`Conversion`, as a plain tuple (built once per run)."""
     b, pol = m.spec.behaviour, m.policy
-    return m.kept("pipeline conversion", lambda: (
-        bool(m.spec.mechanisms.conversion),
-        float(b.margin_effect),
-        float(b.professionalism_effect),
-        float(b.service_effect),
-        float(b.rent_effect),
-        pol.professionalism,
-        pol.service,
-        pol.fee,
-    ))
+    return m.kept("pipeline conversion", lambda: tuple(Conversion(
+        on=bool(m.spec.mechanisms.conversion),
+        margin_effect=float(b.margin_effect),
+        professionalism_effect=float(b.professionalism_effect),
+        service_effect=float(b.service_effect),
+        rent_effect=float(b.rent_effect),
+        professionalism=pol.professionalism,
+        service=pol.service,
+        fee=pol.fee,
+    )))
 
 
 def _terms(m: AttractionModel) -> tuple:
@@ -151,15 +178,15 @@ def _terms(m: AttractionModel) -> tuple:
     the converting stages are drawn).
     """
     b, pol = m.spec.behaviour, m.policy
-    return m.kept("pipeline terms", lambda: (
-        _logits(b.inspect_rate, b.sign_rate, b.framework_conversion, b.start_rate),
-        m.streams.table(Purpose.CONVERT, m.horizon + 1, len(Stage)),
-        m.streams.salt(Purpose.CONTRACT),
-        float(b.contract_share),
-        float(b.satisfied_level),
-        pol.subsidy,
-        pol.rebate_years,
-    ))
+    return m.kept("pipeline terms", lambda: tuple(RunTerms(
+        logit=_logits(b.inspect_rate, b.sign_rate, b.framework_conversion, b.start_rate),
+        convert_salts=m.streams.table(Purpose.CONVERT, m.horizon + 1, len(Stage)),
+        contract_salt=m.streams.salt(Purpose.CONTRACT),
+        contract_share=float(b.contract_share),
+        satisfied_level=float(b.satisfied_level),
+        subsidy=pol.subsidy,
+        rebate_years=pol.rebate_years,
+    )))
 
 
 def _logits(*rates: float) -> np.ndarray:
@@ -180,18 +207,18 @@ def delay_args(m: AttractionModel) -> tuple:
     last (code 0 is no step).
     """
     b, pol = m.spec.behaviour, m.policy
-    return m.kept("pipeline delays", lambda: (
-        bool(m.spec.mechanisms.pipeline_delays),
-        m.streams.table(Purpose.DELAY, m.horizon + 1, max(DELAY_KINDS.values()) + 1),
-        float(b.inspection_months),
-        float(b.negotiation_months),
-        float(b.building_months),
-        float(b.construction_months),
-        pol.professionalism,
-        pol.delay_months,
-        pol.approval_months,
-        pol.service,
-    ))
+    return m.kept("pipeline delays", lambda: tuple(RunDelays(
+        on=bool(m.spec.mechanisms.pipeline_delays),
+        salts=m.streams.table(Purpose.DELAY, m.horizon + 1, max(DELAY_KINDS.values()) + 1),
+        inspection=float(b.inspection_months),
+        negotiation=float(b.negotiation_months),
+        building=float(b.building_months),
+        construction=float(b.construction_months),
+        professionalism=pol.professionalism,
+        extra_delay=pol.delay_months,
+        approval=pol.approval_months,
+        service=pol.service,
+    )))
 
 
 class Args(NamedTuple):
@@ -229,23 +256,20 @@ def args(m: AttractionModel) -> tuple:
 @njit(cache=True, inline="always")
 def delays_at(month: int, fields: tuple) -> Delays:
     """The :class:`Delays` of ``month`` from the run-long fields of :func:`delay_args`."""
-    (on, salts, inspection, negotiation, building, construction, professionalism, extra_delay,
-     approval, service) = fields
+    r = RunDelays(*fields)
     return Delays(
-        on, month, salts[month], inspection, negotiation, building, construction,
-        professionalism, extra_delay, approval, service,
+        r.on, month, r.salts[month], r.inspection, r.negotiation, r.building, r.construction,
+        r.professionalism, r.extra_delay, r.approval, r.service,
     )
 
 
 @njit(cache=True, inline="always")
 def _terms_at(month: int, fields: tuple) -> Terms:
     """The :class:`Terms` of ``month`` from the run-long fields of :func:`_terms`."""
-    logit, convert_salts, contract_salt, contract_share, satisfied_level, subsidy, rebate_years = (
-        fields
-    )
+    r = RunTerms(*fields)
     return Terms(
-        month, logit, convert_salts[month], contract_salt, contract_share, satisfied_level,
-        subsidy, rebate_years,
+        month, r.logit, r.convert_salts[month], r.contract_salt, r.contract_share,
+        r.satisfied_level, r.subsidy, r.rebate_years,
     )
 
 

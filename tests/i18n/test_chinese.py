@@ -124,7 +124,7 @@ def test_pdf_report_in_chinese_draws_every_character(folders, tmp_path):
     assert (tmp_path / "report.pdf").stat().st_size > 10_000
     missing = [str(w.message) for w in caught if "missing from font" in str(w.message)]
     assert not missing, missing
-    from zhaoshang.experiments import report
+    from zhaoshang.experiments.outputs import report
 
     with i18n.using("zh"):  # the text pages keep Chinese characters (not "?")
         assert report._drawable("招商漏斗", report._mono()) == "招商漏斗"

@@ -93,7 +93,7 @@ WATCHDOG_ONLY = textwrap.dedent(
     """
     import os, sys, time
     from concurrent.futures import ProcessPoolExecutor
-    from zhaoshang.experiments.lifeline import tie_to_parent
+    from zhaoshang.experiments.runs.lifeline import tie_to_parent
 
     pool = ProcessPoolExecutor(2, initializer=tie_to_parent, initargs=(os.getpid(), False))
     futures = [pool.submit(time.sleep, 600) for _ in range(2)]

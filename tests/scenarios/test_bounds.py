@@ -90,6 +90,10 @@ def kpis_finite(kpis: Mapping[str, Any]) -> list[str]:
 #: (``calibrate.check_against`` applies them to the scenario before any run).
 SEARCH = {("parameters", "x", key) for key in ("start", "lower", "upper")}
 
+#: A schedule entry's value takes the range of the field it sets, and its month must lie in
+#: the run (``scenarios.schedule.problems`` validates the scenario with the value applied).
+SCHEDULE = {("schedule", 0, key) for key in ("month", "value")}
+
 
 @pytest.mark.parametrize("schema", [Scenario, TargetsFile], ids=["scenario", "targets"])
 def test_every_numeric_field_declares_a_lower_and_an_upper_bound(schema):
@@ -98,7 +102,7 @@ def test_every_numeric_field_declares_a_lower_and_an_upper_bound(schema):
     unbounded = []
     for loc in fields:
         allowed = field_range(schema, loc)
-        if loc not in SEARCH and (allowed is None or None in (allowed.low, allowed.high)):
+        if loc not in SEARCH | SCHEDULE and (allowed is None or None in (allowed.low, allowed.high)):
             unbounded.append(loc)
     assert unbounded == []
 

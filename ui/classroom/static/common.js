@@ -41,7 +41,7 @@ const Z = {
     return Math.round(value).toLocaleString();
   },
   clock(seconds) {
-    const s = Math.max(0, Math.round(seconds));
+    const s = Math.max(0, Math.ceil(seconds));  // 0:00 only once the deadline has passed
     return Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0");
   },
   el(tag, attrs, ...children) {

@@ -72,7 +72,7 @@ def test_selfcheck_passes():
 
 def test_sobol_g_indices_match_exact_and_converge(tmp_path):
     """Null: Sobol' estimates on Sobol' G (g = 0, 1, 4.5, 9, 99, 99), N = 1024, seed 3, are
-    within 0.05 of the exact indices; the dummy (read by nothing) scores exactly 0 on a
+    within 0.04 of the exact indices; the dummy (read by nothing) scores exactly 0 on a
     deterministic function; convergence reports N/4, N/2, N from the same run, and the value
     at N equals the reported index."""
     exp = write(
@@ -85,7 +85,7 @@ def test_sobol_g_indices_match_exact_and_converge(tmp_path):
     exact = testfunctions.sobol_g_exact([0, 1, 4.5, 9, 99, 99])
     for i in range(6):
         for key in ("S1", "ST"):
-            assert abs(value(idx, f"x{i + 1}", key) - exact[key][i]) <= 0.05, (i, key)
+            assert abs(value(idx, f"x{i + 1}", key) - exact[key][i]) <= 0.04, (i, key)
     assert value(idx, DUMMY, "ST") == 0.0 and value(idx, DUMMY, "S1") == 0.0
     conv = outcome.analysis.convergence
     assert sorted(conv["n"].unique()) == [256, 512, 1024]

@@ -74,7 +74,8 @@ def sweep(
 ) -> None:
     """Run an experiment's design into its store and write design, results and noise tables."""
     use_lang(lang)
-    _run(experiment, workers, scheduler, out, retry_failed, quiet, n, replicates, analyse=False)
+    _run(experiment, workers=workers, scheduler=scheduler, out=out, retry_failed=retry_failed,
+         quiet=quiet, n=n, replicates=replicates, analyse=False)  # fmt: skip
 
 
 def sensitivity(
@@ -94,12 +95,26 @@ def sensitivity(
 ) -> None:
     """Run an experiment and compute sensitivity indices, convergence and figures (resumable)."""
     use_lang(lang)
-    _run(experiment, workers, scheduler, out, retry_failed, quiet, n, replicates, analyse=True,
-         pilot=pilot, figures=figures)  # fmt: skip
+    _run(experiment, workers=workers, scheduler=scheduler, out=out, retry_failed=retry_failed,
+         quiet=quiet, n=n, replicates=replicates, analyse=True, pilot=pilot,
+         figures=figures)  # fmt: skip
 
 
-def _run(experiment, workers, scheduler, out, retry_failed, quiet, n, replicates, analyse,
-         pilot=False, figures=True) -> None:  # fmt: skip
+def _run(
+    experiment: str,
+    *,
+    workers: int | None,
+    scheduler: str | None,
+    out: Path | None,
+    retry_failed: bool,
+    quiet: bool,
+    n: int | None,
+    replicates: int | None,
+    analyse: bool,
+    pilot: bool = False,
+    figures: bool = True,
+) -> None:
+    """Run an experiment into its store (``sweep``), and analyse it (``sensitivity``)."""
     from rich.console import Console
 
     from ..designs import experiment as pipeline

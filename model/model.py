@@ -16,7 +16,7 @@ from ..scenarios.memory import check_memory
 from ..scenarios.schema import Scenario
 from . import month
 from . import schedule as lever_changes
-from .mechanisms import awareness, choice, outreach
+from .mechanisms import awareness, choice, land, outreach
 from .outputs import kpis
 from .outputs.kpis import FLOWS
 from .state import selection
@@ -376,9 +376,9 @@ class AttractionModel(mesa.Model):
 
     # ------------------------------------------------------------------ outputs
     def idle_land_by_park(self) -> np.ndarray:
-        """Allocated but undeveloped land per park (ha), from operating firms."""
-        ids = self.tenants()
-        idle = self.firms.land_held[ids] - self.firms.land_developed[ids]
+        """Idle land per park (ha) of every land holder, by the 2012 rule (``land.idle_land``)."""
+        ids = land.land_holders(self)
+        idle = land.idle_land(self, ids)
         return np.bincount(self.firms.park[ids], weights=idle, minlength=len(self.world.park_ids))
 
     def _snapshot(self) -> None:
@@ -399,15 +399,17 @@ class AttractionModel(mesa.Model):
         row["land_allocated_ha"] = float(self.parks.land_allocated[focus_parks].sum())
         developed = f.land_developed[here].sum()
         row["land_developed_ha"] = float(developed)
-        row["idle_land_ha"] = float((f.land_held[here] - f.land_developed[here]).sum())
+        idle_by_park = self.idle_land_by_park()
+        row["idle_land_ha"] = float(idle_by_park[focus_parks].sum())
         row["credibility"] = float(self.cities.credibility[c])
         row["pollution_load"] = float((f.pollution_rate[here] * f.output[here] / 1e6).sum())
         row["searching_firms"] = len(self.searchers())
         self.current = row
-        land = np.empty((3, len(w.park_ids)))  # allocated, developed, idle
-        land[0] = self.parks.land_allocated
-        selection.land_by_park(ids, f.park, f.land_held, f.land_developed, land[1:])
-        self._land_history.append(land)
+        by_park = np.empty((3, len(w.park_ids)))  # allocated, developed, idle
+        by_park[0] = self.parks.land_allocated
+        selection.land_by_park(ids, f.park, f.land_held, f.land_developed, by_park[1:])
+        by_park[2] = idle_by_park
+        self._land_history.append(by_park)
 
     def land_by_park(self) -> pd.DataFrame:
         """Land allocated, developed and idle per park and month (ha), one row per pair."""

@@ -677,7 +677,20 @@ class Behaviour(Strict):
         3.0, "Satisfaction target lost per unit of informal fee share.", ge=0, le=MAX_EFFECT
     )
     hoard_deterrence: float = param(
-        0.5, "Share of would-be hoarders deterred by idle-land enforcement.", ge=0, le=1
+        0.5,
+        "Share of would-be hoarders deterred by idle-land enforcement at the 2012 rule's fee "
+        "(20% of the land price); each further 20% deters the same share of the rest.",
+        ge=0,
+        le=1,
+    )
+    linked_hoarding: float = param(
+        0.5,
+        "Factor on the share of hoarders where tax rebates are performance-linked.",
+        unit="factor 0-1",
+        source=ASSUMPTION + ": a hoarder forfeits a performance-linked rebate (Zhejiang's "
+        "'standard land' contracts, 标准地); the size of the effect is not measured",
+        ge=0,
+        le=1,
     )
     lead_targeting: float = param(
         0.6,

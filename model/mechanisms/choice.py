@@ -189,6 +189,7 @@ class Rule(NamedTuple):
 
     proportional: bool  # the Polya urn (else the logit)
     excluded: np.ndarray  # firm column (n, C): excluded from the city
+    refused: np.ndarray  # firm column (n, P): turned away by the park for lack of land
     scale: float  # of the Gumbel taste shocks
     park_salts: np.ndarray  # salt of each park's taste-shock stream (P,)
     home_salt: np.uint64  # salt of the home option's taste-shock stream
@@ -408,14 +409,25 @@ def utilities(
 
 # ---------------------------------------------------------------- choice
 @njit(cache=True, inline="always")
-def _may_choose(known: np.ndarray, excluded: np.ndarray, i: int, city: int) -> bool:
-    """Whether firm ``i`` knows ``city`` and is not excluded from it."""
-    return known[i, city] > 0 and not excluded[i, city]
+def _may_choose(
+    known: np.ndarray, excluded: np.ndarray, refused: np.ndarray, i: int, park: int, city: int
+) -> bool:
+    """Whether firm ``i`` knows ``city``, is not excluded from it, and ``park`` did not refuse it.
+
+    Exclusion is by city (a deal there failed) or by park (the park turned the firm away for
+    lack of land, so the firm may still choose the city's other parks).
+    """
+    return known[i, city] > 0 and not excluded[i, city] and not refused[i, park]
 
 
 @njit(cache=True, inline="always")
 def _choosable(
-    known: np.ndarray, excluded: np.ndarray, i: int, park_city: np.ndarray, options: np.ndarray
+    known: np.ndarray,
+    excluded: np.ndarray,
+    refused: np.ndarray,
+    i: int,
+    park_city: np.ndarray,
+    options: np.ndarray,
 ) -> int:
     """The parks firm ``i`` may choose (:func:`_may_choose`), ascending, into ``options``.
 
@@ -429,7 +441,7 @@ def _choosable(
     for p in range(park_city.size):
         city = park_city[p]
         options[n] = p
-        n += (known[i, city] > 0) & (not excluded[i, city])
+        n += (known[i, city] > 0) & (not excluded[i, city]) & (not refused[i, p])
     return n
 
 
@@ -468,7 +480,9 @@ def _logit_choose(
     margin = np.empty(ids.size)
     n_movers = 0
     for k in range(ids.size):
-        n_options = _choosable(known, rule.excluded, ids[k], park_city, options)
+        n_options = _choosable(
+            known, rule.excluded, rule.refused, ids[k], park_city, options
+        )
         if n_options == 0:
             continue
         total[:] = -np.inf
@@ -575,7 +589,7 @@ def _urn_choose(
     for i in ids:
         has_option = False
         for p in range(n_parks):
-            may = _may_choose(entry.known, rule.excluded, i, park_city[p])
+            may = _may_choose(entry.known, rule.excluded, rule.refused, i, p, park_city[p])
             has_option |= may
             weights[p] = rule.urn_prior[p] + rule.urn_increment * rule.urn_counts[p] if may else 0.0
         if not has_option:
@@ -714,6 +728,7 @@ def _rule(m: AttractionModel) -> Rule:
     return Rule(
         proportional=w.choice == "proportional",
         excluded=m.firms.excluded,
+        refused=m.firms.refused,
         scale=float(w.taste_scale),
         park_salts=streams.table(Purpose.TASTE, 1, n_parks)[0],  # persistent: month 0
         home_salt=streams.salt(Purpose.TASTE, 0, HOME),

@@ -5,7 +5,12 @@ takes over each commitment of his predecessors (rebates still running, subsidies
 with probability ``honour_probability``; a broken promise stops the incentive, hurts the firm's
 satisfaction and lowers the city's credibility with every candidate investor. Credibility is
 the mean of a Beta belief: a prior worth ``credibility_weight`` promises plus the promises seen
-kept and broken, which fade with a three-year memory.
+kept and broken, which fade with a three-year memory (a Beta reputation with forgetting,
+Josang and Ismail 2002). Investors learn as promises fall due, not only when a leader
+changes: a promise is seen kept when a firm starts operating with its land, approvals and
+job subsidy delivered, and again when its tax rebate has run its full term; it is seen broken
+when a successor breaks it. So a city whose leaders stay keeps more promises and earns more
+credibility (docs/ODD.md, "Credibility").
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import numpy as np
 from numba import njit
 
 from ..plain import plain
-from ..state.codes import Cause, Stage
+from ..state.codes import Cause, Channel, Stage
 from ..state.events import Ledger, lacks_room, record
 from ..state.selection import Activity
 from ..state.streams import Purpose, uniform_at
@@ -27,6 +32,7 @@ if TYPE_CHECKING:
 MEMORY_MONTHS = 36.0  # how long observed promises weigh in credibility (assumption)
 _CONTRACT, _OPERATING = int(Stage.CONTRACT), int(Stage.OPERATING)
 _PROMISE_BROKEN = int(Cause.PROMISE_BROKEN)
+_INCUMBENT = int(Channel.INCUMBENT)
 
 
 class _Offices(NamedTuple):
@@ -53,6 +59,7 @@ class _Holders(NamedTuple):
     promise_broken: np.ndarray
     official: np.ndarray
     satisfaction: np.ndarray
+    entered: np.ndarray
 
 
 class Args(NamedTuple):
@@ -92,10 +99,12 @@ def args(m: AttractionModel) -> tuple:
 
 @njit(cache=True)
 def step(month: int, args: tuple, activity: tuple, ledger: tuple) -> int:
-    """Fade the promises seen, then (under governance) replace the leaders who leave.
+    """Fade the promises seen, count those kept, then replace the leaders who leave.
 
-    Each departing city (ascending) gets the next official id; its successor honours or
-    breaks the commitments of his predecessors (:func:`_honour_or_break`).
+    Under governance, the promises that fell due last month and were kept are seen
+    (:func:`_kept_promises`); then each departing city (ascending) gets the next official id
+    and its successor honours or breaks the commitments of his predecessors
+    (:func:`_honour_or_break`).
 
     A compiled month (:mod:`zhaoshang.model.month` says what it takes and returns); ``args``
     holds the fields of :class:`Args` (:func:`args`). It returns 0 when the month is done, else
@@ -113,6 +122,7 @@ def step(month: int, args: tuple, activity: tuple, ledger: tuple) -> int:
         o.broken[city] *= fade
     if not on:
         return 0
+    _kept_promises(active, month, f, o.honoured)
     honour_salt = a.honour_salts[month, 0]
     for city in _departures(a.turnover_salts[month, 0], o.tenure_years, o.turnover):
         o.official[city] = next_official[0]
@@ -125,6 +135,30 @@ def step(month: int, args: tuple, activity: tuple, ledger: tuple) -> int:
         o.broken[city] += broken
         o.broken_total[city] += broken
     return 0
+
+
+@njit(cache=True, inline="always")
+def _kept_promises(active: np.ndarray, month: int, f: _Holders, honoured: np.ndarray) -> None:
+    """Add to each city's promises seen kept those that fell due last month and held.
+
+    A firm that started operating last month received what its contract promised (land or a
+    building, approvals, the job subsidy): one promise kept. A firm whose tax rebate ran its
+    full term by last month (a rebate of a positive length) was paid it to the end: another. A
+    firm whose promise was broken counts neither, nor does an incumbent (it was promised
+    nothing).
+
+    Args:
+        active: The active firms (operating firms are active).
+        month: The current month.
+        f: The firm columns (read only).
+        honoured: Promises seen kept, by city (added to).
+    """
+    for j in active:
+        if f.stage[j] != _OPERATING or f.promise_broken[j] or f.channel[j] == _INCUMBENT:
+            continue
+        started = f.entered[j] == month - 1
+        rebate_done = f.rebate_until[j] == month and f.rebate_until[j] > f.entered[j]
+        honoured[f.city[j]] += (1.0 if started else 0.0) + (1.0 if rebate_done else 0.0)
 
 
 @njit(cache=True, inline="always")

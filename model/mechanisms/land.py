@@ -3,9 +3,14 @@
 A construction contract takes land from the park (or a ready standard factory building). When
 land is scarce the month's signers are served first come, first served (negotiated
 allocation) or ranked by tax per hectare (merit). A park without free land turns investors
-away. Some firms hoard: they develop only part of their land. Under enforcement the idle part
-is charged a fee (a share of the land price) after ``fee_after_months`` and reclaimed after
-``reclaim_after_months`` (the 2012 rule: 20% after one year, reclamation after two).
+away (they may still choose another park). Some firms hoard: they develop only part of their
+land. Land is idle from the contract date until construction starts, and a hoarder's
+undeveloped part from the start of operation (the 2012 rule counts idle land from the date
+agreed in the land contract). Under enforcement idle land is charged a fee (a share of the
+land price) after ``fee_after_months`` and reclaimed after ``reclaim_after_months`` (the 2012
+rule: 20% after one year, reclamation after two); a firm whose signed land is reclaimed
+before it builds loses its deal, and a hoarder whose idle land is reclaimed no longer hoards.
+The share of would-be hoarders deterred grows with the fee (:func:`hoarding_probability`).
 
 Signing, release and development are done firm by firm in compiled functions (``numba``) that
 read and write the model's arrays through the views below (:class:`FirmColumns`,
@@ -23,7 +28,8 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numba import njit
 
-from ..state.codes import Stage
+from ..state.codes import Cause, Stage
+from ..state.events import Ledger, lacks_room, record
 from ..state.firms import NEVER
 from ..state.selection import Activity, in_stages
 from ..state.streams import Purpose, uniform_at
@@ -32,10 +38,16 @@ if TYPE_CHECKING:
     from ..model import AttractionModel
 
 BUILDING_MAX_HA = 2.0  # largest land need a standard factory building can house (assumption)
+#: The 2012 rule's fee, 20% of the land price (Measures on the Disposal of Idle Land, MLR
+#: Order No. 53, art. 14): ``hoard_deterrence`` is the share deterred at this fee.
+RULE_FEE_SHARE = 0.2
+#: Land unbuilt for a year is idle under the 2012 rule (art. 2); the idle-land KPI counts it.
+IDLE_AFTER_MONTHS = 12
 __all__ = ["NEVER"]
 
 HOUSED, LANDED, TURNED_AWAY = 0, 1, 2  # outcomes of allocation
-_OPERATING = int(Stage.OPERATING)
+_CONTRACT, _OPERATING = int(Stage.CONTRACT), int(Stage.OPERATING)
+_LOST, _FELL_THROUGH = int(Stage.LOST), int(Cause.FELL_THROUGH)
 
 
 class Deal(NamedTuple):
@@ -73,9 +85,10 @@ class Site(NamedTuple):
 
 
 class Search(NamedTuple):
-    """Views of the firm columns of a firm's search: cities it is excluded from, news."""
+    """Views of the firm columns of a firm's search: cities and parks it is excluded from, news."""
 
-    excluded: np.ndarray
+    excluded: np.ndarray  # (n, C) cities whose deal failed
+    refused: np.ndarray  # (n, P) parks that turned it away for lack of land
     needs_choice: np.ndarray
 
 
@@ -138,12 +151,14 @@ class LandRules(NamedTuple):
     hoarding: float
     hoard_deterrence: float
     hoard_share: float
+    linked_hoarding: float  # hoarding multiplier under performance-linked rebates
     merit: np.ndarray
     land_discount: np.ndarray
     pay_on_results: np.ndarray
     agent_fee: np.ndarray
     enforcement: np.ndarray
     performance_linked: np.ndarray
+    idle_fee_share: np.ndarray
 
 
 class RunLandRules(NamedTuple):
@@ -157,12 +172,14 @@ class RunLandRules(NamedTuple):
     hoarding: float
     hoard_deterrence: float
     hoard_share: float
+    linked_hoarding: float
     merit: np.ndarray
     land_discount: np.ndarray
     pay_on_results: np.ndarray
     agent_fee: np.ndarray
     enforcement: np.ndarray
     performance_linked: np.ndarray
+    idle_fee_share: np.ndarray
 
 
 def firm_columns(m: AttractionModel) -> tuple:
@@ -200,12 +217,14 @@ def rules_args(m: AttractionModel) -> tuple:
         hoarding=float(b.hoarding),
         hoard_deterrence=float(b.hoard_deterrence),
         hoard_share=float(b.hoard_share),
+        linked_hoarding=float(b.linked_hoarding),
         merit=pol.merit,
         land_discount=pol.land_discount,
         pay_on_results=pol.pay_on_results,
         agent_fee=pol.agent_fee,
         enforcement=pol.enforcement,
         performance_linked=pol.performance_linked,
+        idle_fee_share=pol.idle_fee_share,
     )))
 
 
@@ -225,8 +244,9 @@ def rules_at(month: int, fields: tuple) -> LandRules:
     r = RunLandRules(*fields)
     return LandRules(
         month, r.price, r.unlimited, r.allocate_salts[month, 0], r.hoard_salt, r.hoarding_on,
-        r.hoarding, r.hoard_deterrence, r.hoard_share, r.merit, r.land_discount,
-        r.pay_on_results, r.agent_fee, r.enforcement, r.performance_linked,
+        r.hoarding, r.hoard_deterrence, r.hoard_share, r.linked_hoarding, r.merit,
+        r.land_discount, r.pay_on_results, r.agent_fee, r.enforcement, r.performance_linked,
+        r.idle_fee_share,
     )
 
 
@@ -305,6 +325,8 @@ def record_contract(
 ) -> None:
     """Book a signed contract: the official in charge, incentives, investment, hoarding.
 
+    Land given (not a building) is idle from the contract month until construction starts.
+
     Args:
         i: The firm.
         firms: Firm columns.
@@ -319,13 +341,27 @@ def record_contract(
     cities.contracted_investment[c] += firms.project.investment[i]
     agent_paid = deal.channel[i] == 4 and rules.pay_on_results[c]
     cities.outreach_cost[c] += (1.0 if agent_paid else 0.0) * rules.agent_fee[c]
-    p_hoard = 0.0
-    if rules.hoarding_on:
-        deterred = (1.0 if rules.enforcement[c] else 0.0) * rules.hoard_deterrence
-        linked = 0.5 if rules.performance_linked[c] else 1.0
-        p_hoard = rules.hoarding * (1 - deterred) * linked
+    p_hoard = hoarding_probability(c, rules) if rules.hoarding_on else 0.0
     hoards = uniform_at(rules.hoard_salt, np.uint64(i)) < p_hoard
     site.hoarder[i] = hoards and not site.in_building[i]
+    site.idle_since[i] = rules.month if site.land_held[i] > 0 else NEVER
+
+
+@njit(cache=True, inline="always")
+def hoarding_probability(c: int, rules: LandRules) -> float:
+    """Probability that a firm signing in city ``c`` hoards land.
+
+    ``hoarding`` of would-be hoarders, less those deterred by enforcement, times
+    ``linked_hoarding`` where rebates are performance-linked (a hoarder forfeits its rebate).
+    Each ``RULE_FEE_SHARE`` of fee deters ``hoard_deterrence`` of the would-be hoarders still
+    undeterred, so the deterred share is ``1 - (1 - hoard_deterrence) ** (fee /
+    RULE_FEE_SHARE)``: ``hoard_deterrence`` at the 2012 rule's fee, none without a fee, and
+    rising smoothly towards all of them as the fee grows.
+    """
+    fee_units = rules.idle_fee_share[c] / RULE_FEE_SHARE
+    deterred = 1.0 - (1.0 - rules.hoard_deterrence) ** fee_units if rules.enforcement[c] else 0.0
+    linked = rules.linked_hoarding if rules.performance_linked[c] else 1.0
+    return rules.hoarding * (1.0 - deterred) * linked
 
 
 @njit(cache=True, inline="always")
@@ -358,13 +394,16 @@ class EnforcementArgs(NamedTuple):
 
     on: bool  # whether any city enforces (under the land mechanism)
     price: np.ndarray  # land price of each park, yuan/m2 (filled in place each month)
-    stage: np.ndarray  # firm columns (fee_charged to land_developed updated)
+    stage: np.ndarray  # firm columns (fee_charged to hoarder updated)
     city: np.ndarray
     park: np.ndarray
+    channel: np.ndarray
+    due: np.ndarray
     idle_since: np.ndarray
     fee_charged: np.ndarray
     land_held: np.ndarray
     land_developed: np.ndarray
+    hoarder: np.ndarray
     enforcement: np.ndarray  # by city
     fee_after: np.ndarray  # months idle before the fee, by city
     reclaim_after: np.ndarray  # months idle before reclamation, by city
@@ -382,8 +421,9 @@ def enforcement_args(m: AttractionModel) -> tuple:
     f, pol = m.firms, m.policy
     return m.kept("enforcement", lambda: tuple(EnforcementArgs(
         on=bool(m.spec.mechanisms.land and pol.enforcement.any()), price=m.terms.price,
-        stage=f.stage, city=f.city, park=f.park, idle_since=f.idle_since,
-        fee_charged=f.fee_charged, land_held=f.land_held, land_developed=f.land_developed,
+        stage=f.stage, city=f.city, park=f.park, channel=f.channel, due=f.due,
+        idle_since=f.idle_since, fee_charged=f.fee_charged, land_held=f.land_held,
+        land_developed=f.land_developed, hoarder=f.hoarder,
         enforcement=pol.enforcement, fee_after=pol.fee_after, reclaim_after=pol.reclaim_after,
         idle_fee_share=pol.idle_fee_share, idle_fees=m.cities.idle_fees,
         reclaimed_ha=m.cities.reclaimed_ha, land_allocated=m.parks.land_allocated,
@@ -392,28 +432,34 @@ def enforcement_args(m: AttractionModel) -> tuple:
 
 @njit(cache=True)
 def enforcement_step(month: int, args: tuple, activity: tuple, ledger: tuple) -> int:
-    """Fees and reclamation of idle land, tenant by tenant, where cities enforce.
+    """Fees and reclamation of idle land, holder by holder, where cities enforce.
 
-    A tenant with idle land in an enforcing city pays, once, ``idle_fee_share`` of the land
-    price of its idle hectares after ``fee_after`` months idle, and loses its idle land after
-    ``reclaim_after`` months (its park gets it back).
+    A firm holding idle land (signed but not yet built on, or a tenant's undeveloped part) in
+    an enforcing city pays, once, ``idle_fee_share`` of the land price of its idle hectares
+    after ``fee_after`` months idle, and loses its idle land after ``reclaim_after`` months
+    (its park gets it back). A tenant whose idle land is reclaimed no longer hoards (it holds
+    only what it developed); a firm that had not started building loses its deal (an event,
+    contract to lost, cause ``fell_through``) and stays home.
 
     A compiled month (:mod:`zhaoshang.model.month` says what it takes and returns); ``args``
-    holds the fields of :class:`EnforcementArgs` (:func:`enforcement_args`).
+    holds the fields of :class:`EnforcementArgs` (:func:`enforcement_args`). It returns 0, or
+    the events it needs room for (one per active firm) if the log lacks it.
     """
     a = EnforcementArgs(*args)
     if not a.on:
         return 0
+    act, log = Activity(*activity), Ledger(*ledger)
+    if lacks_room(log, act.count[0]):
+        return act.count[0]
     price, city, park = a.price, a.city, a.park
     idle_since, fee_charged = a.idle_since, a.fee_charged
     held, developed = a.land_held, a.land_developed
-    act = Activity(*activity)
-    tenants = in_stages(act.order[: act.count[0]], a.stage, _OPERATING, _OPERATING)
+    holders = in_stages(act.order[: act.count[0]], a.stage, _CONTRACT, _OPERATING)
     enforcement, fee_after, reclaim_after = a.enforcement, a.fee_after, a.reclaim_after
     fee_share, idle_fees, reclaimed, allocated = (
         a.idle_fee_share, a.idle_fees, a.reclaimed_ha, a.land_allocated
     )
-    for i in tenants:
+    for i in holders:
         if idle_since[i] >= NEVER:
             continue
         c = city[i]
@@ -429,4 +475,26 @@ def enforcement_step(month: int, args: tuple, activity: tuple, ledger: tuple) ->
             reclaimed[c] += idle
             held[i] = developed[i]
             idle_since[i] = NEVER
+            a.hoarder[i] = False
+            if a.stage[i] == _CONTRACT:
+                record(log, i, _CONTRACT, _LOST, park[i], c, a.channel[i], _FELL_THROUGH)
+                a.stage[i] = _LOST
+                a.due[i] = NEVER
     return 0
+
+
+def idle_land(m: AttractionModel, ids: np.ndarray) -> np.ndarray:
+    """Idle land of each firm of ``ids`` (ha): held, undeveloped and idle for a year or more.
+
+    Land signed but not built on counts from the contract date, a hoarder's undeveloped part
+    from the start of operation (the 2012 rule, art. 2: idle once unbuilt for a year); land
+    under construction is not idle.
+    """
+    f = m.firms
+    idle = f.land_held[ids] - f.land_developed[ids]
+    return np.where(f.idle_since[ids] <= m.month - IDLE_AFTER_MONTHS, idle, 0.0)
+
+
+def land_holders(m: AttractionModel) -> np.ndarray:
+    """The active firms that may hold land: from contract to operation, in their order."""
+    return in_stages(m.active, m.firms.stage, _CONTRACT, _OPERATING)

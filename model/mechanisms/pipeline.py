@@ -4,7 +4,9 @@ At each stage a deal converts with a probability whose log-odds rise with the fi
 margin over its next best option, the professionalism of the attraction staff and the
 service quality (one-stop approval), and fall with informal fees. Delays grow with
 rent-seeking and shrink with professional staff, good service and ready standard factory
-buildings. A deal that fails sends the firm back to its search without that city.
+buildings. A deal that fails sends the firm back to its search without that city (without
+that park only, when the park turned it away for lack of land); a firm whose search window
+has closed by then stays home (``pressure.end_step``).
 
 Each month :func:`step` moves every firm whose next step is due, later stages first, in
 one compiled call (its arguments, :func:`args`, are kept for the run): the
@@ -418,11 +420,18 @@ def _fail_firm(
     i: int, to: int, cause: int, deal: land.Deal, site: land.Site, search: land.Search,
     parks: land.ParkColumns, log: Ledger,
 ) -> None:
-    """End firm ``i``'s deal: log the loss, give back land, send it back to its search."""
-    city = deal.city[i]
-    record(log, i, deal.stage[i], to, site.park[i], city, deal.channel[i], cause)
+    """End firm ``i``'s deal: log the loss, give back land, send it back to its search.
+
+    A firm turned away for lack of land (cause ``NO_LAND``) is excluded from that park only,
+    so it may still choose another park, also of the same city; any other failure excludes
+    it from the city.
+    """
+    city, park = deal.city[i], site.park[i]
+    record(log, i, deal.stage[i], to, park, city, deal.channel[i], cause)
     land.release_firm(i, site, parks)
-    search.excluded[i, city] = True
+    no_land = cause == _NO_LAND
+    search.refused[i, park] |= no_land
+    search.excluded[i, city] |= not no_land
     deal.stage[i] = _AWARE
     deal.city[i] = -1
     site.park[i] = -1
@@ -482,7 +491,10 @@ def _converting(due: np.ndarray, stage: np.ndarray, at: int, d: Deals) -> np.nda
 
 @njit(cache=True, inline="always")
 def _start(due: np.ndarray, stage: np.ndarray, d: Deals) -> None:
-    """Contracts come due: converting firms start construction, the others drop out."""
+    """Contracts come due: converting firms start construction, the others drop out.
+
+    Land under construction is no longer idle.
+    """
     ok = _converting(due, stage, _CONTRACT, d)
     deal, site, log, timing = d.firms.deal, d.firms.site, d.log, d.timing
     for k in range(len(due)):
@@ -490,6 +502,7 @@ def _start(due: np.ndarray, stage: np.ndarray, d: Deals) -> None:
             i = due[k]
             next_due = _due_month(i, _BUILDING, deal, site, timing)
             _move_firm(i, _CONSTRUCTION, _STARTED, next_due, deal, site, log)
+            site.idle_since[i] = NEVER
 
 
 @njit(cache=True, inline="always")

@@ -3,7 +3,8 @@
 Each firm's month of becoming relocation-minded is drawn at construction from a hazard that
 rises with home wages (see :meth:`FirmTable.schedule_minded`); here the model starts the
 searches that fall due and closes those whose window has run out. A firm that knew of some
-destination but never settled on one stays home (the outside option).
+destination but never settled on one stays home (the outside option), as does a firm whose
+deal falls through after its window has closed.
 """
 
 from __future__ import annotations
@@ -109,10 +110,12 @@ def end_args(m: AttractionModel) -> tuple:
 def end_step(month: int, args: tuple, activity: tuple, ledger: tuple) -> int:
     """Searches that end after this month without a deal end at home; the active set is pruned.
 
-    Active firms still only aware (no deal) whose search ends after this month are logged
-    (AWARE to LOST, no place, no channel, cause STAYED_HOME) in the order of the active set
-    and become LOST. In the same pass the active set keeps, in their order, only the other
-    firms that stay active (:func:`~zhaoshang.model.state.selection.stays_active`).
+    Active firms still only aware (no deal) whose search ends after this month, or ended
+    before while they were in a deal that has fallen through since, are logged (AWARE to
+    LOST, no place, no channel, cause STAYED_HOME) in the order of the active set and become
+    LOST, so no city pitches them again. In the same pass the active set keeps, in their
+    order, only the other firms that stay active
+    (:func:`~zhaoshang.model.state.selection.stays_active`).
 
     A compiled month (:mod:`zhaoshang.model.month` says what it takes and returns); ``args``
     holds the fields of :class:`EndArgs` (:func:`end_args`). It returns 0, or the events it
@@ -132,7 +135,7 @@ def end_step(month: int, args: tuple, activity: tuple, ledger: tuple) -> int:
             start, end = search_start[j], search_end[j]
         else:  # in a deal, operating or gone: its search window does not matter
             start = end = month
-        ends = (end == month + 1) & (s == _AWARE)
+        ends = (end <= month + 1) & (s == _AWARE)  # also a deal that failed after it ended
         done[n_done] = j
         n_done += ends
         if not ends and stays_active(s, start, end, month):

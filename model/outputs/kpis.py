@@ -218,7 +218,7 @@ def compute(m: AttractionModel, months: tuple[int, int] | None = None) -> dict[s
         cost_per_job_yuan=_clean(
             float(cities.incentives[c]) / created if created else float("nan")
         ),
-        idle_land_ha=float((f.land_held[here] - f.land_developed[here]).sum()),
+        idle_land_ha=float(m.idle_land_by_park()[w.park_city == c].sum()),
         land_allocated_ha=float(m.parks.land_allocated[w.park_city == c].sum()),
         reclaimed_land_ha=float(cities.reclaimed_ha[c]),
         turned_away=int(m.parks.turned_away[w.park_city == c].sum()),

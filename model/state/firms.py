@@ -205,6 +205,8 @@ class FirmTable:
         self.due = np.full(n, NEVER, dtype=np.int64)
         self.known = np.zeros((n, n_cities), dtype=np.int8)  # channel code, 0 = unknown
         self.excluded = np.zeros((n, n_cities), dtype=bool)
+        # parks that turned the firm away for lack of land (it may still choose the others)
+        self.refused = np.zeros((n, len(world.park_ids)), dtype=bool)
         self.land_held = np.zeros(n)
         self.land_developed = np.zeros(n)
         self.idle_since = np.full(n, NEVER, dtype=np.int64)

@@ -17,7 +17,16 @@ from ...state.events import Ledger, lacks_room
 from ...state.selection import Activity
 from ...state.selection import searchers as _searchers
 from ..awareness import Learners, learn, learners
-from .common import channel_contacts, city_pitch, due, pitch_rule, trigger_salts
+from .common import (
+    AGENT_LEADS,
+    channel_contacts,
+    city_pitch,
+    due,
+    lead_salts,
+    leads_due,
+    pitch_rule,
+    trigger_salts,
+)
 
 if TYPE_CHECKING:
     from ...model import AttractionModel
@@ -36,6 +45,7 @@ def _contact_by_agents(
     month: int,
     excluded: np.ndarray,
     salts: np.ndarray,
+    lead_salt: np.uint64,
     rule: tuple[float, int],
     learners: tuple,
     activity: tuple,
@@ -44,7 +54,8 @@ def _contact_by_agents(
     """This month's contacts of each city's entrusted agents, who learn of the city at once.
 
     City by city, the agents contact the month's due firms (:func:`channel_contacts`, leads of any
-    group first) from the searchers of that moment, and those learn of the city.
+    group first, their number rounded stochastically by ``common.leads_due``) from the
+    searchers of that moment, and those learn of the city.
 
     Args:
         cities: The cities whose agents work, ascending.
@@ -54,6 +65,7 @@ def _contact_by_agents(
         month: The month.
         excluded: The ``excluded`` column.
         salts: Each city's salt of pitch draws (purpose TRIGGER, this month).
+        lead_salt: Salt of this month's lead-count draws of the agents (keyed by city).
         rule: Pitch trigger probability and search months.
         learners: Fields of :class:`Learners`.
         activity: Fields of :class:`~zhaoshang.model.state.selection.Activity`.
@@ -71,7 +83,7 @@ def _contact_by_agents(
         searchers = _searchers(
             act.order[: act.count[0]], f.stage, f.search_start, f.search_end, month, _AWARE
         )
-        n_lead = np.int64(np.rint(k * lead_share[c]))
+        n_lead = leads_due(k * lead_share[c], lead_salt, c)
         ids, pointers[c] = channel_contacts(
             searchers, everyone, group, n_lead, priority[c], ranked[c], pointers[c], k, c,
             f.known, f.stage, excluded, 0,
@@ -96,8 +108,8 @@ def agents_step(month: int, args: tuple, activity: tuple, ledger: tuple) -> int:
     if lacks_room(Ledger(*ledger), a.most_contacts):
         return a.most_contacts
     _contact_by_agents(
-        a.cities, a.terms, a.plan, a.priority, month, a.excluded, a.salts[month], a.rule,
-        a.learners, activity, ledger,
+        a.cities, a.terms, a.plan, a.priority, month, a.excluded, a.salts[month],
+        a.lead_salts[month, AGENT_LEADS], a.rule, a.learners, activity, ledger,
     )
     for c in range(a.spending.size):
         if a.retained[c]:
@@ -131,6 +143,7 @@ class AgentsArgs(NamedTuple):
     priority: np.ndarray  # each city's priority of every candidate (``Directories.priority``)
     excluded: np.ndarray  # firm column (n, C)
     salts: np.ndarray  # of pitch draws by month and city (purpose TRIGGER)
+    lead_salts: np.ndarray  # of lead-count draws by month and channel (``common.lead_salts``)
     rule: tuple  # the fields of ``common.PitchRule``
     learners: tuple  # the fields of ``awareness.Learners``
     most_contacts: int  # an upper bound on the contacts of a month
@@ -176,7 +189,8 @@ def _agents_args(m: AttractionModel) -> tuple:
     return plain(AgentsArgs(
         cities=cities, terms=AgentTerms(rate=rate, lead_share=b.agent_lead_share * effort),
         plan=agent_plan(m, cities), priority=m.directories.priority, excluded=m.firms.excluded,
-        salts=trigger_salts(m), rule=pitch_rule(m), learners=learners(m),
-        most_contacts=int(np.ceil(rate[cities]).sum()), retained=hired & ~pol.pay_on_results,
+        salts=trigger_salts(m), lead_salts=lead_salts(m), rule=pitch_rule(m),
+        learners=learners(m), most_contacts=int(np.ceil(rate[cities]).sum()),
+        retained=hired & ~pol.pay_on_results,
         retainers=pol.agents * pol.retainer, spending=m.cities.outreach_cost,
     ))

@@ -13,7 +13,7 @@ import numpy as np
 from numba import njit
 
 from ...state.codes import Stage
-from ...state.streams import Purpose
+from ...state.streams import Purpose, uniform_at
 from ..awareness import Pitch
 
 if TYPE_CHECKING:
@@ -225,6 +225,36 @@ def grown(values: np.ndarray, n: int) -> np.ndarray:
 def due(rate: float, month: int) -> int:
     """Whole contacts due this month at a fractional monthly rate (carried over)."""
     return math.floor((month + 1) * rate) - math.floor(month * rate)
+
+
+#: Columns of the LEAD salt table (:func:`lead_salts`): whose lead counts are drawn.
+OFFICE_LEADS, AGENT_LEADS = 0, 1
+
+
+@njit(cache=True, inline="always")
+def leads_due(expected: float, salt: np.uint64, key: int) -> int:
+    """Whole leads a channel looks for this month, ``expected`` on average.
+
+    Stochastic rounding with a keyed uniform ``u`` (``floor(expected + u)``): the count is
+    ``expected`` rounded up with probability equal to its fraction, so a small change of the
+    levers behind ``expected`` changes the count in a few months, not all months or none (the
+    step function of ``round``), and in both arms of a paired comparison the same months round
+    the same way.
+
+    Args:
+        expected: Expected leads (visits times the share spent on leads).
+        salt: Salt of this month's LEAD draws of the channel (:func:`lead_salts`).
+        key: The office (or the city of the agents) drawing.
+    """
+    return math.floor(expected + uniform_at(salt, np.uint64(key)))
+
+
+def lead_salts(m: AttractionModel) -> np.ndarray:
+    """Salts of lead-count draws (purpose LEAD): a row per month, a column per channel.
+
+    Column ``OFFICE_LEADS`` is keyed by office, ``AGENT_LEADS`` by city.
+    """
+    return m.streams.table(Purpose.LEAD, m.horizon + 1, 2)
 
 
 @njit(cache=True, inline="always")

@@ -17,7 +17,17 @@ from ...state.codes import Channel, Stage
 from ...state.events import Ledger, lacks_room
 from ...state.selection import Activity
 from ..awareness import Learners, learn, learners
-from .common import approachable, city_pitch, due, pitch_rule, then_in_order, trigger_salts
+from .common import (
+    OFFICE_LEADS,
+    approachable,
+    city_pitch,
+    due,
+    lead_salts,
+    leads_due,
+    pitch_rule,
+    then_in_order,
+    trigger_salts,
+)
 
 if TYPE_CHECKING:
     from ...model import AttractionModel
@@ -167,6 +177,7 @@ def _visit_offices(
     professionalism: np.ndarray,
     excluded: np.ndarray,
     salts: np.ndarray,
+    lead_salt: np.uint64,
     rule: tuple[float, int],
     learners: tuple,
     activity: tuple,
@@ -176,7 +187,9 @@ def _visit_offices(
 
     City by city, the offices visit in their order: first the best leads of their groups
     (:func:`_best_open`) among the city's open leads of the month's start
-    (:func:`_open_leads`), then in their own priority order (:func:`then_in_order`),
+    (:func:`_open_leads`), as many as ``visits * lead_targeting * professionalism`` rounded
+    stochastically (``common.leads_due``), then in their own priority order
+    (:func:`then_in_order`),
     marking the firms visited at once so that the city's other offices skip them. Then each
     city's visited firms, its offices' contacts one after the other, learn of it
     (``awareness.learn``), cities in the order of their first office with visits due.
@@ -190,6 +203,7 @@ def _visit_offices(
         professionalism: Each city's professionalism.
         excluded: The ``excluded`` column.
         salts: Each city's salt of pitch draws (purpose TRIGGER, this month).
+        lead_salt: Salt of this month's lead-count draws of the offices (keyed by office).
         rule: Pitch trigger probability and search months.
         learners: Fields of :class:`Learners`.
         activity: Fields of :class:`~zhaoshang.model.state.selection.Activity`.
@@ -218,7 +232,7 @@ def _visit_offices(
         for k in range(city.size):
             if city[k] != c or visits[k] == 0:
                 continue
-            n_lead = np.int64(np.rint(visits[k] * lead_targeting * professionalism[c]))
+            n_lead = leads_due(visits[k] * lead_targeting * professionalism[c], lead_salt, k)
             ids, pointers[k] = then_in_order(
                 _best_open(leads, lookup[k], n_lead, c, f.known),
                 orderings[starts[k] : starts[k + 1]], pointers[k], visits[k], c, f.known,
@@ -251,7 +265,7 @@ def offices_step(month: int, args: tuple, activity: tuple, ledger: tuple) -> int
         return a.most_visits
     _visit_offices(
         a.plan, a.group, a.priority, month, a.lead_targeting, a.professionalism, a.excluded,
-        a.salts[month], a.rule, a.learners, activity, ledger,
+        a.salts[month], a.lead_salts[month, OFFICE_LEADS], a.rule, a.learners, activity, ledger,
     )
     for c in range(a.spending.size):
         a.spending[c] += a.cost[c]
@@ -279,6 +293,7 @@ class OfficesArgs(NamedTuple):
     professionalism: np.ndarray  # by city
     excluded: np.ndarray  # firm column (n, C)
     salts: np.ndarray  # of pitch draws by month and city (purpose TRIGGER)
+    lead_salts: np.ndarray  # of lead-count draws by month and channel (``common.lead_salts``)
     rule: tuple  # the fields of ``common.PitchRule``
     learners: tuple  # the fields of ``awareness.Learners``
     most_visits: int  # an upper bound on the visits of a month (each rate rounded up)
@@ -336,7 +351,7 @@ def _offices_args(m: AttractionModel) -> tuple:
         plan=plan.plan, group=m.directories.group, priority=m.directories.priority,
         lead_targeting=float(m.spec.behaviour.lead_targeting),
         professionalism=m.policy.professionalism, excluded=m.firms.excluded,
-        salts=trigger_salts(m), rule=pitch_rule(m), learners=learners(m),
-        most_visits=plan.most_visits, cost=m.office_cost_per_month,
+        salts=trigger_salts(m), lead_salts=lead_salts(m), rule=pitch_rule(m),
+        learners=learners(m), most_visits=plan.most_visits, cost=m.office_cost_per_month,
         spending=m.cities.outreach_cost,
     ))

@@ -41,6 +41,8 @@ BUILDING_MAX_HA = 2.0  # largest land need a standard factory building can house
 #: The 2012 rule's fee, 20% of the land price (Measures on the Disposal of Idle Land, MLR
 #: Order No. 53, art. 14): ``hoard_deterrence`` is the share deterred at this fee.
 RULE_FEE_SHARE = 0.2
+#: Least share of its land a hoarder builds on (bounds the land it encloses; assumption).
+MIN_BUILT_SHARE = 0.1
 #: Land unbuilt for a year is idle under the 2012 rule (art. 2); the idle-land KPI counts it.
 IDLE_AFTER_MONTHS = 12
 __all__ = ["NEVER"]
@@ -285,10 +287,14 @@ def allocate(
 ) -> np.ndarray:
     """Serve signers in ``order``: a free building if they fit, else land, else turn them away.
 
+    A firm given land may hoard (:func:`hoarding_probability`, a keyed draw): it encloses
+    its land need divided by the share it will build on (``1 - hoard_share``, at least
+    ``MIN_BUILT_SHARE``), so hoarding takes land that other investors could have had.
+
     Args:
         signers: Firms signing this month.
         order: Positions in ``signers`` in serving order (see :func:`serving_order`).
-        firms: Firm columns (``in_building`` and ``land_held`` are set).
+        firms: Firm columns (``in_building``, ``land_held`` and ``hoarder`` are set).
         parks: Park arrays (buildings, allocated land and turned-away counts are updated).
         rules: Land terms and levers.
 
@@ -298,20 +304,26 @@ def allocate(
     free = np.empty(len(parks.land_total))
     for p in range(len(free)):
         free[p] = max(parks.land_total[p] - parks.land_allocated[p], 0.0)
-    land_need, site = firms.project.land_need, firms.site
+    land_need, site, city = firms.project.land_need, firms.site, firms.deal.city
+    built_share = max(1.0 - rules.hoard_share, MIN_BUILT_SHARE)
     outcome = np.empty(len(order), dtype=np.int8)
     for k in range(len(order)):
         i = signers[order[k]]
         p = site.park[i]
         need = land_need[i]
+        p_hoard = hoarding_probability(city[i], rules) if rules.hoarding_on else 0.0
+        hoards = uniform_at(rules.hoard_salt, np.uint64(i)) < p_hoard
+        site.hoarder[i] = False
+        take = need / built_share if hoards else need
         if parks.buildings_free[p] > 0 and need <= BUILDING_MAX_HA:
             parks.buildings_free[p] -= 1
             site.in_building[i] = True
             outcome[k] = HOUSED
-        elif rules.unlimited or free[p] >= need:
-            free[p] -= need
-            site.land_held[i] = need
-            parks.land_allocated[p] += need
+        elif rules.unlimited or free[p] >= take:
+            free[p] -= take
+            site.land_held[i] = take
+            site.hoarder[i] = hoards
+            parks.land_allocated[p] += take
             outcome[k] = LANDED
         else:
             parks.turned_away[p] += 1
@@ -326,6 +338,7 @@ def record_contract(
     """Book a signed contract: the official in charge, incentives, investment, hoarding.
 
     Land given (not a building) is idle from the contract month until construction starts.
+    Whether the firm hoards was drawn at allocation (:func:`allocate`).
 
     Args:
         i: The firm.
@@ -341,9 +354,6 @@ def record_contract(
     cities.contracted_investment[c] += firms.project.investment[i]
     agent_paid = deal.channel[i] == 4 and rules.pay_on_results[c]
     cities.outreach_cost[c] += (1.0 if agent_paid else 0.0) * rules.agent_fee[c]
-    p_hoard = hoarding_probability(c, rules) if rules.hoarding_on else 0.0
-    hoards = uniform_at(rules.hoard_salt, np.uint64(i)) < p_hoard
-    site.hoarder[i] = hoards and not site.in_building[i]
     site.idle_since[i] = rules.month if site.land_held[i] > 0 else NEVER
 
 
@@ -382,8 +392,12 @@ def release_firm(i: int, firms: Site, parks: ParkColumns) -> None:
 
 @njit(cache=True, inline="always")
 def develop_firm(i: int, site: Site, month: int, hoard_share: float) -> None:
-    """One firm starting operation in ``month`` develops its land (a hoarder only part of it)."""
-    share = 1.0 - hoard_share if site.hoarder[i] else 1.0
+    """One firm starting operation in ``month`` develops its land (a hoarder only its need).
+
+    A hoarder builds on ``1 - hoard_share`` of its land (at least ``MIN_BUILT_SHARE``), which
+    is its land need (see :func:`allocate`); the rest is idle from this month.
+    """
+    share = max(1.0 - hoard_share, MIN_BUILT_SHARE) if site.hoarder[i] else 1.0
     site.land_developed[i] = site.land_held[i] * share
     idle = site.land_held[i] > site.land_developed[i] + 1e-12
     site.idle_since[i] = month if idle else NEVER

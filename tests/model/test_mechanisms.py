@@ -46,6 +46,20 @@ def test_more_offices_more_contacts(small):
     assert kpi(many, "entries") > kpi(few, "entries")
 
 
+def test_lead_targeting_has_no_step(small):
+    """Null (lead visits per office rounded to the nearest integer): nearby shares give
+    bit-identical runs. Three shares 0.1 apart (seed 1, 36 months) must give three different
+    sets of firms visited by the offices, and more leads must bring more site visits."""
+    models = [run(small, **{"behaviour.lead_targeting": v}) for v in (0.6, 0.7, 0.8)]
+    visited = [
+        frozenset(m.events.loc[(m.events["channel"] == "office")
+                               & (m.events["cause"] == "outreach"), "firm"])
+        for m in models
+    ]
+    assert len(set(visited)) == 3
+    assert kpi(models[0], "inspections") < kpi(models[2], "inspections")
+
+
 def test_waiting_at_the_door_stops_proactive_channels(small):
     model = run(small, **{f"{R}.outreach.proactive": False})
     by = kpi(model, "by_channel")
@@ -247,6 +261,49 @@ def test_full_parks_turn_investors_away(small):
     assert kpi(full, "entries") < kpi(roomy, "entries")
 
 
+def test_a_full_park_refuses_only_itself(small):
+    """A firm the embroidery park turns away for lack of land (5 ha) may choose another park,
+    also of Ruzhou, but never the park that refused it (seed 1, 60 months)."""
+    model = run(small, months=60, **{"parks.embroidery.land_ha": 5.0})
+    ev = model.events
+    refusals = ev[ev["cause"] == "no_land"]
+    assert (refusals["park"] == "embroidery").sum() > 0
+    choices = ev[ev["cause"] == "chose"].merge(
+        refusals[["firm", "month", "park"]], on="firm", suffixes=("", "_refused")
+    )
+    later = choices[choices["month"] > choices["month_refused"]]
+    assert (later["park"] != later["park_refused"]).all()
+    assert (later["city"] == "ruzhou").any()
+
+
+def test_higher_idle_fees_deter_hoarding(small):
+    """The idle-land fee acts on behaviour, not only on revenue: with every firm a would-be
+    hoarder, a fee of the whole land price leaves less idle land and takes less land than the
+    2012 rule's 20% (seed 1, 60 months)."""
+    settings = {"behaviour.hoarding": 1.0, "time.months": 60}
+    low = run(small, **settings, **{f"{R}.land.idle_fee_share": 0.2})
+    high = run(small, **settings, **{f"{R}.land.idle_fee_share": 1.0})
+    assert kpi(high, "idle_land_ha") < kpi(low, "idle_land_ha")
+    assert kpi(high, "reclaimed_land_ha") < kpi(low, "reclaimed_land_ha")
+    assert kpi(high, "idle_land_fees_yuan") < kpi(low, "idle_land_fees_yuan") * 5
+
+
+def test_hoarders_enclose_more_land_and_lose_the_flag_when_reclaimed(small):
+    """A hoarder holds its land need divided by the share it builds on; once its idle land is
+    reclaimed it holds what it built and is no longer a hoarder (seed 1, 72 months)."""
+    model = run(small, months=72, **{"behaviour.hoarding": 1.0,
+                                      "behaviour.hoard_deterrence": 0.0})
+    f, tenants = model.firms, model.tenants()
+    hoarders = tenants[f.hoarder[tenants]]
+    built = 1.0 - small.behaviour.hoard_share
+    assert hoarders.size > 0
+    assert np.allclose(f.land_held[hoarders] * built, f.land_need[hoarders])
+    assert (f.idle_since[hoarders] < 10**8).all()  # every hoarder still has idle land
+    reclaimed = tenants[~f.hoarder[tenants] & (f.land_held[tenants] > 0)
+                        & (f.land_held[tenants] < f.land_need[tenants] / built - 1e-9)]
+    assert kpi(model, "reclaimed_land_ha") > 0 and reclaimed.size > 0
+
+
 # ---------------------------------------------------------------- retention
 def test_aftercare_keeps_firms_and_brings_reinvestment(small):
     poor = run(small, months=72, **{f"{R}.service.aftercare": 0.0})
@@ -269,6 +326,20 @@ def test_dishonoured_turnover_breaks_promises_and_credibility(small):
     assert kpi(broken, "exits") > kpi(honest, "exits")
 
 
+def test_credibility_is_learned_from_promises_as_they_fall_due(small):
+    """Null (the old rule: promises counted only at turnovers): without turnover credibility
+    stays at its prior. Promises kept as firms start operating raise it above the prior, and
+    frequent turnover (some promises broken) leaves it lower and contracts no higher (seed 1,
+    72 months)."""
+    prior = small.governments["ruzhou"].governance.credibility_prior
+    still = run(small, months=72, **{f"{R}.governance.turnover": False})
+    churn = run(small, months=72, **{f"{R}.governance.tenure_years": 1.0})
+    assert kpi(still, "official_turnovers") == 0 and kpi(churn, "broken_promises") > 0
+    assert kpi(still, "credibility") > prior + 0.05
+    assert kpi(churn, "credibility") < kpi(still, "credibility")
+    assert kpi(churn, "contracts") <= kpi(still, "contracts")
+
+
 # ---------------------------------------------------------------- fiscal
 def test_fiscal_accounts_balance(small):
     model = run(small, months=60)
@@ -281,6 +352,21 @@ def test_fiscal_accounts_balance(small):
                                       f"{R}.incentives.land_discount": 0.0,
                                       f"{R}.incentives.subsidy_per_job_yuan": 0.0})
     assert kpi(stingy, "incentive_spending_yuan") == 0
+
+
+def test_deals_failing_after_the_search_window_stay_home(small):
+    """A firm whose deal falls through after its search window has closed stays home (an event)
+    instead of lingering, aware and approachable: no firm is left aware with a closed window
+    (seed 1, 60 months)."""
+    model = run(small, months=60)
+    f = model.firms
+    lingering = (f.stage == Stage.AWARE) & (f.search_end <= model.month)
+    assert not lingering.any()
+    ev = model.events
+    home = ev[ev["cause"] == "stayed_home"][["firm", "month"]]
+    failed = ev[ev["to"].isin(["lost", "rejected"])][["firm", "month"]]
+    same_month = home.merge(failed, on=["firm", "month"])
+    assert len(same_month) > 0
 
 
 # ---------------------------------------------------------------- randomness

@@ -600,12 +600,13 @@ class Behaviour(Strict):
         le=1,
     )
     beta_cost: float = param(
-        0.24,
+        0.5,
         "Utility per million yuan a year of net cost (costs less expected incentives) for a "
         "firm with the reference output of 100 million yuan a year; a yuan of incentive "
         "weighs as a yuan of cost.",
         unit="1/(million yuan/year)",
-        source=CALIBRATED,
+        source=CALIBRATED + ": incentive redundancy in the published 75-98% (Bartik 2018; "
+        "Slattery & Zidar 2020), docs/levers.md",
         ge=0,
         le=MAX_EFFECT,
     )

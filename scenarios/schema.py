@@ -104,8 +104,9 @@ class PoolSpec(Strict):
         le=10,
     )
     size_cap: float = param(
-        50,
-        "Largest project, as a multiple of its sector's mean size (truncation of the tail).",
+        20,
+        "Largest project, as a multiple of its sector's mean size (truncation of the tail; "
+        "20 puts the largest new-energy-vehicle plant at 6 bn yuan).",
         unit="x sector mean",
         source=ASSUMPTION,
         gt=1,

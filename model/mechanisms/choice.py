@@ -172,6 +172,7 @@ class UtilityInputs(NamedTuple):
     land_total: np.ndarray  # land of each park (ha)
     limited: bool  # whether land is limited (a park without room is no option)
     congestion: float  # price increase at full occupancy
+    turned_away: np.ndarray  # investors each park turned away for lack of land (in place)
     price: np.ndarray  # field of ParkTerms, as are the fields up to infrastructure
     cluster: np.ndarray  # (P, S)
     wage: np.ndarray
@@ -357,6 +358,7 @@ def _utility_inputs(m: AttractionModel, terms: ParkTerms) -> UtilityInputs:
         land_total=m.parks.land_total,
         limited=m.spec.world.capacity == "limited",
         congestion=float(m.spec.supply_chain.congestion),
+        turned_away=m.parks.turned_away,
         price=terms.price,
         cluster=terms.cluster,
         wage=terms.wage,
@@ -372,34 +374,36 @@ def _utility_inputs(m: AttractionModel, terms: ParkTerms) -> UtilityInputs:
 
 
 @njit(cache=True, inline="always")
-def _park_price(p: int, land: float, u: UtilityInputs) -> float:
-    """Land price of park ``p`` for a firm needing ``land`` ha; NaN if the park lacks room.
+def _park_price(p: int, land: float, u: UtilityInputs) -> tuple[float, bool]:
+    """Land price of park ``p`` for a firm needing ``land`` ha, and whether it has room.
 
     Where land is limited the price is congested at the occupancy the park would have with
-    the firm's land (the scarcity it would face); elsewhere it is the month's price.
+    the firm's land (the scarcity it would face, at most full); elsewhere it is the month's
+    price and there is always room.
     """
     if not u.limited:
-        return u.price[p]
-    room = u.land_total[p] - u.allocated[p]
-    if land > room:
-        return math.nan
+        return u.price[p], True
+    room = land <= u.land_total[p] - u.allocated[p]
     occupancy = (u.allocated[p] + land) / u.land_total[p] if u.land_total[p] > 0 else 1.0
-    return congested(u.base_price[p], occupancy, u.congestion)
+    return congested(u.base_price[p], occupancy, u.congestion), room
 
 
 @njit(cache=True, error_model="numpy")
 def _firm_utilities(
-    i: int, parks: np.ndarray, v: np.ndarray, home_wage: np.ndarray, u: UtilityInputs
+    i: int, parks: np.ndarray, v: np.ndarray, room: np.ndarray, home_wage: np.ndarray,
+    u: UtilityInputs,
 ) -> float:
     """Deterministic utility of parks ``parks`` for firm ``i`` (into ``v``) and of its home.
 
     Money terms are yuan a year for this firm, divided by the yuan value of its utility unit
-    (see the module docstring); a park without room for the firm gets ``-inf``.
+    (see the module docstring). A park without room for the firm's land is valued at its
+    full price all the same (what the firm would want), and flagged in ``room``.
 
     Args:
         i: The firm.
         parks: The parks to evaluate (the other elements of ``v`` are left as they are).
         v: Array (P,) receiving the park utilities.
+        room: Array (P,) receiving whether each park has room for the firm's land.
         home_wage: Monthly wage in each origin region this month.
         u: What else utilities depend on.
 
@@ -410,10 +414,7 @@ def _firm_utilities(
     emp, out, land, s, r = u.employees[i], u.output[i], u.land_need[i], u.sector[i], u.region[i]
     per_yuan = b.cost * 1e-6 * (REFERENCE_OUTPUT / out) ** b.size_elasticity
     for p in parks:
-        price = _park_price(p, land, u)
-        if price != price:  # no room for the firm's land
-            v[p] = -np.inf
-            continue
+        price, room[p] = _park_price(p, land, u)
         land_cost = land * 1e4 * price * ANNUITY
         logistics = u.logistics_share[s] * u.dist_km[r, u.park_city[p]] / 1000 * out
         cost = emp * u.wage[p] * 12 + land_cost + logistics + u.fee[p] * out
@@ -437,14 +438,18 @@ def _firm_utilities(
 def _utilities(
     ids: np.ndarray, v: np.ndarray, v_home: np.ndarray, home_wage: np.ndarray, inputs: tuple
 ) -> None:
-    """Utilities of firms ``ids`` into ``v`` (n, P) and ``v_home`` (n,).
+    """Utilities of firms ``ids`` into ``v`` (n, P) and ``v_home`` (n,); ``-inf`` if no room.
 
     ``inputs`` are the fields of :class:`UtilityInputs` (:func:`_utility_inputs`).
     """
     u = UtilityInputs(*inputs)
     parks = np.arange(v.shape[1])
+    room = np.empty(v.shape[1], dtype=np.bool_)
     for k in range(ids.size):
-        v_home[k] = _firm_utilities(ids[k], parks, v[k], home_wage, u)
+        v_home[k] = _firm_utilities(ids[k], parks, v[k], room, home_wage, u)
+        for p in parks:
+            if not room[p]:
+                v[k, p] = -np.inf
 
 
 def utilities(
@@ -499,7 +504,10 @@ def _logit_choose(
     """Each firm's best option: utility plus taste shock, over the parks it may choose and home.
 
     Only the parks a firm may choose are valued, and a firm that may choose none stays home
-    unvalued.
+    unvalued. A park without room for the firm's land is no option; if it would have been
+    the firm's best (its utility at the scarcity price and taste shock beat every other
+    option), the park counts the firm as turned away for lack of land (at every such choice,
+    as ``land.py`` counts every refusal at a contract).
 
     Args:
         ids: Firms.
@@ -514,6 +522,7 @@ def _logit_choose(
     """
     park_city, known = entry.park_city, entry.known
     v = np.empty(park_city.size)
+    room = np.ones(park_city.size, dtype=np.bool_)
     total = np.empty(park_city.size)
     options = np.empty(park_city.size, dtype=np.int64)
     movers = np.empty(ids.size, dtype=np.int64)
@@ -526,9 +535,14 @@ def _logit_choose(
             continue
         total[:] = -np.inf
         key = np.uint64(ids[k])
-        v_home = _firm_utilities(ids[k], options[:n_options], v, home_wage, inputs)
+        v_home = _firm_utilities(ids[k], options[:n_options], v, room, home_wage, inputs)
+        wanted, wanted_total = -1, -np.inf  # the best park without room
         for p in options[:n_options]:
             total[p] = v[p] + rule.scale * _gumbel(rule.park_salts[p], key)
+            if not room[p]:
+                if total[p] > wanted_total:
+                    wanted, wanted_total = p, total[p]
+                total[p] = -np.inf
         home = v_home + rule.scale * _gumbel(rule.home_salt, key)
         best = 0  # the first maximum, as argmax
         for p in range(1, park_city.size):
@@ -538,6 +552,8 @@ def _logit_choose(
         for p in range(park_city.size):
             if p != best and total[p] > runner_up:
                 runner_up = total[p]
+        if wanted >= 0 and wanted_total > max(total[best], home):
+            inputs.turned_away[wanted] += 1  # a refusal, as at a contract (``land.py``)
         if total[best] > home:
             movers[n_movers] = ids[k]
             park[n_movers] = best

@@ -25,7 +25,7 @@ from .state.events import EventLog
 from .state.firms import NEVER, FirmTable, home_wage_path
 from .state.places import CityState, ParkState, Policy
 from .state.streams import KeyedStreams, Purpose
-from .state.world import World
+from .state.world import World, real_wage_path
 
 #: Monthly flows of the focus city: the funnel's transitions (see ``kpis.FLOWS``).
 FLOW_STAGES = {name: stage for name, stage in FLOWS.items() if name != "rejections"}
@@ -90,9 +90,10 @@ class AttractionModel(mesa.Model):
         self.policy = Policy(w)
         mech = scenario.mechanisms
         self.home_wages = home_wage_path(w, self.horizon, mech.pressure)
-        growth = w.city_array(lambda g: g.wage_growth)[:, None]
-        wage0 = w.city_array(lambda g: g.wage_yuan_month)[:, None]
-        self.city_wages = wage0 * (1.0 + growth) ** (np.arange(self.horizon + 1)[None, :] / 12.0)
+        self.city_wages = real_wage_path(  # constant 2017 yuan, as output and taxes
+            w.city_array(lambda g: g.wage_yuan_month), w.city_array(lambda g: g.wage_growth),
+            scenario.world.inflation, self.horizon,
+        )
         self.home_wage = self.home_wages[:, 0]
         self.city_wage = self.city_wages[:, 0]
         self.logistics_share = w.sector_array("logistics_share")

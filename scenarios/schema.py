@@ -79,7 +79,51 @@ class PoolSpec(Strict):
     )
     size_sigma: float = param(
         0.6,
-        "Log-normal spread of firm size around the sector mean.",
+        "Log-normal spread of firm size in the body of the size distribution.",
+        unit="log units",
+        source=ASSUMPTION,
+        ge=0,
+        le=3,
+    )
+    # ---- heavy tail and within-sector heterogeneity (money-consistent choice, issues 19/20)
+    tail_share: float = param(
+        0.1,
+        "Share of firms in the Pareto upper tail of the size distribution (the log-normal "
+        "body's quantiles above 1 - tail_share are replaced by Pareto quantiles).",
+        unit="share 0-1",
+        source=ASSUMPTION,
+        ge=0,
+        lt=1,
+    )
+    tail_index: float = param(
+        1.06,
+        "Pareto tail index of firm size above the tail threshold.",
+        unit="-",
+        source=LITERATURE + ": Axtell (2001), Science 293:1818, US firm sizes, alpha = 1.059",
+        gt=0.5,
+        le=10,
+    )
+    size_cap: float = param(
+        20,
+        "Largest project, as a multiple of its sector's mean size (truncation of the tail; "
+        "20 puts the largest new-energy-vehicle plant at 6 bn yuan).",
+        unit="x sector mean",
+        source=ASSUMPTION,
+        gt=1,
+        le=10_000,
+    )
+    land_sigma: float = param(
+        0.5,
+        "Log-normal spread of land per unit of size within a sector (land intensity).",
+        unit="log units",
+        source=ASSUMPTION,
+        ge=0,
+        le=3,
+    )
+    tax_sigma: float = param(
+        0.4,
+        "Log-normal spread of local taxes per unit of output within a sector, drawn "
+        "independently of land intensity (so tax per hectare varies within a sector).",
         unit="log units",
         source=ASSUMPTION,
         ge=0,
@@ -147,10 +191,20 @@ class RegionSpec(Strict):
         le=1_000_000,
     )
     wage_growth: float = param(
-        0.08, "Annual growth of the wage.", unit="share/year", source=LITERATURE, ge=-0.5, le=1
+        0.08,
+        "Annual nominal growth of the wage (deflated by world.inflation).",
+        unit="share/year",
+        source=LITERATURE,
+        ge=-0.5,
+        le=1,
     )
     land_price_yuan_m2: float = param(
-        600, "Industrial land price.", unit="yuan/m2", source=LITERATURE, ge=0, le=1_000_000
+        600,
+        "Industrial land price in the region: the yearly land cost of staying home.",
+        unit="yuan/m2",
+        source=LITERATURE,
+        ge=0,
+        le=1_000_000,
     )
     sectors: dict[str, Weight] = param(
         {},
@@ -399,7 +453,13 @@ class GovernmentSpec(Strict):
         gt=0,
         le=1_000_000,
     )
-    wage_growth: float = param(0.07, "Annual wage growth.", unit="share/year", ge=-0.5, le=1)
+    wage_growth: float = param(
+        0.07,
+        "Annual nominal wage growth (deflated by world.inflation).",
+        unit="share/year",
+        ge=-0.5,
+        le=1,
+    )
     incentives: Incentives = Field(default_factory=Incentives)
     service: Service = Field(default_factory=Service)
     rent_seeking: RentSeeking = Field(default_factory=RentSeeking)
@@ -541,14 +601,24 @@ class Behaviour(Strict):
         le=1,
     )
     beta_cost: float = param(
-        12.0, "Utility per unit of cost share of output.", source=CALIBRATED, ge=0, le=MAX_EFFECT
-    )
-    beta_incentive: float = param(
-        8.0,
-        "Utility per unit of incentive value as a share of annual output.",
+        0.5,
+        "Utility per million yuan a year of net cost (costs less expected incentives) for a "
+        "firm with the reference output of 100 million yuan a year; a yuan of incentive "
+        "weighs as a yuan of cost.",
+        unit="1/(million yuan/year)",
+        source=CALIBRATED + ": incentive redundancy in the published 75-98% (Bartik 2018; "
+        "Slattery & Zidar 2020), docs/levers.md",
         ge=0,
         le=MAX_EFFECT,
-        source=LITERATURE + ": tax breaks weigh less than predictability",
+    )
+    money_size_elasticity: float = param(
+        0.5,
+        "Elasticity of the yuan value of a utility unit with firm output: 1 = every money "
+        "term a share of output (size never matters), 0 = one money scale for all firms.",
+        unit="-",
+        source=ASSUMPTION,
+        ge=0,
+        le=1,
     )
     beta_service: float = param(1.5, "Utility per unit of service quality.", ge=0, le=MAX_EFFECT)
     beta_credibility: float = param(
@@ -730,6 +800,15 @@ class World(Strict):
     )
     urn_increment: float = param(
         1.0, "Weight added per entrant under proportional attraction.", ge=0, le=1e6
+    )
+    inflation: float = param(
+        0.022,
+        "Annual consumer price inflation that deflates nominal wage growth, so wages, "
+        "output and taxes are all in constant 2017 yuan.",
+        unit="share/year",
+        source=LITERATURE + ": NBS China CPI 2017-2019 (1.6%, 2.1%, 2.9%)",
+        ge=-0.5,
+        le=1,
     )
     taste_scale: float = param(
         1.0,

@@ -53,6 +53,9 @@ INCENTIVE_AMOUNTS = ("land_discount", "tax_rebate", "rebate_years", "subsidy_per
 def parse_levers(texts: Sequence[str], scenario: str, overrides: Mapping[str, Any]) -> dict:
     """Read ``PATH=VALUE`` levers and check that each names a parameter of the scenario.
 
+    ``governments.<gov>.incentives=none`` stands for every incentive amount of that
+    government set to zero (``INCENTIVE_AMOUNTS``): the paired run without incentives.
+
     Args:
         texts: The ``--lever`` arguments.
         scenario: Library name or path of the scenario.
@@ -89,6 +92,9 @@ def parse_levers(texts: Sequence[str], scenario: str, overrides: Mapping[str, An
                     "--lever",
                 )
             node = node[key]
+        if isinstance(node, dict) and keys[-1] == "incentives" and value == "none":
+            levers.update({".".join([*keys, name]): 0 for name in INCENTIVE_AMOUNTS})
+            continue
         if isinstance(node, dict):
             raise InputError(
                 f"{'.'.join(keys)} is a table, not a parameter; name one of its keys "

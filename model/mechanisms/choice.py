@@ -1,12 +1,29 @@
 """Location choice: random utility over the parks a firm knows and its outside option.
 
-Deterministic utility of park ``p`` (in city ``c``) for firm ``i`` of sector ``s``::
+Money is counted in yuan a year for each firm, in constant 2017 yuan. The yearly cost of
+park ``p`` (in city ``c``) for firm ``i`` of sector ``s`` is::
 
-    V = - beta_cost * cost_share + beta_incentive * credibility * incentive_share
-        + beta_service * service + beta_credibility * credibility
+    cost = employees * wage_c * 12 + land_cost + logistics_s * km / 1000 * output
+           + fee_c * output
+    land_cost = land_need * 10^4 * price_p * ANNUITY
+
+and the expected yearly incentive, valued at the city's credibility, is::
+
+    incentive = credibility_c * (land_cost * discount_c + tax_i * rebate_value_c
+                                 + employees * subsidy_c * ANNUITY)
+
+A yuan of incentive weighs as a yuan of cost for the same firm. A utility unit is worth
+``kappa_i = 10^6 / beta_cost * (output_i / 10^8) ** money_size_elasticity`` yuan a year to
+firm ``i``, so a large firm weighs a yuan less than a small one but a given policy more::
+
+    V = - (cost - incentive) / kappa_i + beta_service * service + beta_credibility * credibility
         + beta_cluster * cluster[p, s] + beta_fit * fit[p, s] + beta_infrastructure * infra
 
-and of staying home ``V0 = - beta_cost * home_cost_share + home_bias``. Each firm carries a
+Staying home costs ``employees * home_wage * 12 + land_need * 10^4 * home_land_price * ANNUITY``
+(the region's land price, ``regions.*.land_price_yuan_m2``) and ``V0 = - home_cost / kappa_i +
+home_bias``. Land scarcity is priced for each firm: the park's land price is congested at the
+occupancy the park would have with the firm's own land (``supply_chain.congested``), and where
+land is limited a park without room for the firm's land is not an option. Each firm carries a
 persistent Gumbel taste shock per option (keyed by firm and option) scaled by
 ``world.taste_scale``, so a firm's ranking is stable and simulated shares equal the
 multinomial-logit probabilities ``softmax(V / taste_scale)``; at ``taste_scale = 0`` the choice
@@ -46,6 +63,7 @@ if TYPE_CHECKING:
 
 ANNUITY = 0.08  # annual capital charge on land and one-off payments (assumption)
 HORIZON_YEARS = 10.0  # years over which a firm values a rebate period (assumption)
+REFERENCE_OUTPUT = 1e8  # yuan/year: the firm for which beta_cost is utility per million yuan
 HOME = 1_000_003  # option key of the outside option in the taste-shock stream
 _AWARE, _INSPECTING, _NEGOTIATING = int(Stage.AWARE), int(Stage.INSPECTING), int(Stage.NEGOTIATING)
 _CHOSE = int(Cause.CHOSE)
@@ -125,8 +143,8 @@ class TermsArgs(NamedTuple):
 class Betas(NamedTuple):
     """Weights of the utility terms (``behaviour.beta_*``) and the bias towards home."""
 
-    cost: float
-    incentive: float
+    cost: float  # utility per million yuan a year at the reference output
+    size_elasticity: float  # of the yuan value of a utility unit with output
     service: float
     credibility: float
     cluster: float
@@ -148,6 +166,13 @@ class UtilityInputs(NamedTuple):
     logistics_share: np.ndarray  # logistics cost share of each sector per 1,000 km
     dist_km: np.ndarray  # distance (region, city)
     park_fit: np.ndarray  # fit of each (park, sector)
+    home_land_price: np.ndarray  # yuan/m2 in each origin region
+    base_price: np.ndarray  # land price of each park before congestion (yuan/m2)
+    allocated: np.ndarray  # land allocated in each park (ha, updated in place)
+    land_total: np.ndarray  # land of each park (ha)
+    limited: bool  # whether land is limited (a park without room is no option)
+    congestion: float  # price increase at full occupancy
+    turned_away: np.ndarray  # investors each park turned away for lack of land (in place)
     price: np.ndarray  # field of ParkTerms, as are the fields up to infrastructure
     cluster: np.ndarray  # (P, S)
     wage: np.ndarray
@@ -309,7 +334,7 @@ def _utility_inputs(m: AttractionModel, terms: ParkTerms) -> UtilityInputs:
     b, f, w = m.spec.behaviour, m.firms, m.world
     betas = Betas(
         cost=b.beta_cost,
-        incentive=b.beta_incentive,
+        size_elasticity=b.money_size_elasticity,
         service=b.beta_service,
         credibility=b.beta_credibility,
         cluster=b.beta_cluster,
@@ -328,6 +353,13 @@ def _utility_inputs(m: AttractionModel, terms: ParkTerms) -> UtilityInputs:
         logistics_share=m.logistics_share,
         dist_km=w.dist_km,
         park_fit=w.park_fit,
+        home_land_price=w.region_array("land_price_yuan_m2"),
+        base_price=m.parks.base_price,
+        allocated=m.parks.land_allocated,
+        land_total=m.parks.land_total,
+        limited=m.spec.world.capacity == "limited",
+        congestion=float(m.spec.supply_chain.congestion),
+        turned_away=m.parks.turned_away,
         price=terms.price,
         cluster=terms.cluster,
         wage=terms.wage,
@@ -342,16 +374,37 @@ def _utility_inputs(m: AttractionModel, terms: ParkTerms) -> UtilityInputs:
     )
 
 
+@njit(cache=True, inline="always")
+def _park_price(p: int, land: float, u: UtilityInputs) -> tuple[float, bool]:
+    """Land price of park ``p`` for a firm needing ``land`` ha, and whether it has room.
+
+    Where land is limited the price is congested at the occupancy the park would have with
+    the firm's land (the scarcity it would face, at most full); elsewhere it is the month's
+    price and there is always room.
+    """
+    if not u.limited:
+        return u.price[p], True
+    room = land <= u.land_total[p] - u.allocated[p]
+    occupancy = (u.allocated[p] + land) / u.land_total[p] if u.land_total[p] > 0 else 1.0
+    return congested(u.base_price[p], occupancy, u.congestion), room
+
+
 @njit(cache=True, error_model="numpy")
 def _firm_utilities(
-    i: int, parks: np.ndarray, v: np.ndarray, home_wage: np.ndarray, u: UtilityInputs
+    i: int, parks: np.ndarray, v: np.ndarray, room: np.ndarray, home_wage: np.ndarray,
+    u: UtilityInputs,
 ) -> float:
     """Deterministic utility of parks ``parks`` for firm ``i`` (into ``v``) and of its home.
+
+    Money terms are yuan a year for this firm, divided by the yuan value of its utility unit
+    (see the module docstring). A park without room for the firm's land is valued at its
+    full price all the same (what the firm would want), and flagged in ``room``.
 
     Args:
         i: The firm.
         parks: The parks to evaluate (the other elements of ``v`` are left as they are).
         v: Array (P,) receiving the park utilities.
+        room: Array (P,) receiving whether each park has room for the firm's land.
         home_wage: Monthly wage in each origin region this month.
         u: What else utilities depend on.
 
@@ -360,39 +413,44 @@ def _firm_utilities(
     """
     b = Betas(*u.betas)
     emp, out, land, s, r = u.employees[i], u.output[i], u.land_need[i], u.sector[i], u.region[i]
+    per_yuan = b.cost * 1e-6 * (REFERENCE_OUTPUT / out) ** b.size_elasticity
     for p in parks:
-        logistics = u.logistics_share[s] * u.dist_km[r, u.park_city[p]] / 1000
-        land_cost = land * 1e4 * u.price[p] * ANNUITY
-        cost = (emp * u.wage[p] * 12 + land_cost) / out + logistics + u.fee[p]
-        incentive = (
-            land_cost * u.discount[p] + u.tax[i] * u.rebate_value[p] + emp * u.subsidy[p] * ANNUITY
-        ) / out
+        price, room[p] = _park_price(p, land, u)
+        land_cost = land * 1e4 * price * ANNUITY
+        logistics = u.logistics_share[s] * u.dist_km[r, u.park_city[p]] / 1000 * out
+        cost = emp * u.wage[p] * 12 + land_cost + logistics + u.fee[p] * out
         cred = u.credibility[p]
+        incentive = cred * (
+            land_cost * u.discount[p] + u.tax[i] * u.rebate_value[p] + emp * u.subsidy[p] * ANNUITY
+        )
         v[p] = (
-            -b.cost * cost
-            + b.incentive * cred * incentive
+            -per_yuan * (cost - incentive)
             + b.service * u.service[p]
             + b.credibility * cred
             + b.cluster * u.cluster[p, s]
             + b.fit * u.park_fit[p, s]
             + b.infrastructure * u.infrastructure[p]
         )
-    home_cost = emp * home_wage[r] * 12 / out
-    return -b.cost * home_cost + b.home_bias
+    home_cost = emp * home_wage[r] * 12 + land * 1e4 * u.home_land_price[r] * ANNUITY
+    return -per_yuan * home_cost + b.home_bias
 
 
 @njit(cache=True)
 def _utilities(
     ids: np.ndarray, v: np.ndarray, v_home: np.ndarray, home_wage: np.ndarray, inputs: tuple
 ) -> None:
-    """Utilities of firms ``ids`` into ``v`` (n, P) and ``v_home`` (n,).
+    """Utilities of firms ``ids`` into ``v`` (n, P) and ``v_home`` (n,); ``-inf`` if no room.
 
     ``inputs`` are the fields of :class:`UtilityInputs` (:func:`_utility_inputs`).
     """
     u = UtilityInputs(*inputs)
     parks = np.arange(v.shape[1])
+    room = np.empty(v.shape[1], dtype=np.bool_)
     for k in range(ids.size):
-        v_home[k] = _firm_utilities(ids[k], parks, v[k], home_wage, u)
+        v_home[k] = _firm_utilities(ids[k], parks, v[k], room, home_wage, u)
+        for p in parks:
+            if not room[p]:
+                v[k, p] = -np.inf
 
 
 def utilities(
@@ -458,7 +516,10 @@ def _logit_choose(
     """Each firm's best option: utility plus taste shock, over the parks it may choose and home.
 
     Only the parks a firm may choose are valued, and a firm that may choose none stays home
-    unvalued.
+    unvalued. A park without room for the firm's land is no option; if it would have been
+    the firm's best (its utility at the scarcity price and taste shock beat every other
+    option), the park counts the firm as turned away for lack of land (at every such choice,
+    as ``land.py`` counts every refusal at a contract).
 
     Args:
         ids: Firms.
@@ -473,6 +534,7 @@ def _logit_choose(
     """
     park_city, known = entry.park_city, entry.known
     v = np.empty(park_city.size)
+    room = np.ones(park_city.size, dtype=np.bool_)
     total = np.empty(park_city.size)
     options = np.empty(park_city.size, dtype=np.int64)
     movers = np.empty(ids.size, dtype=np.int64)
@@ -487,9 +549,14 @@ def _logit_choose(
             continue
         total[:] = -np.inf
         key = np.uint64(ids[k])
-        v_home = _firm_utilities(ids[k], options[:n_options], v, home_wage, inputs)
+        v_home = _firm_utilities(ids[k], options[:n_options], v, room, home_wage, inputs)
+        wanted, wanted_total = -1, -np.inf  # the best park without room
         for p in options[:n_options]:
             total[p] = v[p] + rule.scale * _gumbel(rule.park_salts[p], key)
+            if not room[p]:
+                if total[p] > wanted_total:
+                    wanted, wanted_total = p, total[p]
+                total[p] = -np.inf
         home = v_home + rule.scale * _gumbel(rule.home_salt, key)
         best = 0  # the first maximum, as argmax
         for p in range(1, park_city.size):
@@ -499,6 +566,8 @@ def _logit_choose(
         for p in range(park_city.size):
             if p != best and total[p] > runner_up:
                 runner_up = total[p]
+        if wanted >= 0 and wanted_total > max(total[best], home):
+            inputs.turned_away[wanted] += 1  # a refusal, as at a contract (``land.py``)
         if total[best] > home:
             movers[n_movers] = ids[k]
             park[n_movers] = best

@@ -8,20 +8,94 @@ candidate pool.
 from __future__ import annotations
 
 import math
+from statistics import NormalDist
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
 
 from .codes import Channel, Stage
 from .streams import KeyedStreams, Purpose, normal_at, uniform_at
-from .world import World
+from .world import World, real_wage_path
 
 NEVER = np.iinfo(np.int32).max // 2
 #: Sector attributes a firm's size scales, columns of the table :func:`_draw_traits` reads.
 SCALED = ("employees", "investment_myuan", "land_ha", "output_myuan", "tax_share", "tech",
           "pollution", "energy")
-#: The purposes of the four normal draws of every firm, in the order of ``_draw_traits``' salts.
-NORMALS = (Purpose.SIZE, Purpose.TECH, Purpose.POLLUTION, Purpose.ENERGY)
+#: The purposes of the six normal draws of every firm, in the order of ``_draw_traits``' salts
+#: (the last two are purposes of their own, so adding them shifted none of the other draws).
+NORMALS = (Purpose.SIZE, Purpose.TECH, Purpose.POLLUTION, Purpose.ENERGY,
+           Purpose.LAND_INTENSITY, Purpose.TAX_INTENSITY)
+
+
+class SizeLaw(NamedTuple):
+    """Firm size relative to its sector mean: a log-normal body spliced to a Pareto tail.
+
+    A firm's standard normal ``z`` below ``threshold`` gives the log-normal size
+    ``exp(sigma z - sigma^2 / 2)``; above it, its quantile ``v`` within the tail gives the
+    truncated Pareto size ``start * (1 - v (1 - (start / cap) ** alpha)) ** (-1 / alpha)``,
+    which meets the body at ``start`` (a quantile transform: one draw per firm, ranks kept).
+    Every size is divided by ``mean`` so the pool's mean size is 1.
+    """
+
+    sigma: float  # log-normal spread of the body
+    threshold: float  # standard normal quantile where the tail starts (inf: no tail)
+    tail_share: float  # share of firms in the tail
+    alpha: float  # Pareto tail index
+    start: float  # body size at the threshold, before normalisation
+    cap: float  # largest size, before normalisation
+    mean: float  # mean size of the mixture, before normalisation
+
+
+def _tail_mean(start: float, cap: float, alpha: float) -> float:
+    """Mean of a Pareto law of index ``alpha`` from ``start`` truncated at ``cap``."""
+    if cap <= start:
+        return start
+    ratio = (start / cap) ** alpha
+    if abs(alpha - 1.0) < 1e-9:
+        integral = start * math.log(cap / start)
+    else:
+        integral = start**alpha * (cap ** (1 - alpha) - start ** (1 - alpha)) / (1 - alpha)
+    return alpha * integral / (1 - ratio)
+
+
+def size_law(sigma: float, tail_share: float, alpha: float, cap: float) -> SizeLaw:
+    """The size law of ``pool.size_sigma``, ``tail_share``, ``tail_index`` and ``size_cap``.
+
+    ``cap`` is relative to the normalised mean, so the unnormalised cap is ``cap * mean``,
+    where the mean depends on the cap: a fixed point, reached in a few iterations.
+    """
+    half_variance = sigma**2 / 2
+    if tail_share <= 0:
+        return SizeLaw(sigma, math.inf, 0.0, alpha, math.inf, math.inf, 1.0)
+    threshold = NormalDist().inv_cdf(1 - tail_share)
+    start = math.exp(sigma * threshold - half_variance)
+    body = NormalDist().cdf(threshold - sigma)  # E[size; z < threshold] of the body
+    mean = 1.0
+    for _ in range(100):
+        raw_cap = max(cap * mean, start)
+        new = body + tail_share * _tail_mean(start, raw_cap, alpha)
+        if abs(new - mean) < 1e-12:
+            break
+        mean = new
+    return SizeLaw(sigma, threshold, tail_share, alpha, start, max(cap * mean, start), mean)
+
+
+@njit(cache=True, inline="always")
+def _size(z: float, law: SizeLaw) -> float:
+    """Normalised size of a firm whose size normal is ``z`` (see :class:`SizeLaw`)."""
+    if z <= law.threshold:
+        return math.exp(law.sigma * z - law.sigma * law.sigma / 2) / law.mean
+    tail = 0.5 * math.erfc(z / math.sqrt(2.0))  # 1 - Phi(z), accurate far in the tail
+    v = 1.0 - tail / law.tail_share  # quantile within the tail
+    ratio = (law.start / law.cap) ** law.alpha
+    return law.start * (1.0 - v * (1.0 - ratio)) ** (-1.0 / law.alpha) / law.mean
+
+
+@njit(cache=True, inline="always")
+def _spread(sigma: float, z: float) -> float:
+    """Mean-one log-normal factor ``exp(sigma z - sigma^2 / 2)``."""
+    return math.exp(sigma * z - sigma * sigma / 2)
 
 
 def shares(weights: np.ndarray) -> np.ndarray:
@@ -86,15 +160,19 @@ def _draw_origins(
 
 @njit(cache=True)
 def _draw_traits(
-    salts: np.ndarray, sigma: float, half_variance: float, sector: np.ndarray,
+    salts: np.ndarray, law: SizeLaw, spreads: tuple, sector: np.ndarray,
     incumbent_scale: np.ndarray, by_sector: np.ndarray, out: tuple,
 ) -> None:
-    """Size and the size-scaled traits of every firm, from four keyed normals each.
+    """Size and the size-scaled traits of every firm, from six keyed normals each.
+
+    Employees, investment and output scale with size; land need also with the firm's land
+    intensity and taxes with its tax intensity, two independent mean-one log-normal factors,
+    so tax per hectare varies within a sector.
 
     Args:
-        salts: (4, 2) salts of the normals (see ``NORMALS``): first and second uniform.
-        sigma: Standard deviation of log size.
-        half_variance: ``sigma ** 2 / 2`` (so the mean size is 1).
+        salts: (6, 2) salts of the normals (see ``NORMALS``): first and second uniform.
+        law: The size law (:func:`size_law`).
+        spreads: Log-normal spreads of land intensity and of tax intensity.
         sector: Every firm's sector.
         incumbent_scale: Size factor of each incumbent (the firms after the pool).
         by_sector: (S, 8) sector attributes, columns as in ``SCALED``.
@@ -102,17 +180,18 @@ def _draw_traits(
             pollution_rate, energy_rate.
     """
     employees, investment, land_need, output, tax, tech, pollution, energy = out
+    land_sigma, tax_sigma = spreads
     n_pool = sector.size - incumbent_scale.size
     for i in range(sector.size):
         a = by_sector[sector[i]]
-        size = math.exp(sigma * normal_at(salts[0, 0], salts[0, 1], i) - half_variance)
+        size = _size(normal_at(salts[0, 0], salts[0, 1], i), law)
         if i >= n_pool:
             size *= incumbent_scale[i - n_pool]
         employees[i] = a[0] * size
         investment[i] = a[1] * size * 1e6
-        land_need[i] = a[2] * size
+        land_need[i] = a[2] * size * _spread(land_sigma, normal_at(salts[4, 0], salts[4, 1], i))
         output[i] = a[3] * size * 1e6
-        tax[i] = a[4] * output[i]
+        tax[i] = a[4] * output[i] * _spread(tax_sigma, normal_at(salts[5, 0], salts[5, 1], i))
         t = a[5] + 0.15 * normal_at(salts[1, 0], salts[1, 1], i)
         tech[i] = min(max(t, 0.0), 1.0)
         pollution[i] = a[6] * math.exp(0.4 * normal_at(salts[2, 0], salts[2, 1], i) - 0.08)
@@ -158,11 +237,15 @@ def _by_month(minded: np.ndarray, months: int) -> np.ndarray:
 
 
 def home_wage_path(world: World, months: int, push: bool) -> np.ndarray:
-    """Monthly wage of every origin region, shape (R, months + 1), in yuan/month."""
-    w0 = world.region_array("wage_yuan_month")[:, None]
-    growth = world.region_array("wage_growth")[:, None] if push else 0.0
-    t = np.arange(months + 1)[None, :] / 12.0
-    return w0 * (1.0 + growth) ** t
+    """Monthly wage of every origin region, shape (R, months + 1), in constant 2017 yuan/month.
+
+    Without relocation pressure (``push`` false) the wage stays at its 2017 level.
+    """
+    w0 = world.region_array("wage_yuan_month")
+    if not push:
+        return real_wage_path(w0, np.zeros_like(w0), 0.0, months)
+    growth = world.region_array("wage_growth")
+    return real_wage_path(w0, growth, world.scenario.world.inflation, months)
 
 
 class FirmTable:
@@ -183,13 +266,15 @@ class FirmTable:
         self.employees, self.investment, self.land_need = np.empty(n), np.empty(n), np.empty(n)
         self.output, self.tax, self.tech = np.empty(n), np.empty(n), np.empty(n)
         self.pollution_rate, self.energy_rate = np.empty(n), np.empty(n)
-        sigma = sc.pool.size_sigma
+        pool = sc.pool
+        law = size_law(pool.size_sigma, pool.tail_share, pool.tail_index, pool.size_cap)
         inc_scale = (world.park_array("incumbent_employees")[inc_park]
                      / world.sector_array("employees")[inc_sector])
         normal_salts = np.array([[streams.salt(p), streams.salt(p, 0, 7919)] for p in NORMALS])
         by_sector = np.column_stack([world.sector_array(field) for field in SCALED])
         _draw_traits(
-            normal_salts, sigma, sigma**2 / 2, self.sector, inc_scale, by_sector,
+            normal_salts, law, (float(pool.land_sigma), float(pool.tax_sigma)), self.sector,
+            inc_scale, by_sector,
             (self.employees, self.investment, self.land_need, self.output, self.tax,
              self.tech, self.pollution_rate, self.energy_rate),
         )

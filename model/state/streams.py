@@ -48,6 +48,8 @@ class Purpose(IntEnum):
     REFERRAL_TARGET = 23
     LEAD = 24
     REFERRAL_PARTNER = 25
+    LAND_INTENSITY = 26
+    TAX_INTENSITY = 27
 
 
 def _mix(x: np.ndarray) -> np.ndarray:

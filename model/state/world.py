@@ -22,6 +22,26 @@ def great_circle_km(lon1, lat1, lon2, lat2) -> np.ndarray:
     return 2 * EARTH_KM * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
 
 
+def real_wage_path(
+    wage0: np.ndarray, growth: np.ndarray, inflation: float, months: int
+) -> np.ndarray:
+    """Monthly wages in constant 2017 yuan, shape (len(wage0), months + 1).
+
+    One price basis: output, taxes, land prices and incentives are in constant 2017 yuan, so
+    nominal wage growth is deflated by consumer price inflation,
+    ``w(t) = w0 * ((1 + growth) / (1 + inflation)) ** (t / 12)``.
+
+    Args:
+        wage0: Monthly wage of each place in 2017.
+        growth: Annual nominal wage growth of each place (or 0 for flat wages).
+        inflation: Annual consumer price inflation (``world.inflation``).
+        months: Months of the run.
+    """
+    real = (1.0 + np.asarray(growth, float)) / (1.0 + inflation)
+    t = np.arange(months + 1)[None, :] / 12.0
+    return np.asarray(wage0, float)[:, None] * np.asarray(real)[..., None] ** t
+
+
 @dataclass
 class World:
     """Everything about the environment that does not change during a run."""

@@ -15,6 +15,7 @@ from zhaoshang.experiments.analysis.attribute import (
     attribution_table,
     classify,
     incentive_direction,
+    parse_levers,
     redundancy,
     redundancy_summary,
     run_attribution,
@@ -70,6 +71,15 @@ def test_incentive_direction():
     assert incentive_direction(mixed, base, "ruzhou")[0] is None
     service = {"governments.ruzhou.service.quality": 0.9}
     assert incentive_direction(service, base, "ruzhou")[0] is None
+
+
+def test_incentives_none_stands_for_every_incentive_amount_at_zero():
+    levers = parse_levers(["governments.ruzhou.incentives=none"], "ruzhou-2017", {})
+    prefix = "governments.ruzhou.incentives."
+    assert levers == {prefix + k: 0 for k in
+                      ("land_discount", "tax_rebate", "rebate_years", "subsidy_per_job_yuan")}
+    base = scenario_to_dict(load_scenario("ruzhou-2017"))
+    assert incentive_direction(levers, base, "ruzhou")[0] == "base"
 
 
 def test_redundancy_is_exactly_one_without_incentives():
@@ -133,6 +143,7 @@ def test_attribute_command_writes_its_files(tmp_path: Path, capsys):
         ("governments.ruzhou.incentives.tax_rebat=0", "no key 'tax_rebat'"),
         ("governments.atlantis.incentives.tax_rebate=0", "no key 'atlantis'"),
         ("governments.ruzhou.incentives=0", "is a table"),
+        ("governments.ruzhou.service=none", "is a table"),
         (f"{TAX}=2", "less than or equal to 1"),
     ],
 )

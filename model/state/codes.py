@@ -53,6 +53,7 @@ class Cause(IntEnum):
     CONFERENCE_SIGNING = 14
     PROMISE_BROKEN = 15
     REPLACED = 16
+    RIVAL_BID = 17  # a rival city's bid took a major project (model/mechanisms/projects.py)
 
 
 STAGE_NAMES = [s.name.lower() for s in Stage]

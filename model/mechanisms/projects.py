@@ -14,7 +14,9 @@ Major projects (重大项目) are those whose investment reaches the government'
   searches again without this city (cause ``RIVAL_BID``).
 
 Bids are met largest project first. Smaller projects face no rival bids: rivals chase the
-large ones.
+large ones. Visits left after the bids go to prospects: the leaders visit the largest
+searching firms with a major project that do not know the city yet (channel ``LEADERSHIP``),
+the seed's "actively bringing in major projects" (积极探索引进重大项目).
 
 The city's own promotion conference (``kind = "city"`` in ``conferences``) ends in a
 collective signing ceremony (项目集中签约仪式): it books every intention declared at the
@@ -37,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..state.codes import Cause, Stage
+from ..state.codes import Cause, Channel, Stage
 from ..state.firms import NEVER
 from ..state.streams import Purpose, uniform_at
 
@@ -69,9 +71,19 @@ def stochastic_round(value: float, u: float) -> int:
 
 # ---------------------------------------------------------------- the monthly phase
 def leadership(m: AttractionModel) -> None:
-    """The month's major projects: longer negotiation, rival bids and the leadership's answers."""
-    f, month = m.firms, m.month
+    """The month's major projects: longer negotiation, rival bids and the leaders' visits.
+
+    The leaders' visits go first to answering rival bids for deals in hand, then to
+    prospects (:func:`_visit_prospects`).
+    """
     _grant_leadership_time(m)
+    _answer_rivals(m)
+    _visit_prospects(m)
+
+
+def _answer_rivals(m: AttractionModel) -> None:
+    """Rival bids for major projects under negotiation, and the leadership's answers."""
+    f, month = m.firms, m.month
     ids = m.in_pipeline()
     ids = ids[(f.stage[ids] >= NEGOTIATING[0]) & (f.stage[ids] <= NEGOTIATING[1])]
     ids = ids[is_major(m, ids, f.city[ids].astype(np.int64))]
@@ -102,6 +114,25 @@ def leadership(m: AttractionModel) -> None:
             lost.append(i)
             results["lost_to_rivals"][city] += 1
     _lose(m, np.array(lost, dtype=np.int64))
+
+
+def _visit_prospects(m: AttractionModel) -> None:
+    """Leaders spend their visits left this month on the largest searching major projects.
+
+    Each city's leaders visit, largest first, searching firms whose project is major for it
+    and that do not know it yet; they learn of the city through the leadership channel.
+    """
+    f = m.firms
+    searching = m.searchers()
+    for city in np.flatnonzero(m.leadership_time >= 1.0).tolist():
+        visits = int(m.leadership_time[city])
+        ids = searching[(f.known[searching, city] == 0) & ~f.excluded[searching, city]]
+        ids = ids[is_major(m, ids, np.full(len(ids), city))]
+        if len(ids) == 0:
+            continue
+        ids = ids[np.lexsort((ids, -f.investment[ids]))[:visits]]  # largest first
+        m.leadership_time[city] -= len(ids)
+        m.inform(ids, city, Channel.LEADERSHIP)
 
 
 def _grant_leadership_time(m: AttractionModel) -> None:

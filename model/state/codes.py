@@ -31,6 +31,7 @@ class Channel(IntEnum):
     AGENT = 4
     PASSIVE = 5
     INCUMBENT = 6
+    LEADERSHIP = 7  # the city's leaders visit major projects (一把手招商; mechanisms/projects.py)
 
 
 class Cause(IntEnum):

@@ -532,7 +532,9 @@ class ConferenceSpec(Strict):
         "booking the city's major projects from every channel.",
     )
     region: str = param(
-        "", "Origin region of the invitees (empty = every region).", pattern=ID_PATTERN
+        "",
+        "Origin region of the invitees (empty = every region).",
+        pattern=r"^([a-z][a-z0-9_]*)?$",
     )
     sectors: list[str] = param([], "Sectors invited (empty = all).")
     park: str | None = param(

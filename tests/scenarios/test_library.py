@@ -25,7 +25,7 @@ CHANNELS = [
     "waiting-at-the-door",
 ]
 OURS = [
-    *(f"ills/{n}" for n in [*ILLS, "all"]),
+    *(f"ills/{n}" for n in [*ILLS, "all", "numbers-game"]),
     *(f"reforms/{n}" for n in [*REFORMS, "all"]),
     *(f"channels/{n}" for n in CHANNELS),
     "hebei-52111",

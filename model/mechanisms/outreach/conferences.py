@@ -98,6 +98,7 @@ def conferences(m: AttractionModel) -> None:
             "date": m.world.date(m.month),
             "kind": conf["kind"],
             "attendees": len(ids),
+            "leads": n_lead,
             "guests": max(conf["guests"], len(ids)),
             "intentions": int(declared.sum()),
         }

@@ -548,6 +548,7 @@ class ConferenceSpec(Strict):
         "People counted as visitors (person-visits of investors, overseas Chinese and other "
         "guests who are not deciding firms; 0 = the firms attending).",
         unit="person-visits",
+        source=SEED + ": 1,500+ person-visits (人次) at the 2017 and 2018 city conferences",
         ge=0,
         le=MAX_ENTRY,
     )

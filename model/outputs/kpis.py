@@ -329,6 +329,7 @@ def investment_kpis(
         "case_incentives_yuan": float(m.major_results["case_incentives_yuan"][c]),
         "ceremony_projects": sum(r["booked"] for r in ceremonies),
         "ceremony_contracted_yuan": float(sum(r["contracted_yuan"] for r in ceremonies)),
+        "conference_visitors": sum(r["guests"] for r in m.conference_results.values()),
     }
 
 

@@ -16,7 +16,7 @@ from ..scenarios.memory import check_memory
 from ..scenarios.schema import Scenario
 from . import month
 from . import schedule as lever_changes
-from .mechanisms import awareness, choice, land, outreach
+from .mechanisms import awareness, choice, land, outreach, projects
 from .outputs import kpis
 from .outputs.kpis import FLOWS
 from .state import selection
@@ -339,18 +339,35 @@ class AttractionModel(mesa.Model):
             self.office_cost_per_month[o["city"]] += self.policy_cost(o["city"])
         self.conferences_by_month: dict[int, list[dict[str, Any]]] = {}
         self.conference_results: dict[str, dict[str, Any]] = {}
-        for cid, conf in sc.conferences.items():
+        for index, (cid, conf) in enumerate(sc.conferences.items()):
             month = w.month_of(conf.date)
             if 0 <= month < self.horizon:
+                promoted = sc.parks[conf.park].sectors if conf.park is not None else []
                 self.conferences_by_month.setdefault(month, []).append(
                     {
                         "id": cid,
+                        "index": index,
+                        "kind": conf.kind,
                         "city": w.city_ids.index(conf.government),
-                        "region": w.region_ids.index(conf.region),
-                        "sectors": [w.sector_ids.index(s) for s in conf.sectors],
+                        "region": w.region_ids.index(conf.region) if conf.region else None,
+                        # The conference invites its sectors and those of the park it promotes.
+                        "sectors": sorted(
+                            {w.sector_ids.index(s) for s in [*conf.sectors, *promoted]}
+                        )
+                        if conf.sectors
+                        else [],
                         "invitees": conf.invitees,
+                        "guests": conf.guests,
                     }
                 )
+        # Major projects (model/mechanisms/projects.py): leadership visits carried over, what
+        # the leadership did, and the projects a signing ceremony has booked.
+        n_cities = len(w.city_ids)
+        self.leadership_time = np.zeros(n_cities)
+        self.major_results = {
+            key: np.zeros(n_cities) for key in ("matched", "lost_to_rivals", "case_incentives_yuan")
+        }
+        self.booked = np.zeros(self.firms.n, dtype=bool)
 
     def policy_cost(self, city: int) -> float:
         """Monthly running cost of one resident office of ``city``."""
@@ -392,8 +409,8 @@ class AttractionModel(mesa.Model):
             row[name] = int(self.event_log.flow[stage])
         row["operating_firms"] = len(here)
         row["jobs"] = float(f.employees[here].sum())
-        row["contracted_investment_yuan"] = float(self.cities.contracted_investment[c])
-        row["realized_investment_yuan"] = float(self.cities.realized_investment[c])
+        row["contracted_investment_yuan"] = projects.contracted_investment(self, c)
+        row["realized_investment_yuan"] = projects.realised_investment(self, c)
         row["tax_revenue_yuan"] = float(self.cities.tax[c])
         row["incentive_spending_yuan"] = float(self.cities.incentives[c])
         row["net_fiscal_yuan"] = float(self.cities.net_fiscal[c])

@@ -13,8 +13,8 @@ batch run (``AttractionModel.run_for`` with no agents, monthly series or timings
 its months in one call. It hands back to Python in three cases:
 
 - a phase written in Python comes up (promotion conferences, in the months that hold one,
-  and the birth-death urn of the validation scenario): :func:`run` runs it and goes on with
-  the next phase;
+  major projects every month, and the birth-death urn of the validation scenario):
+  :func:`run` runs it and goes on with the next phase;
 - a mechanism finds no room in the event log for the events it may write: it changes
   nothing and says how many; :func:`run` grows the log and goes on with that mechanism;
 - the model keeps a Mesa agent per active firm, or phases are being timed: then each phase
@@ -33,7 +33,17 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numba import njit
 
-from .mechanisms import choice, fiscal, governance, land, outreach, pipeline, pressure, retention
+from .mechanisms import (
+    choice,
+    fiscal,
+    governance,
+    land,
+    outreach,
+    pipeline,
+    pressure,
+    projects,
+    retention,
+)
 from .mechanisms.urn_dynamics import step as birth_death_urn
 from .state import selection
 from .state.events import Ledger
@@ -62,6 +72,10 @@ def _conference_months(m: AttractionModel) -> list[int]:
     return list(m.conferences_by_month)
 
 
+def _every_month(m: AttractionModel) -> list[int]:
+    return list(range(m.horizon))
+
+
 def _urn_months(m: AttractionModel) -> list[int]:
     return list(range(m.horizon)) if m.spec.world.dynamics == "birth_death" else []
 
@@ -78,6 +92,8 @@ PHASES = (
     Phase("location choice", choice.args),
     Phase("birth-death urn (validation)", python=birth_death_urn, when=_urn_months),
     Phase("pipeline (visit, negotiation, contract, construction, operation)", pipeline.args),
+    Phase("major projects (leadership, rival bids)", python=projects.leadership,
+          when=_every_month),
     Phase("idle-land fees and reclamation", land.enforcement_args),
     Phase("retention (satisfaction, exits, reinvestment, referrals)", retention.args),
     Phase("taxes and rebates", fiscal.args),
@@ -85,7 +101,7 @@ PHASES = (
 )
 N_PHASES = len(PHASES)
 (TERMS, TURNOVER, START, OFFICES, _CONFERENCES, AGENTS, PASSIVE, CHOICE, _URN, PIPELINE,
- ENFORCE, RETENTION, FISCAL, END) = range(N_PHASES)
+ _MAJOR, ENFORCE, RETENTION, FISCAL, END) = range(N_PHASES)
 
 
 @njit(cache=True)

@@ -438,6 +438,59 @@ class Partnership(Strict):
     )
 
 
+# ---------------------------------------------------------------- major projects and contracts
+class MajorProjects(Strict):
+    """Major projects (重大项目): handled by the city's leadership (一把手招商)."""
+
+    threshold_yuan: float = param(
+        1e8,
+        "Investment from which a project is major: handled by the leadership, answered with "
+        "case-by-case incentives (一事一议) and booked at the collective signing ceremony.",
+        unit="yuan",
+        source=LITERATURE + ": the 100-million-yuan line (亿元以上项目) of Chinese attraction "
+        "statistics",
+        gt=0,
+        le=MAX_YUAN,
+    )
+    incentive_cap_yuan: float = param(
+        3e7,
+        "Most a case-by-case package (一事一议) may offer one project to match a rival bid.",
+        unit="yuan",
+        ge=0,
+        le=MAX_YUAN,
+    )
+    leadership_visits_month: float = param(
+        4,
+        "Major projects the city's leaders can meet a month (leadership time; fractions carry "
+        "over to the next month).",
+        unit="visits/month",
+        ge=0,
+        le=MAX_ENTRY,
+    )
+
+
+class Contracts(Strict):
+    """Contracted (签约额) against realised investment (实际到位)."""
+
+    realisation_rate: float = param(
+        0.7,
+        "Share of a built project's contracted investment that is realised over construction.",
+        unit="share 0-1",
+        source=LITERATURE + ": realised/contracted FDI in China 1993-2004 was 0.25-0.5 "
+        "(NBS yearbooks), counting projects that never start",
+        ge=0,
+        le=1,
+    )
+    inflation: float = param(
+        1.0,
+        "Factor by which reported contracted investment exceeds the real commitment (the "
+        "numbers game; 1 = honest reporting).",
+        unit="factor",
+        ge=1,
+        le=100,
+    )
+
+
 class GovernmentSpec(Strict):
     """A destination city and its government."""
 
@@ -470,6 +523,8 @@ class GovernmentSpec(Strict):
     outreach: Outreach = Field(default_factory=Outreach)
     entrusted: Entrusted = Field(default_factory=Entrusted)
     partnership: Partnership = Field(default_factory=Partnership)
+    major_projects: MajorProjects = Field(default_factory=MajorProjects)
+    contracts: Contracts = Field(default_factory=Contracts)
 
 
 class ParkSpec(Strict):
@@ -529,10 +584,34 @@ class ConferenceSpec(Strict):
     date: str = param("2017-06", "Month of the conference.", unit="YYYY-MM", source=SEED)
     place: str = param("", "Where it is held.")
     place_zh: str = param("", "Where it is held, in Chinese.")
-    region: str = param("", "Origin region of the invitees.", pattern=ID_PATTERN)
+    kind: Literal["roadshow", "city"] = param(
+        "roadshow",
+        "roadshow: held in an origin region for chosen sectors; city: the city's own "
+        "promotion conference (市情说明暨招商推介会) at home, which also invites the firms its "
+        "channels are talking to and ends in a collective signing ceremony (项目集中签约) "
+        "booking the city's major projects from every channel.",
+    )
+    region: str = param(
+        "",
+        "Origin region of the invitees (empty = every region).",
+        pattern=r"^([a-z][a-z0-9_]*)?$",
+    )
     sectors: list[str] = param([], "Sectors invited (empty = all).")
-    park: str | None = param(None, "Park promoted (none = the city's best fit).")
-    invitees: int = param(100, "Firms attending.", unit="firms", ge=0, le=MAX_ENTRY)
+    park: str | None = param(
+        None, "Park promoted: its focus sectors are invited too (none = no park promoted)."
+    )
+    invitees: int = param(
+        100, "Firms contacted afresh that attend.", unit="firms", ge=0, le=MAX_ENTRY
+    )
+    guests: int = param(
+        0,
+        "People counted as visitors (person-visits of investors, overseas Chinese and other "
+        "guests who are not deciding firms; 0 = the firms attending).",
+        unit="person-visits",
+        source=SEED + ": 1,500+ person-visits (人次) at the 2017 and 2018 city conferences",
+        ge=0,
+        le=MAX_ENTRY,
+    )
 
     @field_validator("date")
     @classmethod
@@ -777,6 +856,30 @@ class Behaviour(Strict):
     retainer_effort: float = param(
         0.5, "Effort of agents paid a retainer, relative to agents paid on results.", ge=0, le=1
     )
+    # major projects (see model/mechanisms/projects.py)
+    rival_bid_rate: float = param(
+        0.1,
+        "Monthly probability that a rival city bids for a major project under negotiation.",
+        unit="probability/month",
+        source=SEED + ": good projects are captured by rivals (weak competition)",
+        ge=0,
+        le=1,
+    )
+    rival_offer_share: float = param(
+        0.05,
+        "Mean of a rival's offer as a share of the project's investment (offers uniform "
+        "between 0 and twice the mean).",
+        unit="share",
+        ge=0,
+        le=10,
+    )
+    major_negotiation_months: float = param(
+        3,
+        "Extra months of negotiation of a major project (case-by-case terms take longer).",
+        unit="months",
+        ge=0,
+        le=MAX_DELAY,
+    )
 
 
 class World(Strict):
@@ -977,7 +1080,8 @@ def reference_problems(scenario: Scenario) -> Iterator[tuple[str, str]]:
     for cid, conf in scenario.conferences.items():
         path = f"conferences.{cid}"
         yield from check(f"{path}.government", conf.government, governments, "government")
-        yield from check(f"{path}.region", conf.region, regions, "region")
+        if conf.region or conf.kind == "roadshow":
+            yield from check(f"{path}.region", conf.region, regions, "region")
         for i, sid in enumerate(conf.sectors):
             yield from check(f"{path}.sectors[{i}]", sid, sectors, "sector")
         if conf.park is not None:

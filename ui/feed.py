@@ -22,6 +22,7 @@ CHANNEL_WORDS = {
     Channel.REFERRAL: "referral",
     Channel.AGENT: "agent",
     Channel.PASSIVE: "passive",
+    Channel.LEADERSHIP: "leadership",
 }
 #: Why a project was refused, by cause: the glossary key under ``feed.screen.``.
 SCREEN_WORDS = {

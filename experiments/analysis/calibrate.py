@@ -29,7 +29,6 @@ import pandas as pd
 from pydantic import ValidationError, model_validator
 
 from ...model.outputs.kpis import compute
-from ...model.state.codes import Channel, Stage
 from ...scenarios import load_scenario
 from ...scenarios.errors import InputError, describe_validation
 from ...scenarios.fields import Strict, param
@@ -216,29 +215,24 @@ def measure(task: FitTask) -> list[float]:
 
 
 def conference_counterpart(task: FitTask) -> list[float]:
-    """The model's counterpart of the promotion-conference facts, over the task's window.
+    """The model's counterpart of the city promotion-conference facts, over the task's window.
 
     Returns:
-        [visitors (attendees of the city's conferences), intentions declared there,
-        investment contracted (yuan) by firms that came through a conference and signed a
-        construction contract in the window].
+        [visitors (person-visits counted at the city's own conferences, ``kind = "city"``),
+        projects booked at their collective signing ceremonies (the intentions declared there
+        and the city's major projects from every channel), their contracted investment (yuan,
+        as reported)].
     """
     model = model_after(Task(task.scenario, task.seed, task.months[1]))
-    results = model.conference_results.values()
-    ev = model.event_log.columns()
     lo, hi = task.months
-    signed = (
-        (ev["to_stage"] == Stage.CONTRACT)
-        & (ev["channel"] == Channel.CONFERENCE)
-        & (ev["city"] == model.world.focus)
-        & (ev["month"] >= lo)
-        & (ev["month"] < hi)
-    )
-    firms = np.unique(ev["firm"][signed])
+    results = [
+        r for r in model.conference_results.values()
+        if r["kind"] == "city" and lo <= model.world.month_of(r["date"]) < hi
+    ]
     return [
-        float(sum(r["attendees"] for r in results)),
-        float(sum(r["intentions"] for r in results)),
-        float(model.firms.investment[firms].sum()),
+        float(sum(r["guests"] for r in results)),
+        float(sum(r["booked"] for r in results)),
+        float(sum(r["contracted_yuan"] for r in results)),
     ]
 
 

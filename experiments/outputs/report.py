@@ -56,6 +56,12 @@ MORE_KPIS = [
     ("referrals", (), "count"),
     ("pollution_per_job", (), "share"),
     ("ellison_glaeser", (), "share"),
+    ("realisation_ratio", (), "share"),
+    ("major_investment_share", (), "share"),
+    ("major_lost_to_rivals", (), "count"),
+    ("case_incentives_yuan", (), "yuan"),
+    ("ceremony_projects", (), "count"),
+    ("ceremony_contracted_yuan", (), "yuan"),
 ]
 
 #: Columns of the per-park table: key in ``by_park`` (heading ``report.park.<key>``), kind.

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numba import njit
 
+from ..mechanisms import projects
 from ..mechanisms.supply_chain import supplier_customer_links
 from ..state.codes import CHANNEL_NAMES, Cause, Channel, Stage
 from ..state.events import FIELDS
@@ -208,8 +209,8 @@ def compute(m: AttractionModel, months: tuple[int, int] | None = None) -> dict[s
         operating_firms=len(here),
         jobs=jobs,
         jobs_created=created,
-        contracted_investment_yuan=float(cities.contracted_investment[c]),
-        realized_investment_yuan=float(cities.realized_investment[c]),
+        contracted_investment_yuan=projects.contracted_investment(m, c),
+        realized_investment_yuan=projects.realised_investment(m, c),
         tax_revenue_yuan=float(cities.tax[c]),
         incentive_spending_yuan=float(cities.incentives[c]),
         outreach_spending_yuan=float(cities.outreach_cost[c]),
@@ -296,6 +297,7 @@ def compute(m: AttractionModel, months: tuple[int, int] | None = None) -> dict[s
         out["by_city"][cid] = counts
     out["entrants_by_park"] = {pid: out["by_park"][pid]["entries"] for pid in w.park_ids}
     out["by_conference"] = dict(m.conference_results)
+    out.update(investment_kpis(m, out, months))
     out["stayed_home"] = stayed_home
     if m.spec.programme is not None:
         period = np.ones(len(ev["month"]), dtype=bool)
@@ -303,6 +305,32 @@ def compute(m: AttractionModel, months: tuple[int, int] | None = None) -> dict[s
             period = (ev["month"] >= months[0]) & (ev["month"] < months[1])
         out.update(programme_kpis(m, ev, period))
     return out
+
+
+def investment_kpis(
+    m: AttractionModel, out: dict[str, Any], months: tuple[int, int] | None
+) -> dict[str, Any]:
+    """Contracted against realised investment, and what major projects carry (focus city).
+
+    ``realisation_ratio`` is realised over contracted (both to the end of the run, contracted
+    as reported); ``major_investment_share`` the share of the investment contracted in the
+    window that major projects carry; then what the leadership did about rival bids.
+    """
+    c = m.world.focus
+    contracted = out["contracted_investment_yuan"]
+    ceremonies = [r for r in m.conference_results.values() if r.get("kind") == "city"]
+    return {
+        "realisation_ratio": _clean(
+            out["realized_investment_yuan"] / contracted if contracted else float("nan")
+        ),
+        "major_investment_share": projects.major_share(m, c, months),
+        "major_bids_matched": int(m.major_results["matched"][c]),
+        "major_lost_to_rivals": int(m.major_results["lost_to_rivals"][c]),
+        "case_incentives_yuan": float(m.major_results["case_incentives_yuan"][c]),
+        "ceremony_projects": sum(r["booked"] for r in ceremonies),
+        "ceremony_contracted_yuan": float(sum(r["contracted_yuan"] for r in ceremonies)),
+        "conference_visitors": sum(r["guests"] for r in m.conference_results.values()),
+    }
 
 
 def programme_kpis(

@@ -31,6 +31,7 @@ class Channel(IntEnum):
     AGENT = 4
     PASSIVE = 5
     INCUMBENT = 6
+    LEADERSHIP = 7  # the city's leaders visit major projects (一把手招商; mechanisms/projects.py)
 
 
 class Cause(IntEnum):
@@ -53,6 +54,7 @@ class Cause(IntEnum):
     CONFERENCE_SIGNING = 14
     PROMISE_BROKEN = 15
     REPLACED = 16
+    RIVAL_BID = 17  # a rival city's bid took a major project (model/mechanisms/projects.py)
 
 
 STAGE_NAMES = [s.name.lower() for s in Stage]

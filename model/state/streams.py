@@ -50,6 +50,12 @@ class Purpose(IntEnum):
     REFERRAL_PARTNER = 25
     LAND_INTENSITY = 26
     TAX_INTENSITY = 27
+    # Major projects and city conferences (model/mechanisms/projects.py, conferences.py):
+    # numbered from 40 so that purposes added elsewhere meanwhile do not collide.
+    RIVAL_BID = 40
+    RIVAL_OFFER = 41
+    MAJOR_DELAY = 42
+    CONFERENCE_LEAD = 43
 
 
 def _mix(x: np.ndarray) -> np.ndarray:

@@ -39,6 +39,20 @@ NO_INCENTIVES = (
 FULL = ()
 #: The supply-chain benefit switched off (park focus, referrals and everything else kept).
 NO_CLUSTERING = (("supply_chain.returns", "off"),)
+#: Sectors of the Ruzhou baseline (for parks without a plan: every sector in every park).
+RUZHOU_SECTORS = (
+    "embroidery", "smart_terminals", "auto_equipment", "nev", "biomedicine", "equipment",
+    "culture_tourism", "headquarters", "modern_agriculture", "circular_economy", "new_energy",
+)  # fmt: skip
+#: Where history can decide: Ruzhou's five parks without a plan (every sector in every
+#: park's focus), a greenfield (no incumbents), land for all, full ten-year runs.
+UNPLANNED = (
+    *((f"parks.{p}.sectors", RUZHOU_SECTORS) for p in RUZHOU_PARKS),
+    ("parks.auto_equipment.incumbents.auto_equipment", 0),
+    ("world.capacity", "unlimited"),
+)
+#: Strong returns: linear in the weighted count of co-located firms, one unit per 5 firms.
+STRONG_RETURNS = (("supply_chain.returns", "linear"), ("supply_chain.scale", 5.0))
 
 Overrides = tuple[tuple[str, Any], ...]
 
@@ -241,6 +255,53 @@ def coagglomeration(arms: Arms, treated: Overrides = FULL) -> list[Check]:
     return out
 
 
+def leading_parks(runs: list[dict[str, Any]], sector: str, city: str = "ruzhou"
+                  ) -> tuple[list[str], np.ndarray]:  # fmt: skip
+    """The park of ``city`` with most firms of ``sector`` in each run, and its share of them."""
+    leaders, shares = [], []
+    for r in runs:
+        parks = {p: v["sector_mix"].get(sector, 0) for p, v in r["kpis"]["by_park"].items()
+                 if v["city"] == city}  # fmt: skip
+        leader = max(parks, key=parks.get)
+        leaders.append(leader)
+        shares.append(parks[leader] / max(sum(parks.values()), 1))
+    return leaders, np.array(shares)
+
+
+def path_dependence(arms: Arms, sector: str = "embroidery") -> list[Check]:
+    """Strong increasing returns lock a sector into a park, and history picks the park.
+
+    On Ruzhou's parks without a plan (:data:`UNPLANNED`) with :data:`STRONG_RETURNS`, the
+    park that leads ``sector`` takes most of it (a paired one-sided t-test of its share
+    against the same parks without the benefit, where shares stay near one in five), yet
+    which park leads differs between seeds (an exact check: one park leading in every seed
+    is a violation). In the baseline, with its plan and the logarithmic benefit, the planned
+    park leads in every seed (exact).
+    """
+    strong = arms("ruzhou-2017", (*UNPLANNED, *STRONG_RETURNS))
+    none = arms("ruzhou-2017", (*UNPLANNED, *NO_CLUSTERING))
+    leaders, shares = leading_parks(strong, sector)
+    _, flat = leading_parks(none, sector)
+    case = f"ruzhou-2017, parks without a plan, linear returns (scale 5): {sector}"
+    t = stats.ttest_rel(shares, flat, alternative="greater")
+    counts = {p: leaders.count(p) for p in sorted(set(leaders))}
+    effect = f"leader's share {flat.mean():.2f} -> {shares.mean():.2f}; leaders {counts}"
+    law = "H0: strong returns do not raise the leading park's share (no lock-in)"
+    out = [fact_check(case, law, _finite(t.statistic, 0.0), _finite(t.pvalue, 1.0),
+                      len(shares), effect)]  # fmt: skip
+    out.append(Check(case=case, law="which park leads differs between seeds "
+                     "(violation: the same park in every seed)", expect="accept", test="exact",
+                     statistic=float(len(counts) == 1), p_value=np.nan, replicates=len(shares),
+                     alpha=ALPHA, effect=effect))  # fmt: skip
+    planned, _ = leading_parks(arms("ruzhou-2017", FULL), sector)
+    counts = {p: planned.count(p) for p in sorted(set(planned))}
+    out.append(Check(case=f"ruzhou-2017: {sector}", law=f"the planned park ({sector}) leads in "
+                     "every seed", expect="accept", test="exact",
+                     statistic=float(sum(p != sector for p in planned)), p_value=np.nan,
+                     replicates=len(planned), alpha=ALPHA, effect=f"leaders {counts}"))  # fmt: skip
+    return out
+
+
 def _finite(value: float, default: float) -> float:
     """``value`` as a float, or ``default`` when it is NaN (a degenerate test)."""
     return float(value) if np.isfinite(value) else default
@@ -255,6 +316,7 @@ FACTS: dict[str, Callable[[Arms], list[Check]]] = {
     "aftercare": aftercare,
     "incentive redundancy": incentive_redundancy,
     "co-agglomeration": coagglomeration,
+    "path dependence": path_dependence,
 }
 
 

@@ -188,12 +188,7 @@ def coagglomeration(
 ) -> np.ndarray:
     """Ellison-Glaeser-Kerr co-agglomeration index of every pair of sectors.
 
-    Args:
-        area: Area (park) of each plant.
-        sector: Sector of each plant.
-        employment: Employment of each plant.
-        n_areas: Number of areas.
-        n_sectors: Number of sectors.
+    The plants are given as to :func:`eg_by_sector` (area, sector and employment of each).
 
     Returns:
         Symmetric (S, S) array of ``gamma_c(i, j)``; NaN on the diagonal, for sectors without

@@ -623,16 +623,29 @@ class ConferenceSpec(Strict):
 class SupplyChain(Strict):
     """Agglomeration benefits through the input-output matrix, against congestion."""
 
-    returns: Literal["diminishing", "linear", "off"] = param(
-        "diminishing",
-        "Shape of the cluster benefit in co-located firms: diminishing (n/(n+scale)), "
-        "linear (n/scale, unbounded increasing returns) or off.",
+    returns: Literal["logarithmic", "diminishing", "linear", "off"] = param(
+        "logarithmic",
+        "Shape of the cluster benefit in the weighted count n of co-located firms: "
+        "logarithmic (ln(1 + n/scale), a constant elasticity), diminishing (n/(n+scale), "
+        "bounded), linear (n/scale, unbounded increasing returns) or off.",
+        source=LITERATURE + ": agglomeration benefits rise with the log of cluster size "
+        "(Rosenthal and Strange 2004; Combes and Gobillon 2015)",
     )
     scale: float = param(
         20,
-        "Firms at which the diminishing benefit is half its maximum.",
+        "Weighted firms that set the benefit's scale: ln 2 (logarithmic), half the maximum "
+        "(diminishing) or 1 (linear).",
         unit="firms",
         gt=0,
+        le=MAX_FIRMS,
+    )
+    focus_anchor: float = param(
+        10,
+        "Facilities a park builds for its focus sectors (common services, testing, training, "
+        "specialised logistics), counted as this many weighted firms in the cluster benefit "
+        "of those sectors.",
+        unit="firms",
+        ge=0,
         le=MAX_FIRMS,
     )
     same_sector: float = param(0.5, "Weight of same-sector firms.", ge=0, le=100)
@@ -808,7 +821,18 @@ class Behaviour(Strict):
         0.04, "Referrals per satisfied tenant per month.", unit="1/month", ge=0, le=5
     )
     satisfied_level: float = param(
-        0.6, "Satisfaction above which tenants refer and reinvest.", ge=0, le=1
+        0.6,
+        "Satisfaction above which tenants reinvest; tenants at it refer at half the referral rate.",
+        ge=0,
+        le=1,
+    )
+    referral_spread: float = param(
+        0.05,
+        "Width of the rise of referrals with satisfaction: the referral rate times the "
+        "logistic of (satisfaction - satisfied_level) / spread (0 = a step at the level).",
+        ge=0,
+        le=1,
+        source=LITERATURE + ": word of mouth rises with satisfaction (Anderson 1998)",
     )
     satisfaction_base: float = param(
         0.15, "Satisfaction target with nothing in its favour.", ge=0, le=1

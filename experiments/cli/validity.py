@@ -76,7 +76,13 @@ def _manifest(command: str, name: str, started: datetime, seconds: float, **extr
 
 def replicate(
     scenario: Annotated[str, typer.Argument(help="Library name or path of the scenario.")],
-    out: Annotated[Path, typer.Option(help="Results folder (replicates.csv, manifest.json).")],
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="Results folder: replicates.csv, coagglomeration.csv, manifest.json "
+            "(default results/replicate-<name>)."
+        ),
+    ] = None,
     replicates: Annotated[int, typer.Option(min=1, help="Number of replicates.")] = 10,
     seed: SeedOpt = 0,
     set_: SetOption = None,
@@ -95,11 +101,12 @@ def replicate(
 
     overrides = list(set_ or [])
     spec = resolve_spec(scenario, overrides)
+    out = results_folder(out or Path("results") / f"replicate-{folder_name(scenario)}")
     started, clock = datetime.now(UTC), time.perf_counter()
     with open_executor(workers, scheduler) as backend, _bar(scenario, replicates, quiet) as advance:
         frame = run_replicates(
             spec, replicates, seed, months=months, workers=backend.workers,
-            executor=backend.executor, on_result=lambda i, row: advance(),
+            executor=backend.executor, on_result=lambda i, row: advance(), pairs=True,
         )  # fmt: skip
     seconds = time.perf_counter() - clock
     manifest = _manifest(
@@ -117,7 +124,7 @@ def replicate(
         backend=backend.description,
         scenario=spec.model_dump(mode="json"),
     )
-    write_replicates(out, frame, manifest)
+    write_replicates(out, frame, manifest, spec)
     if not quiet:
         parks = [c for c in frame.columns if c.startswith("entrants_park_")]
         means = ", ".join(f"{c[len('entrants_park_'):]} {frame[c].mean():.1f}" for c in parks)

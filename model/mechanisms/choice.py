@@ -56,7 +56,7 @@ from ..state.places import credibility_of, occupancy_of
 from ..state.selection import Activity
 from ..state.streams import Purpose, uniform_at
 from . import pipeline
-from .supply_chain import RETURNS, congested, fill_cluster_benefit, linked_firms
+from .supply_chain import RETURNS, congested, fill_cluster_benefit, focus_anchor, linked_firms
 
 if TYPE_CHECKING:
     from ..model import AttractionModel
@@ -116,6 +116,7 @@ class TermInputs(NamedTuple):
     returns: int  # code of the returns of the cluster benefit (``supply_chain.RETURNS``)
     scale: float  # of the cluster benefit
     cap: float  # of the cluster benefit (``inf`` for none)
+    anchor: np.ndarray  # firm-equivalents of each park's focus facilities (P, S)
 
 
 class TermArrays(NamedTuple):
@@ -268,8 +269,8 @@ def _fill_terms(month: int, t: TermInputs, out: TermArrays) -> None:
     same, sup, cust = t.weights
     suppliers, customers = linked_firms(t.tenants, t.io)
     fill_cluster_benefit(
-        t.tenants, suppliers, customers, same, sup, cust, t.returns, t.scale, out.matchmaking,
-        t.cap, out.cluster,
+        t.tenants, suppliers, customers, t.anchor, same, sup, cust, t.returns, t.scale,
+        out.matchmaking, t.cap, out.cluster,
     )
 
 
@@ -315,6 +316,7 @@ def terms_args(m: AttractionModel) -> tuple:
             weights=(float(chain.same_sector), float(chain.suppliers), float(chain.customers)),
             returns=RETURNS[chain.returns], scale=float(chain.scale),
             cap=np.inf if chain.cap is None else float(chain.cap),
+            anchor=focus_anchor(w.park_fit, chain),
         )
         out = TermArrays(**{name: getattr(t, name) for name in TermArrays._fields})
         return plain(TermsArgs(inputs=inputs, out=out))

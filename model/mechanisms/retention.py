@@ -25,6 +25,7 @@ from ..state.selection import Activity, in_stages
 from ..state.streams import Purpose, uniform_at
 from . import outreach
 from .land import release_firm
+from .outreach.referrals import referral_probability
 
 if TYPE_CHECKING:
     from ..model import AttractionModel
@@ -57,6 +58,7 @@ class _Rules(NamedTuple):
     reinvest_hazard: float  # monthly reinvestment probability of a fully keen firm
     referral_rate: float  # monthly referral probability of a satisfied firm
     reinvest_share: float  # growth of investment, jobs, output and taxes per reinvestment
+    referral_spread: float  # width of the rise of referrals with satisfaction (``referrals``)
 
 
 def _rules(m: AttractionModel) -> _Rules:
@@ -79,6 +81,7 @@ def _rules(m: AttractionModel) -> _Rules:
         reinvest_hazard=monthly(b.reinvest_hazard),
         referral_rate=min(b.referral_rate, 1.0),
         reinvest_share=float(b.reinvest_share),
+        referral_spread=float(b.referral_spread),
     )
 
 
@@ -222,11 +225,13 @@ def _decide(
         leaves = False
         if u < rules.peak_exit_hazard or not 0.0 <= s <= 1.0:
             leaves = u < rules.exit_hazard * math.exp(rules.exit_sensitivity * (0.5 - s))
-        grows = refers = False
-        if s > rules.satisfied_level:  # below it keenness is 0: neither draw can succeed
+        grows = False
+        if s > rules.satisfied_level:  # below it keenness is 0: the draw cannot succeed
             keen = min((s - rules.satisfied_level) / rules.keen_span, 1.0)
             grows = uniform_at(reinvest_salt, key) < rules.reinvest_hazard * keen
-            refers = uniform_at(referral_salt, key) < rules.referral_rate
+        refers = uniform_at(referral_salt, key) < referral_probability(
+            s, rules.referral_rate, rules.satisfied_level, rules.referral_spread
+        )
         leaving[n_leaving] = j
         n_leaving += leaves
         growing[n_growing] = j

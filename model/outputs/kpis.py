@@ -18,7 +18,7 @@ from ..mechanisms import projects
 from ..mechanisms.supply_chain import supplier_customer_links
 from ..state.codes import CHANNEL_NAMES, Cause, Channel, Stage
 from ..state.events import FIELDS
-from .clusters import eg_by_sector, segments
+from .clusters import coagglomeration, eg_by_sector, focus_shares, segments
 
 if TYPE_CHECKING:
     from ..model import AttractionModel
@@ -242,6 +242,26 @@ def compute(m: AttractionModel, months: tuple[int, int] | None = None) -> dict[s
     out["ellison_glaeser_by_sector"] = {
         s: _clean(float(g)) for s, g in zip(w.sector_ids, gammas, strict=True)
     }
+    # Specialisation: the firms that came (not the seeded incumbents) operating in each park.
+    came = tenants[tenants < f.n_pool]
+    n_in, in_focus, in_related = focus_shares(
+        f.park[came].astype(np.int64), f.sector[came].astype(np.int64), w.park_fit, w.io
+    )
+    mine = w.park_city == c
+    total = n_in[mine].sum()
+    out["focus_share"] = _clean(float((n_in * in_focus)[mine].sum() / total) if total else math.nan)
+    out["focus_or_partner_share"] = _clean(
+        float((n_in * in_related)[mine].sum() / total) if total else math.nan
+    )
+    pairs = coagglomeration(
+        f.park[tenants].astype(np.int64), f.sector[tenants].astype(np.int64),
+        f.employees[tenants], n_parks, n_sectors,
+    )  # fmt: skip
+    out["coagglomeration"] = {
+        f"{w.sector_ids[a]}|{w.sector_ids[b]}": _clean(float(pairs[a, b]))
+        for a in range(n_sectors)
+        for b in range(a + 1, n_sectors)
+    }
     focus_parks = np.flatnonzero(w.park_city == c)
     out["supplier_customer_links"] = supplier_customer_links(m.parks.tenants[focus_parks], w.io)
     out["by_channel"] = {
@@ -275,6 +295,8 @@ def compute(m: AttractionModel, months: tuple[int, int] | None = None) -> dict[s
             idle_land_ha=float(idle_by_park[p]),
             standard_buildings_free=int(m.parks.buildings_free[p]),
             turned_away=int(m.parks.turned_away[p]),
+            focus_share=_clean(float(in_focus[p])),
+            focus_or_partner_share=_clean(float(in_related[p])),
             sector_mix={
                 s: int(n) for s, n in zip(w.sector_ids, m.parks.tenants[p], strict=True) if n
             },

@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from zhaoshang.model.outputs.clusters import eg_by_sector, ellison_glaeser
+from zhaoshang.model.outputs.clusters import (
+    coagglomeration,
+    eg_by_sector,
+    ellison_glaeser,
+    focus_shares,
+    group_gamma,
+)
 
 # Farhauer and Kroell (2014), the example of REAT's `ellison.a`: ten plants of one industry in
 # three regions (Wien, Linz, Graz) with total employment 500,000, 400,000 and 100,000.
@@ -80,3 +86,70 @@ def test_by_sector_weights_by_employment_and_skips_single_plants():
     assert np.isnan(gammas[2])
     w = np.array([REAT_PLANTS.sum(), 30.0])
     assert overall == pytest.approx(np.average([g0, g1], weights=w))
+
+
+# ---------------------------------------------------------------- co-agglomeration
+def _plants(seed: int, n: int = 60, areas: int = 4, industries: int = 3):
+    rng = np.random.default_rng(seed)
+    return (
+        rng.integers(0, areas, n),
+        rng.integers(0, industries, n),
+        rng.lognormal(2.0, 1.0, n),
+    )
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_egk_pair_index_equals_the_eg_group_index_of_two_industries(seed):
+    """EGK (2010, eq. 1) is EG (1997, eq. 6) for a group of two: the Herfindahls cancel."""
+    area, industry, emp = _plants(seed)
+    area_emp = np.bincount(area, weights=emp, minlength=4) + 50.0  # other industries too
+    pairs = coagglomeration(
+        np.concatenate([area, np.arange(4)]), np.concatenate([industry, [3, 3, 3, 3]]),
+        np.concatenate([emp, np.full(4, 50.0)]), 4, 4,
+    )  # fmt: skip
+    for i, j in ((0, 1), (0, 2), (1, 2)):
+        mine = (industry == i) | (industry == j)
+        group = group_gamma(area[mine], industry[mine], emp[mine], area_emp)
+        assert pairs[i, j] == pytest.approx(group, abs=1e-12)
+        assert pairs[j, i] == pairs[i, j]
+    assert np.isnan(np.diag(pairs)).all()
+
+
+def test_coagglomeration_by_hand():
+    """Two areas with shares x = (0.5, 0.5): industries 0 and 1 both all in area 0 (+1/(1/2))."""
+    area = np.array([0, 0, 1, 1])
+    sector = np.array([0, 1, 2, 2])
+    emp = np.array([10.0, 10.0, 10.0, 10.0])
+    pairs = coagglomeration(area, sector, emp, 2, 3)
+    # s_0 = s_1 = (1, 0), s_2 = (0, 1), x = (0.5, 0.5), 1 - sum x^2 = 0.5
+    assert pairs[0, 1] == pytest.approx((0.25 + 0.25) / 0.5)
+    assert pairs[0, 2] == pytest.approx((-0.25 - 0.25) / 0.5)
+
+
+def test_coagglomeration_is_zero_on_average_for_darts():
+    """Null: plants of two industries thrown independently with the areas' shares x.
+
+    E[gamma_c] = 0 (EGK 2010): 3,000 dartboards of 2 x 30 plants at seed 20100301, z-test
+    of the mean; a formula without the centring by x would average far from zero.
+    """
+    rng = np.random.default_rng(20100301)
+    x = np.array([0.5, 0.3, 0.2])
+    values = []
+    for _ in range(3000):
+        area = np.concatenate([rng.choice(3, 60, p=x), [0, 1, 2]])
+        emp = np.concatenate([np.ones(60), x * 1e5])  # other industries fix the shares x
+        values.append(coagglomeration(area, np.r_[np.repeat([0, 1], 30), [2, 2, 2]], emp,
+                                      3, 3)[0, 1])  # fmt: skip
+    values = np.array(values)
+    assert abs(values.mean() / (values.std(ddof=1) / np.sqrt(len(values)))) < 3
+
+
+def test_focus_shares_count_focus_and_partner_sectors():
+    fit = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]])
+    io = np.array([[0.0, 0.5, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]])  # 0 buys from 1
+    park = np.array([0, 0, 0, 0, 1, 1])
+    sector = np.array([0, 0, 1, 2, 2, 0])
+    firms, focus, related = focus_shares(park, sector, fit, io)
+    assert firms.tolist() == [4, 2]
+    assert focus.tolist() == [0.5, 0.5]
+    assert related.tolist() == [0.75, 0.5]  # sector 1 supplies park 0's focus sector

@@ -81,8 +81,22 @@ def test_referrals_come_from_satisfied_tenants(small):
     on = run(small)
     off = run(small, **{f"{R}.outreach.referrals": False})
     assert kpi(on, "referrals") > 0 and kpi(off, "referrals") == 0
-    unhappy = run(small, **{"behaviour.satisfied_level": 1.0})
-    assert kpi(unhappy, "referrals") == 0
+    unhappy = run(small, **{"behaviour.satisfied_level": 1.0, "behaviour.referral_spread": 0.0})
+    assert kpi(unhappy, "referrals") == 0  # the step: nobody is above the level
+    # the gradient: fewer, but some, referrals when the level rises above most tenants
+    demanding = run(small, **{"behaviour.satisfied_level": 0.9})
+    assert 0 < kpi(demanding, "referrals") < kpi(on, "referrals")
+
+
+def test_referral_probability_rises_smoothly_through_the_satisfied_level():
+    from zhaoshang.model.mechanisms.outreach.referrals import referral_probability
+
+    levels = np.linspace(0.0, 1.0, 101)
+    p = np.array([referral_probability(s, 0.04, 0.6, 0.05) for s in levels])
+    assert p[60] == pytest.approx(0.02) and np.all(np.diff(p) > 0)
+    assert np.max(np.diff(p)) < 0.04 * 0.05  # no cliff: at most rate/(4 spread) per unit
+    step = [referral_probability(s, 0.04, 0.6, 0.0) for s in (0.59, 0.61)]
+    assert step == [0.0, 0.04]
 
 
 def test_entrusted_agents_paid_on_results_bring_more_entries(small):
@@ -147,14 +161,35 @@ def test_cluster_benefit_shapes():
 
     io = np.array([[0.0, 1.0], [0.0, 0.0]])  # sector 0 buys from sector 1
     tenants = np.array([[0.0, 10.0]])  # ten suppliers in the park
-    dim = supply_chain.cluster_benefit(tenants, io, SupplyChain(scale=10))
+    dim = supply_chain.cluster_benefit(tenants, io, SupplyChain(returns="diminishing", scale=10))
     lin = supply_chain.cluster_benefit(tenants, io, SupplyChain(returns="linear", scale=10))
+    log = supply_chain.cluster_benefit(tenants, io, SupplyChain(scale=10))  # the default
     off = supply_chain.cluster_benefit(tenants, io, SupplyChain(returns="off"))
     # sector 0 gains from its ten suppliers; sector 1 from ten same-sector firms and customers=0
     assert dim[0, 0] == pytest.approx(10 / 20) and lin[0, 0] == pytest.approx(1.0)
     assert dim[0, 1] == pytest.approx(5 / 15) and np.all(off == 0)
-    more = supply_chain.cluster_benefit(tenants * 10, io, SupplyChain(scale=10))
+    assert log[0, 0] == pytest.approx(np.log(2.0)) and log[0, 1] == pytest.approx(np.log(1.5))
+    more = supply_chain.cluster_benefit(
+        tenants * 10, io, SupplyChain(returns="diminishing", scale=10)
+    )
     assert more[0, 0] < 10 * dim[0, 0] and more[0, 0] > dim[0, 0]  # diminishing
+    # logarithmic: ten times the cluster adds the same at any size (constant elasticity)
+    big = supply_chain.cluster_benefit(tenants * 1000, io, SupplyChain(scale=10))
+    bigger = supply_chain.cluster_benefit(tenants * 10000, io, SupplyChain(scale=10))
+    assert bigger[0, 0] - big[0, 0] == pytest.approx(np.log(10), abs=1e-3)
+
+
+def test_focus_anchor_counts_a_focus_park_s_facilities_as_firms():
+    from zhaoshang.scenarios.schema import SupplyChain
+
+    io = np.zeros((2, 2))
+    empty = np.zeros((2, 2))
+    fit = np.array([[1.0, 0.0], [0.0, 1.0]])  # park 0 focuses on sector 0, park 1 on sector 1
+    spec = SupplyChain(scale=10, focus_anchor=10, same_sector=1.0)
+    benefit = supply_chain.cluster_benefit(empty, io, spec, fit)
+    assert benefit[0, 0] == pytest.approx(np.log(2.0)) and benefit[0, 1] == 0.0
+    seeded = supply_chain.cluster_benefit(np.array([[0.0, 10.0], [0.0, 0.0]]), io, spec, fit)
+    assert seeded[0, 1] == pytest.approx(benefit[1, 1])  # ten firms or the facilities alike
 
 
 def test_congestion_raises_land_price_with_occupancy():

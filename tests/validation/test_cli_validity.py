@@ -67,6 +67,25 @@ def test_replicate_writes_one_row_per_seed_with_every_kpi(tmp_path):
     pd.testing.assert_frame_equal(frame.drop(columns="seconds"), second.drop(columns="seconds"))
 
 
+def test_replicate_writes_the_coagglomeration_of_every_sector_pair(tmp_path, monkeypatch):
+    """coagglomeration.csv: one row per pair of the 11 sectors, and the default folder."""
+    monkeypatch.chdir(tmp_path)
+    args = ["replicate", "ruzhou-2017", "--replicates", "3", "--set", "pool.firms=3000",
+            "--months", "48", "--quiet"]  # fmt: skip
+    assert run_cli(args) == 0
+    out = tmp_path / "results" / "replicate-ruzhou-2017"
+    pairs = pd.read_csv(out / "coagglomeration.csv")
+    assert len(pairs) == 11 * 10 // 2
+    assert not any(c.startswith("coagglomeration:") for c in pd.read_csv(out / "replicates.csv"))
+    row = pairs.set_index(["sector_a", "sector_b"]).loc[("embroidery", "equipment")]
+    assert row["io_link"] == 0.2 and not row["same_park_focus"]
+    full = pairs[pairs["replicates"] >= 2]  # a pair seen in one replicate has no interval
+    assert len(full) > 30
+    assert (full["ci_low"] <= full["mean"]).all() and (full["mean"] <= full["ci_high"]).all()
+    assert pairs["replicates"].max() == 3
+    assert pairs["mean"].dropna().is_monotonic_decreasing
+
+
 def test_replicate_seeds_extend_and_differ():
     assert replicate_seeds(0, 5)[:3] == replicate_seeds(0, 3)
     assert len(set(replicate_seeds(0, 100))) == 100

@@ -1,11 +1,17 @@
 """Referrals: satisfied tenants name partners along supply-chain and home-region ties.
 
+Whether a tenant refers a partner this month is drawn in retention's compiled month with the
+probability :func:`referral_probability` of its satisfaction: it rises smoothly through
+``behaviour.satisfied_level`` (a logistic of width ``behaviour.referral_spread``), so that
+referrals fade by a gradient as satisfaction falls (less aftercare, a weaker cluster) rather
+than stopping when it crosses the level; word of mouth rises with satisfaction (Anderson 1998).
 :func:`refer` is called by the compiled month of retention; its arguments are built once per
 run (:func:`referral_args`).
 """
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
@@ -24,6 +30,18 @@ if TYPE_CHECKING:
 
 # plain ints, so that kernels see compile-time constants
 _REFERRAL = int(Channel.REFERRAL)
+
+
+@njit(cache=True, inline="always")
+def referral_probability(satisfaction: float, rate: float, level: float, spread: float) -> float:
+    """Monthly probability that a tenant of this satisfaction refers a partner.
+
+    ``rate / (1 + exp(-(satisfaction - level) / spread))``: half the rate at ``level``, close
+    to it well above; ``spread`` 0 gives the step (the rate above ``level``, none below).
+    """
+    if spread <= 0.0:
+        return rate if satisfaction > level else 0.0
+    return rate / (1.0 + math.exp(-(satisfaction - level) / spread))
 
 
 @njit(cache=True)

@@ -13,7 +13,18 @@ from typing import Annotated, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from zhaoshang.scenarios.fields import ASSUMPTION, CALIBRATED, LITERATURE, SEED, Strict, param
+from zhaoshang.scenarios.fields import (
+    ASSUMPTION,
+    CALIBRATED,
+    DOWN,
+    LITERATURE,
+    SEED,
+    UNCERTAINTY,
+    UP,
+    Strict,
+    lever,
+    param,
+)
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
@@ -167,6 +178,15 @@ class Incentives(Strict):
         unit="share 0-1",
         ge=0,
         le=1,
+        lever=lever(
+            0.0,
+            0.9,
+            "Cheaper land lowers the cost of locating here (Tiebout-style competition for "
+            "capital); the city forgoes land income.",
+            entries=UP,
+            jobs=UP,
+            net_fiscal_yuan=DOWN,
+        ),
     )
     tax_rebate: float = param(
         0.5,
@@ -174,13 +194,56 @@ class Incentives(Strict):
         unit="share 0-1",
         ge=0,
         le=1,
+        lever=lever(
+            0.0,
+            1.0,
+            "A rebate raises the value of locating here (Bartik 2018: incentives induce some "
+            "firms); rebates cost local taxes.",
+            entries=UP,
+            jobs=UP,
+            net_fiscal_yuan=DOWN,
+        ),
     )
-    rebate_years: float = param(3, "Length of the tax rebate period.", unit="years", ge=0, le=30)
+    rebate_years: float = param(
+        3,
+        "Length of the tax rebate period.",
+        unit="years",
+        ge=0,
+        le=30,
+        lever=lever(
+            0.0,
+            8.0,
+            "A longer rebate is worth more to a firm and costs the city more (Bartik 2018).",
+            entries=UP,
+            jobs=UP,
+            net_fiscal_yuan=DOWN,
+        ),
+    )
     subsidy_per_job_yuan: float = param(
-        2000, "One-off subsidy per job created.", unit="yuan/job", ge=0, le=10_000_000
+        2000,
+        "One-off subsidy per job created.",
+        unit="yuan/job",
+        ge=0,
+        le=10_000_000,
+        lever=lever(
+            0.0,
+            50_000.0,
+            "A job subsidy lowers labour cost, most for labour-intensive firms, and is paid by "
+            "the city.",
+            entries=UP,
+            jobs=UP,
+            net_fiscal_yuan=DOWN,
+        ),
     )
     performance_linked: bool = param(
-        False, "Rebates are paid only while a firm meets its output commitment (mutual benefit)."
+        False,
+        "Rebates are paid only while a firm meets its output commitment (mutual benefit).",
+        lever=lever(
+            False,
+            True,
+            "Seed: performance-linked rebates deter land hoarding and pay only firms that deliver.",
+            idle_land_ha=DOWN,
+        ),
     )
 
 
@@ -194,6 +257,14 @@ class Service(Strict):
         ge=0,
         le=1,
         source=SEED,
+        lever=lever(
+            0.4,
+            0.9,
+            "Seed: one-stop service shortens approvals and draws firms; satisfied tenants stay.",
+            entries=UP,
+            jobs=UP,
+            exits=DOWN,
+        ),
     )
     aftercare: float = param(
         0.6,
@@ -202,6 +273,14 @@ class Service(Strict):
         ge=0,
         le=1,
         source=SEED,
+        lever=lever(
+            0.2,
+            0.9,
+            "Seed: attraction without aftercare loses firms (ill 2); satisfied tenants stay and "
+            "refer.",
+            jobs=UP,
+            exits=DOWN,
+        ),
     )
     approval_months: float = param(
         3,
@@ -216,10 +295,32 @@ class RentSeeking(Strict):
     """Informal fees, levies, fines and delays."""
 
     fee_share: float = param(
-        0.0, "Informal fees and levies as a share of output.", unit="share 0-1", ge=0, le=0.5
+        0.0,
+        "Informal fees and levies as a share of output.",
+        unit="share 0-1",
+        ge=0,
+        le=0.5,
+        lever=lever(
+            0.0,
+            0.1,
+            "Seed: rent-seeking (ill 3) raises costs and drives firms away.",
+            entries=DOWN,
+            jobs=DOWN,
+            exits=UP,
+        ),
     )
     delay_months: float = param(
-        0.0, "Extra months added at negotiation and approval.", unit="months", ge=0, le=60
+        0.0,
+        "Extra months added at negotiation and approval.",
+        unit="months",
+        ge=0,
+        le=60,
+        lever=lever(
+            0.0,
+            6.0,
+            "Seed: deliberate delays at negotiation and approval lose deals to rival cities.",
+            entries=DOWN,
+        ),
     )
 
 
@@ -232,13 +333,29 @@ class Staff(Strict):
         unit="score 0-1",
         ge=0,
         le=1,
+        lever=lever(
+            0.4,
+            0.9,
+            "Seed: professional staff (reform 4) target and negotiate better.",
+            entries=UP,
+            jobs=UP,
+        ),
     )
 
 
 class Selectivity(Strict):
     """Screening of projects before signing."""
 
-    enabled: bool = param(False, "Screen projects before signing.")
+    enabled: bool = param(
+        False,
+        "Screen projects before signing.",
+        lever=lever(
+            False,
+            True,
+            "Seed: selective attraction (reform 5) turns polluting and low-tax projects away.",
+            entries=DOWN,
+        ),
+    )
     max_pollution: float = param(
         2.0,
         "Highest pollution index per million yuan of output admitted.",
@@ -270,8 +387,25 @@ class LandPolicy(Strict):
         "merit",
         "How scarce land is allotted among the month's signers: first come (negotiated) or "
         "ranked by tax per hectare.",
+        lever=lever(
+            "first_come",
+            "merit",
+            "Ranking scarce land by tax per hectare gives it to the firms that pay most (seed, "
+            "reform 5).",
+            net_fiscal_yuan=UP,
+        ),
     )
-    enforcement: bool = param(True, "Charge idle-land fees and reclaim idle land.", source=SEED)
+    enforcement: bool = param(
+        True,
+        "Charge idle-land fees and reclaim idle land.",
+        source=SEED,
+        lever=lever(
+            False,
+            True,
+            "2012 idle-land rule: fees and reclamation deter hoarding and free idle land.",
+            idle_land_ha=DOWN,
+        ),
+    )
     idle_fee_share: float = param(
         0.2,
         "Idle-land fee as a share of the land price.",
@@ -279,6 +413,9 @@ class LandPolicy(Strict):
         source=LITERATURE + ": 2012 idle land rule",
         ge=0,
         le=1,
+        lever=lever(
+            0.05, 1.0, "2012 idle-land rule: a higher fee makes hoarding dearer.", idle_land_ha=DOWN
+        ),
     )
     fee_after_months: int = param(
         12,
@@ -302,7 +439,19 @@ class Governance(Strict):
     """Officials, policy continuity and credibility."""
 
     tenure_years: float = param(
-        3.5, "Mean tenure of the city's leader.", unit="years", source=LITERATURE, gt=0, le=100
+        3.5,
+        "Mean tenure of the city's leader.",
+        unit="years",
+        source=LITERATURE,
+        gt=0,
+        le=100,
+        lever=lever(
+            2.0,
+            8.0,
+            "Fewer leadership changes break fewer promises (policy continuity; seed ill 1).",
+            credibility=UP,
+            exits=DOWN,
+        ),
     )
     honour_probability: float = param(
         0.85,
@@ -310,6 +459,16 @@ class Governance(Strict):
         unit="probability",
         ge=0,
         le=1,
+        lever=lever(
+            0.6,
+            1.0,
+            "Seed ill 1 (new officials ignore old accounts): kept promises build credibility and "
+            "keep firms.",
+            kind=UNCERTAINTY,
+            entries=UP,
+            exits=DOWN,
+            credibility=UP,
+        ),
     )
     credibility_prior: float = param(
         0.7, "Investors' prior belief that promises are kept.", unit="probability", ge=0, le=1
@@ -317,7 +476,19 @@ class Governance(Strict):
     credibility_weight: float = param(
         20, "Weight of the prior, in observed promises.", unit="promises", gt=0, le=100_000
     )
-    turnover: bool = param(True, "Leaders turn over at the tenure hazard.")
+    turnover: bool = param(
+        True,
+        "Leaders turn over at the tenure hazard.",
+        lever=lever(
+            False,
+            True,
+            "Seed ill 1: each new leader may break a predecessor's promises, so turnover lowers "
+            "credibility.",
+            entries=DOWN,
+            exits=UP,
+            credibility=DOWN,
+        ),
+    )
 
 
 class Outreach(Strict):
@@ -333,11 +504,27 @@ class Outreach(Strict):
         ge=0,
         le=100,
     )
-    referrals: bool = param(True, "Business attracts business: tenants refer partners.")
+    referrals: bool = param(
+        True,
+        "Business attracts business: tenants refer partners.",
+        lever=lever(
+            False,
+            True,
+            "Seed: business attracts business (以商招商): tenants bring partners.",
+            entries=UP,
+            jobs=UP,
+        ),
+    )
     conferences: bool = param(
         True,
         "Promotion conferences listed in `conferences` are held (false = none is held, so a "
         "scenario can switch the channel off without removing the table it extends).",
+        lever=lever(
+            False,
+            True,
+            "Seed: promotion conferences produced intentions and contracts in 2017.",
+            entries=UP,
+        ),
     )
     visibility: float = param(
         0.01,
@@ -345,6 +532,13 @@ class Outreach(Strict):
         unit="probability/month",
         ge=0,
         le=1,
+        lever=lever(
+            0.001,
+            0.02,
+            "A better-known city is found by more searching firms (information frictions).",
+            entries=UP,
+            jobs=UP,
+        ),
     )
     office_cost_yuan_month: float = param(
         80000, "Running cost of one resident office.", unit="yuan/month", ge=0, le=MAX_YUAN
@@ -357,7 +551,14 @@ class Outreach(Strict):
 class Entrusted(Strict):
     """Entrusted attraction: third parties paid to find investors."""
 
-    count: int = param(0, "Number of entrusted agents.", unit="agents", ge=0, le=1000)
+    count: int = param(
+        0,
+        "Number of entrusted agents.",
+        unit="agents",
+        ge=0,
+        le=1000,
+        lever=lever(0, 6, "Seed: entrusted agents (委托招商) find more investors.", entries=UP),
+    )
     contacts_per_month: float = param(
         4, "Firms each agent contacts per month.", unit="firms/month", ge=0, le=MAX_ENTRY
     )
@@ -381,6 +582,14 @@ class Partnership(Strict):
         unit="score 0-1",
         ge=0,
         le=1,
+        lever=lever(
+            0.0,
+            1.0,
+            "Seed reform 2 (mutual benefit): local suppliers and customers raise the cluster "
+            "benefit and satisfaction.",
+            entries=UP,
+            exits=DOWN,
+        ),
     )
 
 
@@ -419,14 +628,46 @@ class ParkSpec(Strict):
     name: str = param("", "English name.")
     name_zh: str = param("", "Chinese name.")
     sectors: list[str] = param([], "Sector focus of the park (sector ids).")
-    land_ha: float = param(300, "Industrial land area.", unit="ha", ge=0, le=1_000_000)
+    land_ha: float = param(
+        300,
+        "Industrial land area.",
+        unit="ha",
+        ge=0,
+        le=1_000_000,
+        lever=lever(
+            0.5,
+            2.0,
+            "docs/scenarios.md: with less land more firms are turned away; with more, more can "
+            "enter.",
+            relative=True,
+            entries=UP,
+            jobs=UP,
+        ),
+    )
     land_price_yuan_m2: float = param(
         250, "Land price before discounts.", unit="yuan/m2", source=LITERATURE, ge=0, le=1_000_000
     )
     standard_buildings: int = param(
-        0, "Ready standard factory buildings.", unit="buildings", source=SEED, ge=0, le=MAX_ENTRY
+        0,
+        "Ready standard factory buildings.",
+        unit="buildings",
+        source=SEED,
+        ge=0,
+        le=MAX_ENTRY,
+        lever=lever(
+            0, 20, "Seed: ready standard factory buildings let firms start sooner.", entries=UP
+        ),
     )
-    infrastructure: float = param(0.6, "Infrastructure quality.", unit="score 0-1", ge=0, le=1)
+    infrastructure: float = param(
+        0.6,
+        "Infrastructure quality.",
+        unit="score 0-1",
+        ge=0,
+        le=1,
+        lever=lever(
+            0.4, 0.9, "Better infrastructure is valued in location choice.", entries=UP, jobs=UP
+        ),
+    )
     incumbents: dict[str, EntryCount] = param(
         {}, "Operating firms at start, by sector id.", unit="firms", source=SEED
     )
@@ -459,6 +700,14 @@ class OfficeSpec(Strict):
         source=SEED + ": 300+ visits by 5 offices in 2017",
         ge=0,
         le=MAX_ENTRY,
+        lever=lever(
+            0.5,
+            2.0,
+            "Seed: resident offices (驻地招商) produce most contacts; more visits, more leads.",
+            relative=True,
+            entries=UP,
+            jobs=UP,
+        ),
     )
 
 
@@ -505,6 +754,13 @@ class SupplyChain(Strict):
         unit="share",
         ge=0,
         le=100,
+        lever=lever(
+            0.0,
+            5.0,
+            "Land dearer as parks fill (congestion) deters entry at the fullest parks.",
+            kind=UNCERTAINTY,
+            entries=DOWN,
+        ),
     )
     cap: float | None = param(
         None, "Upper bound on the cluster benefit (none = uncapped).", ge=0, le=MAX_FIRMS
@@ -521,6 +777,14 @@ class Behaviour(Strict):
         source=CALIBRATED,
         ge=0,
         le=1,
+        lever=lever(
+            0.02,
+            0.08,
+            "More firms considering a move means more candidates for every city.",
+            kind=UNCERTAINTY,
+            entries=UP,
+            jobs=UP,
+        ),
     )
     wage_push: float = param(
         2.0,
@@ -549,6 +813,15 @@ class Behaviour(Strict):
         ge=0,
         le=MAX_EFFECT,
         source=LITERATURE + ": tax breaks weigh less than predictability",
+        lever=lever(
+            2.0,
+            16.0,
+            "Firms weighing incentives more choose the city with its incentives more often "
+            "(Bartik 2018: the induced share is small).",
+            kind=UNCERTAINTY,
+            entries=UP,
+            jobs=UP,
+        ),
     )
     beta_service: float = param(1.5, "Utility per unit of service quality.", ge=0, le=MAX_EFFECT)
     beta_credibility: float = param(
@@ -571,6 +844,14 @@ class Behaviour(Strict):
         source=CALIBRATED,
         ge=-MAX_EFFECT,
         le=MAX_EFFECT,
+        lever=lever(
+            0.5,
+            3.0,
+            "A stronger pull of home keeps firms from moving anywhere.",
+            kind=UNCERTAINTY,
+            entries=DOWN,
+            jobs=DOWN,
+        ),
     )
     inspect_rate: float = param(
         0.7,
@@ -585,6 +866,14 @@ class Behaviour(Strict):
         source=CALIBRATED,
         ge=0,
         le=1,
+        lever=lever(
+            0.4,
+            0.8,
+            "More negotiations ending in a signature give more contracts and entries.",
+            kind=UNCERTAINTY,
+            entries=UP,
+            jobs=UP,
+        ),
     )
     contract_share: float = param(
         0.83,
@@ -635,6 +924,13 @@ class Behaviour(Strict):
         ge=0,
         le=1,
         source=SEED + ": attracted firms enclose land and leave it idle",
+        lever=lever(
+            0.05,
+            0.4,
+            "Seed: attracted firms enclose land and leave it idle; more hoarders, more idle land.",
+            kind=UNCERTAINTY,
+            idle_land_ha=UP,
+        ),
     )
     hoard_share: float = param(0.6, "Share of a hoarder's land left undeveloped.", ge=0, le=1)
     satisfaction_speed: float = param(
@@ -644,7 +940,19 @@ class Behaviour(Strict):
         0.3, "Satisfaction lost when a promise is broken.", ge=0, le=1
     )
     exit_hazard: float = param(
-        0.03, "Annual exit hazard of a firm at satisfaction 0.5.", unit="1/year", ge=0, le=1
+        0.03,
+        "Annual exit hazard of a firm at satisfaction 0.5.",
+        unit="1/year",
+        ge=0,
+        le=1,
+        lever=lever(
+            0.01,
+            0.06,
+            "A higher base hazard of exit closes more plants.",
+            kind=UNCERTAINTY,
+            jobs=DOWN,
+            exits=UP,
+        ),
     )
     exit_sensitivity: float = param(
         4.0, "Log-hazard of exit per unit of satisfaction below 0.5.", ge=0, le=MAX_EFFECT
@@ -656,7 +964,19 @@ class Behaviour(Strict):
         0.3, "Reinvestment as a share of the original investment and jobs.", ge=0, le=10
     )
     referral_rate: float = param(
-        0.04, "Referrals per satisfied tenant per month.", unit="1/month", ge=0, le=5
+        0.04,
+        "Referrals per satisfied tenant per month.",
+        unit="1/month",
+        ge=0,
+        le=5,
+        lever=lever(
+            0.01,
+            0.1,
+            "Satisfied tenants who refer more bring more partners (以商招商).",
+            kind=UNCERTAINTY,
+            entries=UP,
+            jobs=UP,
+        ),
     )
     satisfied_level: float = param(
         0.6, "Satisfaction above which tenants refer and reinvest.", ge=0, le=1
@@ -684,6 +1004,14 @@ class Behaviour(Strict):
         "Share of an office's visits that reach firms already looking, at professionalism 1.",
         ge=0,
         le=1,
+        lever=lever(
+            0.5,
+            0.9,
+            "Better-targeted office visits reach more firms already looking.",
+            kind=UNCERTAINTY,
+            entries=UP,
+            jobs=UP,
+        ),
     )
     conference_lead_share: float = param(
         0.3, "Share of conference invitees already looking for a site.", ge=0, le=1

@@ -87,6 +87,18 @@ def lever(
     return Lever(low=low, high=high, reason=reason, kind=kind, effects=ordered, relative=relative)
 
 
+def value_at(node: Any, path: str) -> Any:
+    """The value at a dotted path of a scenario (tables by key, fields by name).
+
+    Raises:
+        KeyError: If a table has no such key.
+        AttributeError: If a table has no such field.
+    """
+    for key in path.split("."):
+        node = node[key] if isinstance(node, dict) else getattr(node, key)
+    return node
+
+
 def param(
     default: Any,
     description: str,

@@ -260,10 +260,10 @@ class Service(Strict):
         lever=lever(
             0.4,
             0.9,
-            "Seed: one-stop service shortens approvals and draws firms; satisfied tenants stay.",
+            "Seed: one-stop service shortens approvals and draws firms (exits, a count, "
+            "have no expected direction: more tenants, each less likely to leave).",
             entries=UP,
             jobs=UP,
-            exits=DOWN,
         ),
     )
     aftercare: float = param(
@@ -303,10 +303,10 @@ class RentSeeking(Strict):
         lever=lever(
             0.0,
             0.1,
-            "Seed: rent-seeking (ill 3) raises costs and drives firms away.",
+            "Seed: rent-seeking (ill 3) raises costs and drives firms away (exits, a count, "
+            "have no expected direction: fewer tenants, each more likely to leave).",
             entries=DOWN,
             jobs=DOWN,
-            exits=UP,
         ),
     )
     delay_months: float = param(

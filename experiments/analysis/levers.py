@@ -32,7 +32,7 @@ from pydantic import BaseModel
 
 from ...i18n import has_term, term, tr
 from ...scenarios import Scenario
-from ...scenarios.fields import DOWN, LEVER_KPIS, UP, Lever
+from ...scenarios.fields import DOWN, LEVER_KPIS, UP, Lever, value_at
 from ..outputs.folders import atomic_dir, write_json, write_text
 from ..runs.parallel import map_tasks
 from .compare import RunTask, fmt_number, paired_difference, replicate_seeds, run_task
@@ -129,12 +129,6 @@ def _entries(scenario: Scenario, table: str) -> list[str]:
     ]
 
 
-def _value_at(node: Any, keys: Sequence[str]) -> Any:
-    for key in keys:
-        node = node[key] if isinstance(node, Mapping) else getattr(node, key)
-    return node
-
-
 def lever_runs(scenario: Scenario, levers: Sequence[SchemaLever] | None = None) -> list[LeverRun]:
     """The levers that apply to a scenario, with the overrides of their two arms.
 
@@ -153,9 +147,7 @@ def lever_runs(scenario: Scenario, levers: Sequence[SchemaLever] | None = None) 
         for arm in ARMS:
             value = getattr(item.lever, arm)
             arms[arm] = {
-                p: _scaled(_value_at(scenario, p.split(".")), value)
-                if item.lever.relative
-                else value
+                p: _scaled(value_at(scenario, p), value) if item.lever.relative else value
                 for p in paths
             }
         out.append(LeverRun(item.path, item.lever, arms["low"], arms["high"]))

@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import json
 import math
+import types
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Union, get_args, get_origin
 
 import numpy as np
 import pandas as pd
@@ -81,29 +82,42 @@ class LeverRun(NamedTuple):
     high: dict[str, Any]
 
 
+def _is_model(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
+
+
 def _table_item(annotation: Any) -> type[BaseModel] | None:
     """The model class of the values of a ``dict[str, Model]`` field, else ``None``."""
-    args = getattr(annotation, "__args__", ())
-    if getattr(annotation, "__origin__", None) is dict and len(args) == 2:
-        item = args[1]
-        if isinstance(item, type) and issubclass(item, BaseModel):
-            return item
+    args = get_args(annotation)
+    if get_origin(annotation) is dict and len(args) == 2 and _is_model(args[1]):
+        return args[1]
+    return None
+
+
+def _optional_model(annotation: Any) -> type[BaseModel] | None:
+    """The model class of a ``Model | None`` field (an optional table), else ``None``."""
+    if get_origin(annotation) in (Union, types.UnionType):
+        models = [a for a in get_args(annotation) if _is_model(a)]
+        if len(models) == 1 and type(None) in get_args(annotation):
+            return models[0]
     return None
 
 
 def schema_fields(model: type[BaseModel] = Scenario, prefix: str = "") -> Iterator[tuple[str, Any]]:
     """Every leaf field of the schema as (generic dotted path, pydantic ``FieldInfo``).
 
-    Tables keyed by id appear once, with ``*`` for the key; nested tables are walked into.
+    Tables keyed by id appear once, with ``*`` for the key; nested and optional tables
+    (``programme``) are walked into; a list of tables (``schedule``) is one leaf.
     """
     for name, info in model.model_fields.items():
         path = f"{prefix}{name}"
         annotation = info.annotation
         item = _table_item(annotation)
+        table = annotation if _is_model(annotation) else _optional_model(annotation)
         if item is not None:
             yield from schema_fields(item, f"{path}.*.")
-        elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            yield from schema_fields(annotation, f"{path}.")
+        elif table is not None:
+            yield from schema_fields(table, f"{path}.")
         else:
             yield path, info
 

@@ -96,13 +96,13 @@ def test_arms_are_paired_and_shared_runs_are_run_once():
 
 
 def test_summarise_known_answer():
-    """Differences high - low of (1, 2, 3) on entries: mean 2, the t-interval excludes 0."""
+    """Differences high - low of -(2, 3, 4) on entries: mean -3, sd 1, the interval excludes 0."""
     base = load_scenario("ruzhou-2017")
     (run,) = lever_runs(
         base, [d for d in schema_levers() if d.path.endswith("rent_seeking.fee_share")]
     )
     rows = []
-    for i, d in enumerate((1.0, 2.0, 3.0)):
+    for i, d in enumerate((2.0, 3.0, 4.0)):
         low = dict.fromkeys(LEVER_KPIS, 10.0)
         high = {**low, "entries": 10.0 - d}
         rows += [
@@ -111,9 +111,9 @@ def test_summarise_known_answer():
         ]
     table = summarise(pd.DataFrame(rows), [run])
     row = table.iloc[0]
-    assert row["entries_diff"] == pytest.approx(-2.0)
+    assert row["entries_diff"] == pytest.approx(-3.0)
     half = 4.302652729911275 * 1.0 / math.sqrt(3)  # t(0.975, 2) * sd / sqrt(3)
-    assert row["entries_hi"] == pytest.approx(-2.0 + half)
+    assert row["entries_hi"] == pytest.approx(-3.0 + half) and -3.0 + half < 0
     assert row["flag"] == OK and row["entries_expected"] == DOWN
 
 

@@ -845,9 +845,10 @@ class Behaviour(Strict):
         ge=-MAX_EFFECT,
         le=MAX_EFFECT,
         lever=lever(
-            0.5,
-            3.0,
-            "A stronger pull of home keeps firms from moving anywhere.",
+            1.5,
+            8.0,
+            "A stronger pull of home keeps firms from moving anywhere (the range holds the "
+            "schema's default and the calibrated value of ruzhou-2017).",
             kind=UNCERTAINTY,
             entries=DOWN,
             jobs=DOWN,

@@ -41,7 +41,8 @@ def loss_profile(profile: pd.DataFrame, rise: float, source: str | None = None) 
         fit = part["at_fit"].to_numpy(bool)
         ax.plot(x[fit], loss[fit], "o", color=PALETTE[1], markersize=6)
         ax.axhline(float(np.nanmin(loss)) + rise, color=GREY, linestyle="--", linewidth=0.8)
-        ax.set_yscale("symlog", linthresh=1.0)
+        if (loss > 0).all():  # losses span orders of magnitude
+            ax.set_yscale("log")
         ax.set_title(names[k], fontsize=8)
         ax.set_xlabel(term("fig.profile.value"), fontsize=8)
         if k % ncols == 0:

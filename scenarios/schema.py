@@ -288,6 +288,13 @@ class Service(Strict):
         unit="months",
         ge=0,
         le=60,
+        lever=lever(
+            1.0,
+            9.0,
+            "Longer approvals delay starts and lose deals to rivals (seed: administration plus "
+            "service, reform 3).",
+            entries=DOWN,
+        ),
     )
 
 
@@ -424,6 +431,13 @@ class LandPolicy(Strict):
         source=LITERATURE + ": 2012 idle land rule",
         ge=1,
         le=240,
+        lever=lever(
+            6,
+            24,
+            "2012 idle-land rule: a later fee makes idle land cheaper to keep and brings in less.",
+            idle_land_ha=UP,
+            net_fiscal_yuan=DOWN,
+        ),
     )
     reclaim_after_months: int = param(
         24,
@@ -432,6 +446,12 @@ class LandPolicy(Strict):
         source=LITERATURE + ": 2012 idle land rule",
         ge=1,
         le=240,
+        lever=lever(
+            12,
+            48,
+            "2012 idle-land rule: later reclamation leaves idle land idle longer.",
+            idle_land_ha=UP,
+        ),
     )
 
 
@@ -471,7 +491,19 @@ class Governance(Strict):
         ),
     )
     credibility_prior: float = param(
-        0.7, "Investors' prior belief that promises are kept.", unit="probability", ge=0, le=1
+        0.7,
+        "Investors' prior belief that promises are kept.",
+        unit="probability",
+        ge=0,
+        le=1,
+        lever=lever(
+            0.5,
+            0.9,
+            "Investors who trust promises more value the city more (predictability weighs most).",
+            kind=UNCERTAINTY,
+            entries=UP,
+            credibility=UP,
+        ),
     )
     credibility_weight: float = param(
         20, "Weight of the prior, in observed promises.", unit="promises", gt=0, le=100_000
@@ -495,7 +527,16 @@ class Outreach(Strict):
     """How the government reaches investors."""
 
     proactive: bool = param(
-        True, "Resident offices, conferences and agents are active (false = waiting at the door)."
+        True,
+        "Resident offices, conferences and agents are active (false = waiting at the door).",
+        lever=lever(
+            False,
+            True,
+            "Seed reform 1: proactive outreach (offices, conferences, agents) instead of waiting "
+            "at the door.",
+            entries=UP,
+            jobs=UP,
+        ),
     )
     office_count: int | None = param(
         None,
@@ -503,6 +544,9 @@ class Outreach(Strict):
         unit="offices",
         ge=0,
         le=100,
+        lever=lever(
+            0, 5, "Seed: the five resident offices produced the 2017 funnel.", entries=UP, jobs=UP
+        ),
     )
     referrals: bool = param(
         True,
@@ -541,7 +585,17 @@ class Outreach(Strict):
         ),
     )
     office_cost_yuan_month: float = param(
-        80000, "Running cost of one resident office.", unit="yuan/month", ge=0, le=MAX_YUAN
+        80000,
+        "Running cost of one resident office.",
+        unit="yuan/month",
+        ge=0,
+        le=MAX_YUAN,
+        lever=lever(
+            40_000.0,
+            160_000.0,
+            "Dearer offices cost the city more and bring nothing more.",
+            net_fiscal_yuan=DOWN,
+        ),
     )
     conference_cost_yuan: float = param(
         1_500_000, "Cost of one promotion conference.", unit="yuan", ge=0, le=MAX_YUAN
@@ -645,7 +699,19 @@ class ParkSpec(Strict):
         ),
     )
     land_price_yuan_m2: float = param(
-        250, "Land price before discounts.", unit="yuan/m2", source=LITERATURE, ge=0, le=1_000_000
+        250,
+        "Land price before discounts.",
+        unit="yuan/m2",
+        source=LITERATURE,
+        ge=0,
+        le=1_000_000,
+        lever=lever(
+            0.5,
+            2.0,
+            "Dearer land raises the cost of locating in the park.",
+            relative=True,
+            entries=DOWN,
+        ),
     )
     standard_buildings: int = param(
         0,
@@ -721,7 +787,20 @@ class ConferenceSpec(Strict):
     region: str = param("", "Origin region of the invitees.", pattern=ID_PATTERN)
     sectors: list[str] = param([], "Sectors invited (empty = all).")
     park: str | None = param(None, "Park promoted (none = the city's best fit).")
-    invitees: int = param(100, "Firms attending.", unit="firms", ge=0, le=MAX_ENTRY)
+    invitees: int = param(
+        100,
+        "Firms attending.",
+        unit="firms",
+        ge=0,
+        le=MAX_ENTRY,
+        lever=lever(
+            0.5,
+            2.0,
+            "Seed: conferences produced intentions; more invitees, more leads.",
+            relative=True,
+            entries=UP,
+        ),
+    )
 
     @field_validator("date")
     @classmethod
@@ -792,9 +871,24 @@ class Behaviour(Strict):
         source=LITERATURE,
         ge=0,
         le=20,
+        lever=lever(
+            0.5,
+            4.0,
+            "Rising coastal wages push more firms to relocate inland (seed: industrial transfer).",
+            kind=UNCERTAINTY,
+            entries=UP,
+            jobs=UP,
+        ),
     )
     search_months: int = param(
-        18, "Months a relocation-minded firm keeps searching.", unit="months", ge=1, le=240
+        18,
+        "Months a relocation-minded firm keeps searching.",
+        unit="months",
+        ge=1,
+        le=240,
+        lever=lever(
+            6, 36, "A firm that searches longer meets more offers.", kind=UNCERTAINTY, entries=UP
+        ),
     )
     pitch_trigger: float = param(
         0.15,
@@ -803,6 +897,14 @@ class Behaviour(Strict):
         source=CALIBRATED,
         ge=0,
         le=1,
+        lever=lever(
+            0.1,
+            0.5,
+            "Visits that prompt more firms to consider moving make more leads.",
+            kind=UNCERTAINTY,
+            entries=UP,
+            jobs=UP,
+        ),
     )
     beta_cost: float = param(
         12.0, "Utility per unit of cost share of output.", source=CALIBRATED, ge=0, le=MAX_EFFECT
@@ -860,6 +962,14 @@ class Behaviour(Strict):
         source=CALIBRATED,
         ge=0,
         le=1,
+        lever=lever(
+            0.5,
+            0.9,
+            "More inspections ending in negotiation give more contracts and entries.",
+            kind=UNCERTAINTY,
+            entries=UP,
+            jobs=UP,
+        ),
     )
     sign_rate: float = param(
         0.6,
@@ -884,10 +994,31 @@ class Behaviour(Strict):
         le=1,
     )
     framework_conversion: float = param(
-        0.5, "Probability that a framework agreement becomes a contract.", ge=0, le=1
+        0.5,
+        "Probability that a framework agreement becomes a contract.",
+        ge=0,
+        le=1,
+        lever=lever(
+            0.2,
+            0.8,
+            "More framework agreements becoming contracts give more entries.",
+            kind=UNCERTAINTY,
+            entries=UP,
+        ),
     )
     start_rate: float = param(
-        0.85, "Base probability that a contract leads to construction.", ge=0, le=1
+        0.85,
+        "Base probability that a contract leads to construction.",
+        ge=0,
+        le=1,
+        lever=lever(
+            0.6,
+            0.95,
+            "More contracts leading to construction give more entries.",
+            kind=UNCERTAINTY,
+            entries=UP,
+            jobs=UP,
+        ),
     )
     margin_effect: float = param(
         0.5,
@@ -938,7 +1069,17 @@ class Behaviour(Strict):
         0.1, "Monthly speed at which satisfaction approaches its target.", ge=0, le=1
     )
     broken_promise_shock: float = param(
-        0.3, "Satisfaction lost when a promise is broken.", ge=0, le=1
+        0.3,
+        "Satisfaction lost when a promise is broken.",
+        ge=0,
+        le=1,
+        lever=lever(
+            0.1,
+            0.6,
+            "Seed ill 1: firms whose promises are broken grow dissatisfied and leave.",
+            kind=UNCERTAINTY,
+            exits=UP,
+        ),
     )
     exit_hazard: float = param(
         0.03,
@@ -959,7 +1100,18 @@ class Behaviour(Strict):
         4.0, "Log-hazard of exit per unit of satisfaction below 0.5.", ge=0, le=MAX_EFFECT
     )
     reinvest_hazard: float = param(
-        0.06, "Annual hazard of reinvesting at satisfaction 1.", unit="1/year", ge=0, le=1
+        0.06,
+        "Annual hazard of reinvesting at satisfaction 1.",
+        unit="1/year",
+        ge=0,
+        le=1,
+        lever=lever(
+            0.02,
+            0.12,
+            "Satisfied tenants who reinvest more add jobs (seed: mutual benefit).",
+            kind=UNCERTAINTY,
+            jobs=UP,
+        ),
     )
     reinvest_share: float = param(
         0.3, "Reinvestment as a share of the original investment and jobs.", ge=0, le=10
@@ -986,7 +1138,17 @@ class Behaviour(Strict):
         0.15, "Satisfaction target with nothing in its favour.", ge=0, le=1
     )
     satisfaction_aftercare: float = param(
-        0.4, "Satisfaction target per unit of aftercare.", ge=0, le=1
+        0.4,
+        "Satisfaction target per unit of aftercare.",
+        ge=0,
+        le=1,
+        lever=lever(
+            0.2,
+            0.6,
+            "Seed ill 2: aftercare that weighs more in satisfaction keeps more firms.",
+            kind=UNCERTAINTY,
+            exits=DOWN,
+        ),
     )
     satisfaction_service: float = param(
         0.15, "Satisfaction target per unit of service quality.", ge=0, le=1
@@ -998,7 +1160,17 @@ class Behaviour(Strict):
         3.0, "Satisfaction target lost per unit of informal fee share.", ge=0, le=MAX_EFFECT
     )
     hoard_deterrence: float = param(
-        0.5, "Share of would-be hoarders deterred by idle-land enforcement.", ge=0, le=1
+        0.5,
+        "Share of would-be hoarders deterred by idle-land enforcement.",
+        ge=0,
+        le=1,
+        lever=lever(
+            0.2,
+            0.9,
+            "Enforcement that deters more would-be hoarders leaves less land idle (2012 rule).",
+            kind=UNCERTAINTY,
+            idle_land_ha=DOWN,
+        ),
     )
     lead_targeting: float = param(
         0.6,

@@ -74,6 +74,9 @@ def levers(
     runs = lever_runs(base, declared)
     if not runs:
         raise InputError(tr("levers.none"), scenario)
+    for run in runs:  # a bad arm stops here, with the field path, before any run
+        for arm in (run.low, run.high):
+            load_scenario(scenario, {**overrides, **arm})
     started, clock = datetime.now(UTC), time.perf_counter()
     plan = plan_levers(scenario, runs, replicates, seed, overrides)
     with _bar("levers", len(plan.tasks), quiet) as advance:

@@ -68,9 +68,12 @@ def tornado(table: pd.DataFrame, source: str | None = None) -> Figure:
         ax.set_title(term(f"kpi.{kpi}") if has_term(f"kpi.{kpi}") else kpi, fontsize=9)
         ax.set_xlabel(term("unit.percent_of_low"), fontsize=8)
         ax.tick_params(axis="x", labelsize=7)
-    fig.suptitle(term("fig.tornado.title"), fontsize=10)
+    top = fig.get_figheight()
+    fig.suptitle(term("fig.tornado.title"), fontsize=10, y=1.0 - 0.1 / top, va="top")
     handles = [Line2D([], [], color=c, linewidth=6) for c in FLAG_COLOURS.values()]
     labels = [term(f"levers.flag.{key}") for key in ("ok", "no_effect", "unexpected")]
     legend = side_legend(fig, handles, labels)
     n = int(table["replicates"].min()) if len(table) else 0
-    return finish(fig, source, tr("fig.tornado.note", n=n), legend=legend)
+    finish(fig, source, tr("fig.tornado.note", n=n), legend=legend)
+    fig.subplots_adjust(top=1.0 - 0.6 / top)  # room for the title above the panels' titles
+    return fig

@@ -129,7 +129,9 @@ def schema_levers() -> list[SchemaLever]:
         extra = info.json_schema_extra or {}
         if "lever" in extra:
             declared = dict(extra["lever"])
-            out.append(SchemaLever(path, Lever(**declared), info.description or ""))
+            out.append(
+                SchemaLever(path=path, lever=Lever(**declared), description=info.description or "")
+            )
     return out
 
 
@@ -164,7 +166,7 @@ def lever_runs(scenario: Scenario, levers: Sequence[SchemaLever] | None = None) 
                 p: _scaled(value_at(scenario, p), value) if item.lever.relative else value
                 for p in paths
             }
-        out.append(LeverRun(item.path, item.lever, arms["low"], arms["high"]))
+        out.append(LeverRun(path=item.path, lever=item.lever, low=arms["low"], high=arms["high"]))
     return out
 
 
@@ -212,7 +214,9 @@ def plan_levers(
                 key = _key(arm_overrides, s)
                 if key not in index:
                     index[key] = len(tasks)
-                    tasks.append(RunTask(scenario, i, s, arm_overrides))
+                    tasks.append(
+                        RunTask(scenario=scenario, replicate=i, seed=s, overrides=arm_overrides)
+                    )
                 rows.append((run.path, arm, i, s, index[key]))
     return Plan(tasks=tasks, rows=rows)
 
@@ -237,6 +241,21 @@ def run_levers(
 
 
 # --------------------------------------------------------------------------- analysis
+def wrong_signs(effects: Mapping[str, int], diffs: Mapping[str, Mapping[str, float]]) -> list[str]:
+    """The KPIs whose 95% interval excludes zero on the side opposite to the expected one.
+
+    Args:
+        effects: Expected direction (UP or DOWN) per KPI that has one.
+        diffs: Per KPI, ``diff_lo`` and ``diff_hi`` of the 95% interval of high - low.
+    """
+    return [
+        kpi
+        for kpi, direction in effects.items()
+        if (direction == UP and diffs[kpi]["diff_hi"] < 0)
+        or (direction == DOWN and diffs[kpi]["diff_lo"] > 0)
+    ]
+
+
 def flag_of(effects: Mapping[str, int], diffs: Mapping[str, Mapping[str, float]]) -> str:
     """The flag of a lever from its paired differences on the main KPIs.
 
@@ -248,10 +267,8 @@ def flag_of(effects: Mapping[str, int], diffs: Mapping[str, Mapping[str, float]]
         :data:`UNEXPECTED` if an interval excludes zero on the side opposite to the expected
         direction, else :data:`NO_EFFECT` if no interval excludes zero, else :data:`OK`.
     """
-    for kpi, direction in effects.items():
-        lo, hi = diffs[kpi]["diff_lo"], diffs[kpi]["diff_hi"]
-        if (direction == UP and hi < 0) or (direction == DOWN and lo > 0):
-            return UNEXPECTED
+    if wrong_signs(effects, diffs):
+        return UNEXPECTED
     clear = [d for d in diffs.values() if d["diff_lo"] > 0 or d["diff_hi"] < 0]
     return OK if clear else NO_EFFECT
 
@@ -289,11 +306,7 @@ def summarise(replicates: pd.DataFrame, runs: Sequence[LeverRun]) -> pd.DataFram
             row[f"{kpi}_hi"] = diffs[kpi]["diff_hi"]
             row[f"{kpi}_p"] = diffs[kpi]["p_value"]
         row["flag"] = flag_of(effects, diffs)
-        row["unexpected"] = " ".join(
-            k
-            for k, d in effects.items()
-            if (d == UP and diffs[k]["diff_hi"] < 0) or (d == DOWN and diffs[k]["diff_lo"] > 0)
-        )
+        row["unexpected"] = " ".join(wrong_signs(effects, diffs))
         row["replicates"] = int(min(len(a) for a in arms.values()))
         rows.append(row)
     head = ["lever", "kind", "low", "high", "flag", "unexpected", "replicates"]

@@ -9,7 +9,7 @@ documentation cannot drift from the code.
 from __future__ import annotations
 
 import types
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, NamedTuple, Union, get_args, get_origin
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
@@ -18,6 +18,85 @@ SEED = "seed"
 LITERATURE = "literature"
 ASSUMPTION = "assumption"
 CALIBRATED = "calibrated"
+
+#: The main KPIs on which every lever declares the direction of its expected effect, in order.
+LEVER_KPIS = ("entries", "jobs", "net_fiscal_yuan", "idle_land_ha", "exits", "credibility")
+#: Expected directions: the KPI rises, falls, or no direction is expected (or it is ambiguous).
+UP, DOWN, NONE = 1, -1, 0
+#: Kinds of lever: a policy the city sets, or a behavioural uncertainty no document fixes.
+POLICY, UNCERTAINTY = "policy", "uncertainty"
+
+
+class Lever(NamedTuple):
+    """How a parameter is moved in the lever audit (``zhaoshang levers``).
+
+    Attributes:
+        low: The low value (a plausible lower end, not the bound of the field).
+        high: The high value.
+        reason: Why the effects are expected: theory, literature or the seed.
+        kind: :data:`POLICY` or :data:`UNCERTAINTY`.
+        effects: Expected direction (:data:`UP`, :data:`DOWN`) of the move from low to high
+            on each KPI of :data:`LEVER_KPIS` that has one.
+        relative: ``low`` and ``high`` multiply the scenario's own value (for quantities such
+            as park land that differ between entries of a table).
+    """
+
+    low: float | bool | str
+    high: float | bool | str
+    reason: str
+    kind: str = POLICY
+    effects: dict[str, int] | None = None
+    relative: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for the JSON Schema (the field's ``lever`` entry)."""
+        return {**self._asdict(), "effects": dict(self.effects or {})}
+
+
+def lever(
+    low: float | bool | str,
+    high: float | bool | str,
+    reason: str,
+    *,
+    kind: str = POLICY,
+    relative: bool = False,
+    **effects: int,
+) -> Lever:
+    """Declare a lever: its low and high values, the reason and the expected effects.
+
+    Args:
+        low: The low value.
+        high: The high value.
+        reason: Why the effects are expected (theory, literature or the seed).
+        kind: :data:`POLICY` (default) or :data:`UNCERTAINTY`.
+        relative: ``low`` and ``high`` are factors of the scenario's value.
+        **effects: KPI of :data:`LEVER_KPIS` -> :data:`UP` or :data:`DOWN`; a KPI left out
+            has no expected direction.
+
+    Raises:
+        ValueError: For an unknown KPI, direction or kind (at import: a schema mistake).
+    """
+    unknown = sorted(set(effects) - set(LEVER_KPIS))
+    if unknown:
+        raise ValueError(f"lever effects on unknown KPIs {unknown}; allowed: {LEVER_KPIS}")
+    if any(d not in (UP, DOWN) for d in effects.values()) or kind not in (POLICY, UNCERTAINTY):
+        raise ValueError(
+            f"lever directions must be UP or DOWN and kind {POLICY!r} or {UNCERTAINTY!r}"
+        )
+    ordered = {k: effects[k] for k in LEVER_KPIS if k in effects}
+    return Lever(low=low, high=high, reason=reason, kind=kind, effects=ordered, relative=relative)
+
+
+def value_at(node: Any, path: str) -> Any:
+    """The value at a dotted path of a scenario (tables by key, fields by name).
+
+    Raises:
+        KeyError: If a table has no such key.
+        AttributeError: If a table has no such field.
+    """
+    for key in path.split("."):
+        node = node[key] if isinstance(node, dict) else getattr(node, key)
+    return node
 
 
 def param(
@@ -30,6 +109,7 @@ def param(
     le: float | None = None,
     gt: float | None = None,
     lt: float | None = None,
+    lever: Lever | None = None,
     **kwargs: Any,
 ) -> Any:
     """Declare a scenario parameter.
@@ -44,12 +124,16 @@ def param(
         le: Inclusive upper bound.
         gt: Exclusive lower bound.
         lt: Exclusive upper bound.
+        lever: How the lever audit moves it, for a policy lever or a behavioural
+            uncertainty (see :func:`lever`).
         **kwargs: Passed on to :func:`pydantic.Field`.
 
     Returns:
         A pydantic ``FieldInfo``.
     """
-    extra = {"unit": unit, "source": source}
+    extra: dict[str, Any] = {"unit": unit, "source": source}
+    if lever is not None:
+        extra["lever"] = lever.as_dict()
     if isinstance(default, (list, dict)):
         value = default
         kwargs["default_factory"] = lambda: type(value)(value)

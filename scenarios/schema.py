@@ -13,7 +13,18 @@ from typing import Annotated, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from zhaoshang.scenarios.fields import ASSUMPTION, CALIBRATED, LITERATURE, SEED, Strict, param
+from zhaoshang.scenarios.fields import (
+    ASSUMPTION,
+    CALIBRATED,
+    DOWN,
+    LITERATURE,
+    SEED,
+    UNCERTAINTY,
+    UP,
+    Strict,
+    lever,
+    param,
+)
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
@@ -221,6 +232,15 @@ class Incentives(Strict):
         unit="share 0-1",
         ge=0,
         le=1,
+        lever=lever(
+            0.0,
+            0.9,
+            "Cheaper land lowers the cost of locating here (Tiebout-style competition for "
+            "capital); the city forgoes land income.",
+            entries=UP,
+            jobs=UP,
+            net_fiscal_yuan=DOWN,
+        ),
     )
     tax_rebate: float = param(
         0.5,
@@ -228,13 +248,56 @@ class Incentives(Strict):
         unit="share 0-1",
         ge=0,
         le=1,
+        lever=lever(
+            0.0,
+            1.0,
+            "A rebate raises the value of locating here (Bartik 2018: incentives induce some "
+            "firms); rebates cost local taxes.",
+            entries=UP,
+            jobs=UP,
+            net_fiscal_yuan=DOWN,
+        ),
     )
-    rebate_years: float = param(3, "Length of the tax rebate period.", unit="years", ge=0, le=30)
+    rebate_years: float = param(
+        3,
+        "Length of the tax rebate period.",
+        unit="years",
+        ge=0,
+        le=30,
+        lever=lever(
+            0.0,
+            8.0,
+            "A longer rebate is worth more to a firm and costs the city more (Bartik 2018).",
+            entries=UP,
+            jobs=UP,
+            net_fiscal_yuan=DOWN,
+        ),
+    )
     subsidy_per_job_yuan: float = param(
-        2000, "One-off subsidy per job created.", unit="yuan/job", ge=0, le=10_000_000
+        2000,
+        "One-off subsidy per job created.",
+        unit="yuan/job",
+        ge=0,
+        le=10_000_000,
+        lever=lever(
+            0.0,
+            50_000.0,
+            "A job subsidy lowers labour cost, most for labour-intensive firms, and is paid by "
+            "the city.",
+            entries=UP,
+            jobs=UP,
+            net_fiscal_yuan=DOWN,
+        ),
     )
     performance_linked: bool = param(
-        False, "Rebates are paid only while a firm meets its output commitment (mutual benefit)."
+        False,
+        "Rebates are paid only while a firm meets its output commitment (mutual benefit).",
+        lever=lever(
+            False,
+            True,
+            "Seed: performance-linked rebates deter land hoarding and pay only firms that deliver.",
+            idle_land_ha=DOWN,
+        ),
     )
 
 
@@ -248,6 +311,14 @@ class Service(Strict):
         ge=0,
         le=1,
         source=SEED,
+        lever=lever(
+            0.4,
+            0.9,
+            "Seed: one-stop service shortens approvals and draws firms (exits, a count, "
+            "have no expected direction: more tenants, each less likely to leave).",
+            entries=UP,
+            jobs=UP,
+        ),
     )
     aftercare: float = param(
         0.6,
@@ -256,6 +327,14 @@ class Service(Strict):
         ge=0,
         le=1,
         source=SEED,
+        lever=lever(
+            0.2,
+            0.9,
+            "Seed: attraction without aftercare loses firms (ill 2); satisfied tenants stay and "
+            "refer.",
+            jobs=UP,
+            exits=DOWN,
+        ),
     )
     approval_months: float = param(
         3,
@@ -263,6 +342,13 @@ class Service(Strict):
         unit="months",
         ge=0,
         le=60,
+        lever=lever(
+            1.0,
+            9.0,
+            "Longer approvals delay starts and lose deals to rivals (seed: administration plus "
+            "service, reform 3).",
+            entries=DOWN,
+        ),
     )
 
 
@@ -270,10 +356,32 @@ class RentSeeking(Strict):
     """Informal fees, levies, fines and delays."""
 
     fee_share: float = param(
-        0.0, "Informal fees and levies as a share of output.", unit="share 0-1", ge=0, le=0.5
+        0.0,
+        "Informal fees and levies as a share of output.",
+        unit="share 0-1",
+        ge=0,
+        le=0.5,
+        lever=lever(
+            0.0,
+            0.1,
+            "Seed: rent-seeking (ill 3) raises costs and drives firms away (exits, a count, "
+            "have no expected direction: fewer tenants, each more likely to leave).",
+            entries=DOWN,
+            jobs=DOWN,
+        ),
     )
     delay_months: float = param(
-        0.0, "Extra months added at negotiation and approval.", unit="months", ge=0, le=60
+        0.0,
+        "Extra months added at negotiation and approval.",
+        unit="months",
+        ge=0,
+        le=60,
+        lever=lever(
+            0.0,
+            6.0,
+            "Seed: deliberate delays at negotiation and approval lose deals to rival cities.",
+            entries=DOWN,
+        ),
     )
 
 
@@ -286,13 +394,29 @@ class Staff(Strict):
         unit="score 0-1",
         ge=0,
         le=1,
+        lever=lever(
+            0.4,
+            0.9,
+            "Seed: professional staff (reform 4) target and negotiate better.",
+            entries=UP,
+            jobs=UP,
+        ),
     )
 
 
 class Selectivity(Strict):
     """Screening of projects before signing."""
 
-    enabled: bool = param(False, "Screen projects before signing.")
+    enabled: bool = param(
+        False,
+        "Screen projects before signing.",
+        lever=lever(
+            False,
+            True,
+            "Seed: selective attraction (reform 5) turns polluting and low-tax projects away.",
+            entries=DOWN,
+        ),
+    )
     max_pollution: float = param(
         2.0,
         "Highest pollution index per million yuan of output admitted.",
@@ -324,8 +448,25 @@ class LandPolicy(Strict):
         "merit",
         "How scarce land is allotted among the month's signers: first come (negotiated) or "
         "ranked by tax per hectare.",
+        lever=lever(
+            "first_come",
+            "merit",
+            "Ranking scarce land by tax per hectare gives it to the firms that pay most (seed, "
+            "reform 5).",
+            net_fiscal_yuan=UP,
+        ),
     )
-    enforcement: bool = param(True, "Charge idle-land fees and reclaim idle land.", source=SEED)
+    enforcement: bool = param(
+        True,
+        "Charge idle-land fees and reclaim idle land.",
+        source=SEED,
+        lever=lever(
+            False,
+            True,
+            "2012 idle-land rule: fees and reclamation deter hoarding and free idle land.",
+            idle_land_ha=DOWN,
+        ),
+    )
     idle_fee_share: float = param(
         0.2,
         "Idle-land fee as a share of the land price.",
@@ -333,6 +474,9 @@ class LandPolicy(Strict):
         source=LITERATURE + ": 2012 idle land rule",
         ge=0,
         le=1,
+        lever=lever(
+            0.05, 1.0, "2012 idle-land rule: a higher fee makes hoarding dearer.", idle_land_ha=DOWN
+        ),
     )
     fee_after_months: int = param(
         12,
@@ -341,6 +485,13 @@ class LandPolicy(Strict):
         source=LITERATURE + ": 2012 idle land rule",
         ge=1,
         le=240,
+        lever=lever(
+            6,
+            24,
+            "2012 idle-land rule: a later fee makes idle land cheaper to keep and brings in less.",
+            idle_land_ha=UP,
+            net_fiscal_yuan=DOWN,
+        ),
     )
     reclaim_after_months: int = param(
         24,
@@ -349,6 +500,12 @@ class LandPolicy(Strict):
         source=LITERATURE + ": 2012 idle land rule",
         ge=1,
         le=240,
+        lever=lever(
+            12,
+            48,
+            "2012 idle-land rule: later reclamation leaves idle land idle longer.",
+            idle_land_ha=UP,
+        ),
     )
 
 
@@ -356,7 +513,19 @@ class Governance(Strict):
     """Officials, policy continuity and credibility."""
 
     tenure_years: float = param(
-        3.5, "Mean tenure of the city's leader.", unit="years", source=LITERATURE, gt=0, le=100
+        3.5,
+        "Mean tenure of the city's leader.",
+        unit="years",
+        source=LITERATURE,
+        gt=0,
+        le=100,
+        lever=lever(
+            2.0,
+            8.0,
+            "Fewer leadership changes break fewer promises (policy continuity; seed ill 1).",
+            credibility=UP,
+            exits=DOWN,
+        ),
     )
     honour_probability: float = param(
         0.85,
@@ -364,21 +533,64 @@ class Governance(Strict):
         unit="probability",
         ge=0,
         le=1,
+        lever=lever(
+            0.6,
+            1.0,
+            "Seed ill 1 (new officials ignore old accounts): kept promises build credibility and "
+            "keep firms.",
+            kind=UNCERTAINTY,
+            entries=UP,
+            exits=DOWN,
+            credibility=UP,
+        ),
     )
     credibility_prior: float = param(
-        0.7, "Investors' prior belief that promises are kept.", unit="probability", ge=0, le=1
+        0.7,
+        "Investors' prior belief that promises are kept.",
+        unit="probability",
+        ge=0,
+        le=1,
+        lever=lever(
+            0.5,
+            0.9,
+            "Investors who trust promises more value the city more (predictability weighs most).",
+            kind=UNCERTAINTY,
+            entries=UP,
+            credibility=UP,
+        ),
     )
     credibility_weight: float = param(
         20, "Weight of the prior, in observed promises.", unit="promises", gt=0, le=100_000
     )
-    turnover: bool = param(True, "Leaders turn over at the tenure hazard.")
+    turnover: bool = param(
+        True,
+        "Leaders turn over at the tenure hazard.",
+        lever=lever(
+            False,
+            True,
+            "Seed ill 1: each new leader may break a predecessor's promises, so turnover lowers "
+            "credibility.",
+            entries=DOWN,
+            exits=UP,
+            credibility=DOWN,
+        ),
+    )
 
 
 class Outreach(Strict):
     """How the government reaches investors."""
 
     proactive: bool = param(
-        True, "Resident offices, conferences and agents are active (false = waiting at the door)."
+        True,
+        "Resident offices, conferences and agents are active (false = waiting at the door).",
+        lever=lever(
+            False,
+            True,
+            "Seed reform 1: proactive outreach (offices, conferences, agents) instead of waiting "
+            "at the door.",
+            entries=UP,
+            jobs=UP,
+        ),
     )
     office_count: int | None = param(
         None,
@@ -386,12 +598,31 @@ class Outreach(Strict):
         unit="offices",
         ge=0,
         le=100,
+        lever=lever(
+            0, 5, "Seed: the five resident offices produced the 2017 funnel.", entries=UP, jobs=UP
+        ),
     )
-    referrals: bool = param(True, "Business attracts business: tenants refer partners.")
+    referrals: bool = param(
+        True,
+        "Business attracts business: tenants refer partners.",
+        lever=lever(
+            False,
+            True,
+            "Seed: business attracts business (以商招商): tenants bring partners.",
+            entries=UP,
+            jobs=UP,
+        ),
+    )
     conferences: bool = param(
         True,
         "Promotion conferences listed in `conferences` are held (false = none is held, so a "
         "scenario can switch the channel off without removing the table it extends).",
+        lever=lever(
+            False,
+            True,
+            "Seed: promotion conferences produced intentions and contracts in 2017.",
+            entries=UP,
+        ),
     )
     visibility: float = param(
         0.01,
@@ -399,9 +630,26 @@ class Outreach(Strict):
         unit="probability/month",
         ge=0,
         le=1,
+        lever=lever(
+            0.001,
+            0.02,
+            "A better-known city is found by more searching firms (information frictions).",
+            entries=UP,
+            jobs=UP,
+        ),
     )
     office_cost_yuan_month: float = param(
-        80000, "Running cost of one resident office.", unit="yuan/month", ge=0, le=MAX_YUAN
+        80000,
+        "Running cost of one resident office.",
+        unit="yuan/month",
+        ge=0,
+        le=MAX_YUAN,
+        lever=lever(
+            40_000.0,
+            160_000.0,
+            "Dearer offices cost the city more and bring nothing more.",
+            net_fiscal_yuan=DOWN,
+        ),
     )
     conference_cost_yuan: float = param(
         1_500_000, "Cost of one promotion conference.", unit="yuan", ge=0, le=MAX_YUAN
@@ -411,7 +659,14 @@ class Outreach(Strict):
 class Entrusted(Strict):
     """Entrusted attraction: third parties paid to find investors."""
 
-    count: int = param(0, "Number of entrusted agents.", unit="agents", ge=0, le=1000)
+    count: int = param(
+        0,
+        "Number of entrusted agents.",
+        unit="agents",
+        ge=0,
+        le=1000,
+        lever=lever(0, 6, "Seed: entrusted agents (委托招商) find more investors.", entries=UP),
+    )
     contacts_per_month: float = param(
         4, "Firms each agent contacts per month.", unit="firms/month", ge=0, le=MAX_ENTRY
     )
@@ -435,6 +690,14 @@ class Partnership(Strict):
         unit="score 0-1",
         ge=0,
         le=1,
+        lever=lever(
+            0.0,
+            1.0,
+            "Seed reform 2 (mutual benefit): local suppliers and customers raise the cluster "
+            "benefit and satisfaction.",
+            entries=UP,
+            exits=DOWN,
+        ),
     )
 
 
@@ -534,14 +797,58 @@ class ParkSpec(Strict):
     name: str = param("", "English name.")
     name_zh: str = param("", "Chinese name.")
     sectors: list[str] = param([], "Sector focus of the park (sector ids).")
-    land_ha: float = param(300, "Industrial land area.", unit="ha", ge=0, le=1_000_000)
+    land_ha: float = param(
+        300,
+        "Industrial land area.",
+        unit="ha",
+        ge=0,
+        le=1_000_000,
+        lever=lever(
+            0.5,
+            2.0,
+            "docs/scenarios.md: with less land more firms are turned away; with more, more can "
+            "enter.",
+            relative=True,
+            entries=UP,
+            jobs=UP,
+        ),
+    )
     land_price_yuan_m2: float = param(
-        250, "Land price before discounts.", unit="yuan/m2", source=LITERATURE, ge=0, le=1_000_000
+        250,
+        "Land price before discounts.",
+        unit="yuan/m2",
+        source=LITERATURE,
+        ge=0,
+        le=1_000_000,
+        lever=lever(
+            0.5,
+            2.0,
+            "Dearer land raises the cost of locating in the park.",
+            relative=True,
+            entries=DOWN,
+        ),
     )
     standard_buildings: int = param(
-        0, "Ready standard factory buildings.", unit="buildings", source=SEED, ge=0, le=MAX_ENTRY
+        0,
+        "Ready standard factory buildings.",
+        unit="buildings",
+        source=SEED,
+        ge=0,
+        le=MAX_ENTRY,
+        lever=lever(
+            0, 20, "Seed: ready standard factory buildings let firms start sooner.", entries=UP
+        ),
     )
-    infrastructure: float = param(0.6, "Infrastructure quality.", unit="score 0-1", ge=0, le=1)
+    infrastructure: float = param(
+        0.6,
+        "Infrastructure quality.",
+        unit="score 0-1",
+        ge=0,
+        le=1,
+        lever=lever(
+            0.4, 0.9, "Better infrastructure is valued in location choice.", entries=UP, jobs=UP
+        ),
+    )
     incumbents: dict[str, EntryCount] = param(
         {}, "Operating firms at start, by sector id.", unit="firms", source=SEED
     )
@@ -574,6 +881,14 @@ class OfficeSpec(Strict):
         source=SEED + ": 300+ visits by 5 offices in 2017",
         ge=0,
         le=MAX_ENTRY,
+        lever=lever(
+            0.5,
+            2.0,
+            "Seed: resident offices (驻地招商) produce most contacts; more visits, more leads.",
+            relative=True,
+            entries=UP,
+            jobs=UP,
+        ),
     )
 
 
@@ -601,7 +916,18 @@ class ConferenceSpec(Strict):
         None, "Park promoted: its focus sectors are invited too (none = no park promoted)."
     )
     invitees: int = param(
-        100, "Firms contacted afresh that attend.", unit="firms", ge=0, le=MAX_ENTRY
+        100,
+        "Firms contacted afresh that attend.",
+        unit="firms",
+        ge=0,
+        le=MAX_ENTRY,
+        lever=lever(
+            0.5,
+            2.0,
+            "Seed: conferences produced intentions; more invitees, more leads.",
+            relative=True,
+            entries=UP,
+        ),
     )
     guests: int = param(
         0,
@@ -657,6 +983,13 @@ class SupplyChain(Strict):
         unit="share",
         ge=0,
         le=100,
+        lever=lever(
+            0.0,
+            5.0,
+            "Land dearer as parks fill (congestion) deters entry at the fullest parks.",
+            kind=UNCERTAINTY,
+            entries=DOWN,
+        ),
     )
     cap: float | None = param(
         None, "Upper bound on the cluster benefit (none = uncapped).", ge=0, le=MAX_FIRMS
@@ -673,6 +1006,14 @@ class Behaviour(Strict):
         source=CALIBRATED,
         ge=0,
         le=1,
+        lever=lever(
+            0.02,
+            0.08,
+            "More firms considering a move means more candidates for every city.",
+            kind=UNCERTAINTY,
+            entries=UP,
+            jobs=UP,
+        ),
     )
     wage_push: float = param(
         2.0,
@@ -680,9 +1021,24 @@ class Behaviour(Strict):
         source=LITERATURE,
         ge=0,
         le=20,
+        lever=lever(
+            0.5,
+            4.0,
+            "Rising coastal wages push more firms to relocate inland (seed: industrial transfer).",
+            kind=UNCERTAINTY,
+            entries=UP,
+            jobs=UP,
+        ),
     )
     search_months: int = param(
-        18, "Months a relocation-minded firm keeps searching.", unit="months", ge=1, le=240
+        18,
+        "Months a relocation-minded firm keeps searching.",
+        unit="months",
+        ge=1,
+        le=240,
+        lever=lever(
+            6, 36, "A firm that searches longer meets more offers.", kind=UNCERTAINTY, entries=UP
+        ),
     )
     pitch_trigger: float = param(
         0.15,
@@ -691,6 +1047,14 @@ class Behaviour(Strict):
         source=CALIBRATED,
         ge=0,
         le=1,
+        lever=lever(
+            0.1,
+            0.5,
+            "Visits that prompt more firms to consider moving make more leads.",
+            kind=UNCERTAINTY,
+            entries=UP,
+            jobs=UP,
+        ),
     )
     beta_cost: float = param(
         0.5,
@@ -702,6 +1066,14 @@ class Behaviour(Strict):
         "Slattery & Zidar 2020), docs/levers.md",
         ge=0,
         le=MAX_EFFECT,
+        lever=lever(
+            0.25,
+            1.0,
+            "Firms weighing money more leave the costly deltas for cheaper inland parks "
+            "(the seed's cost-driven relocation; incentives count as money too).",
+            kind=UNCERTAINTY,
+            entries=UP,
+        ),
     )
     money_size_elasticity: float = param(
         0.5,
@@ -733,6 +1105,15 @@ class Behaviour(Strict):
         source=CALIBRATED,
         ge=-MAX_EFFECT,
         le=MAX_EFFECT,
+        lever=lever(
+            1.5,
+            8.0,
+            "A stronger pull of home keeps firms from moving anywhere (the range holds the "
+            "schema's default and the calibrated value of ruzhou-2017).",
+            kind=UNCERTAINTY,
+            entries=DOWN,
+            jobs=DOWN,
+        ),
     )
     inspect_rate: float = param(
         0.7,
@@ -740,6 +1121,14 @@ class Behaviour(Strict):
         source=CALIBRATED,
         ge=0,
         le=1,
+        lever=lever(
+            0.5,
+            0.9,
+            "More inspections ending in negotiation give more contracts and entries.",
+            kind=UNCERTAINTY,
+            entries=UP,
+            jobs=UP,
+        ),
     )
     sign_rate: float = param(
         0.6,
@@ -747,6 +1136,14 @@ class Behaviour(Strict):
         source=CALIBRATED,
         ge=0,
         le=1,
+        lever=lever(
+            0.4,
+            0.8,
+            "More negotiations ending in a signature give more contracts and entries.",
+            kind=UNCERTAINTY,
+            entries=UP,
+            jobs=UP,
+        ),
     )
     contract_share: float = param(
         0.83,
@@ -756,10 +1153,31 @@ class Behaviour(Strict):
         le=1,
     )
     framework_conversion: float = param(
-        0.5, "Probability that a framework agreement becomes a contract.", ge=0, le=1
+        0.5,
+        "Probability that a framework agreement becomes a contract.",
+        ge=0,
+        le=1,
+        lever=lever(
+            0.2,
+            0.8,
+            "More framework agreements becoming contracts give more entries.",
+            kind=UNCERTAINTY,
+            entries=UP,
+        ),
     )
     start_rate: float = param(
-        0.85, "Base probability that a contract leads to construction.", ge=0, le=1
+        0.85,
+        "Base probability that a contract leads to construction.",
+        ge=0,
+        le=1,
+        lever=lever(
+            0.6,
+            0.95,
+            "More contracts leading to construction give more entries.",
+            kind=UNCERTAINTY,
+            entries=UP,
+            jobs=UP,
+        ),
     )
     margin_effect: float = param(
         0.5,
@@ -797,28 +1215,80 @@ class Behaviour(Strict):
         ge=0,
         le=1,
         source=SEED + ": attracted firms enclose land and leave it idle",
+        lever=lever(
+            0.05,
+            0.4,
+            "Seed: attracted firms enclose land and leave it idle; more hoarders, more idle land.",
+            kind=UNCERTAINTY,
+            idle_land_ha=UP,
+        ),
     )
     hoard_share: float = param(0.6, "Share of a hoarder's land left undeveloped.", ge=0, le=1)
     satisfaction_speed: float = param(
         0.1, "Monthly speed at which satisfaction approaches its target.", ge=0, le=1
     )
     broken_promise_shock: float = param(
-        0.3, "Satisfaction lost when a promise is broken.", ge=0, le=1
+        0.3,
+        "Satisfaction lost when a promise is broken.",
+        ge=0,
+        le=1,
+        lever=lever(
+            0.1,
+            0.6,
+            "Seed ill 1: firms whose promises are broken grow dissatisfied and leave.",
+            kind=UNCERTAINTY,
+            exits=UP,
+        ),
     )
     exit_hazard: float = param(
-        0.03, "Annual exit hazard of a firm at satisfaction 0.5.", unit="1/year", ge=0, le=1
+        0.03,
+        "Annual exit hazard of a firm at satisfaction 0.5.",
+        unit="1/year",
+        ge=0,
+        le=1,
+        lever=lever(
+            0.01,
+            0.06,
+            "A higher base hazard of exit closes more plants.",
+            kind=UNCERTAINTY,
+            jobs=DOWN,
+            exits=UP,
+        ),
     )
     exit_sensitivity: float = param(
         4.0, "Log-hazard of exit per unit of satisfaction below 0.5.", ge=0, le=MAX_EFFECT
     )
     reinvest_hazard: float = param(
-        0.06, "Annual hazard of reinvesting at satisfaction 1.", unit="1/year", ge=0, le=1
+        0.06,
+        "Annual hazard of reinvesting at satisfaction 1.",
+        unit="1/year",
+        ge=0,
+        le=1,
+        lever=lever(
+            0.02,
+            0.12,
+            "Satisfied tenants who reinvest more add jobs (seed: mutual benefit).",
+            kind=UNCERTAINTY,
+            jobs=UP,
+        ),
     )
     reinvest_share: float = param(
         0.3, "Reinvestment as a share of the original investment and jobs.", ge=0, le=10
     )
     referral_rate: float = param(
-        0.04, "Referrals per satisfied tenant per month.", unit="1/month", ge=0, le=5
+        0.04,
+        "Referrals per satisfied tenant per month.",
+        unit="1/month",
+        ge=0,
+        le=5,
+        lever=lever(
+            0.01,
+            0.1,
+            "Satisfied tenants who refer more bring more partners (以商招商).",
+            kind=UNCERTAINTY,
+            entries=UP,
+            jobs=UP,
+        ),
     )
     satisfied_level: float = param(
         0.6,
@@ -838,7 +1308,17 @@ class Behaviour(Strict):
         0.15, "Satisfaction target with nothing in its favour.", ge=0, le=1
     )
     satisfaction_aftercare: float = param(
-        0.4, "Satisfaction target per unit of aftercare.", ge=0, le=1
+        0.4,
+        "Satisfaction target per unit of aftercare.",
+        ge=0,
+        le=1,
+        lever=lever(
+            0.2,
+            0.6,
+            "Seed ill 2: aftercare that weighs more in satisfaction keeps more firms.",
+            kind=UNCERTAINTY,
+            exits=DOWN,
+        ),
     )
     satisfaction_service: float = param(
         0.15, "Satisfaction target per unit of service quality.", ge=0, le=1
@@ -855,6 +1335,13 @@ class Behaviour(Strict):
         "(20% of the land price); each further 20% deters the same share of the rest.",
         ge=0,
         le=1,
+        lever=lever(
+            0.2,
+            0.9,
+            "Enforcement that deters more would-be hoarders leaves less land idle (2012 rule).",
+            kind=UNCERTAINTY,
+            idle_land_ha=DOWN,
+        ),
     )
     linked_hoarding: float = param(
         0.5,
@@ -870,6 +1357,14 @@ class Behaviour(Strict):
         "Share of an office's visits that reach firms already looking, at professionalism 1.",
         ge=0,
         le=1,
+        lever=lever(
+            0.5,
+            0.9,
+            "Better-targeted office visits reach more firms already looking.",
+            kind=UNCERTAINTY,
+            entries=UP,
+            jobs=UP,
+        ),
     )
     conference_lead_share: float = param(
         0.3, "Share of conference invitees already looking for a site.", ge=0, le=1

@@ -31,7 +31,7 @@ from pydantic import ValidationError, model_validator
 from ...model.outputs.kpis import compute
 from ...scenarios import load_scenario
 from ...scenarios.errors import InputError, describe_validation
-from ...scenarios.fields import Strict, param
+from ...scenarios.fields import Strict, param, value_at
 from ...scenarios.loader import read_toml
 from ...scenarios.schema import Month
 from ..runs.parallel import map_tasks
@@ -320,8 +320,14 @@ class Calibration:
         tasks = [FitTask(spec, s, months, tuple(paths)) for s in self.seeds]
         return np.array(map_tasks(fn, tasks, workers=self.workers, executor=self.executor))
 
-    def evaluate(self, values: Mapping[str, float]) -> Evaluation:
-        """Simulate the targets at ``values`` and score them."""
+    def evaluate(self, values: Mapping[str, float], record: bool = True) -> Evaluation:
+        """Simulate the targets at ``values`` and score them.
+
+        Args:
+            values: Dotted parameter path -> value (the others as the scenario holds them).
+            record: Keep the evaluation in :attr:`history` and report it to ``progress``
+                (false for the points of a loss profile, which are not candidates).
+        """
         paths = [t.kpi for t in self.targets.targets.values()]
         sims = self._run(measure, values, self.targets.months, paths)
         with warnings.catch_warnings():  # a KPI without any value is reported below
@@ -331,7 +337,8 @@ class Calibration:
         scaled = (means - self.observed) / (self.tolerance * self.observed)
         loss = float(np.sum(np.where(np.isfinite(scaled), scaled, 1e6) ** 2))
         ev = Evaluation(dict(values), means, sds, loss)
-        self.history.append(ev)
+        if record:
+            self.history.append(ev)
         if self.progress:
             self.progress(ev)
         return ev
@@ -381,6 +388,46 @@ class Calibration:
             minimize(loss, z0, method="Nelder-Mead", options=options)
         return min(self.history, key=lambda e: e.loss)
 
+    def fitted_point(self, best: Evaluation) -> dict[str, float]:
+        """Every fitted parameter's value at ``best`` (the scenario's own where not searched)."""
+        scenario = self.spec({})
+        return {
+            name: float(best.values.get(name, value_at(scenario, name)))
+            for name in self.bounded.names
+        }
+
+    def profile(self, best: Evaluation, points: int) -> pd.DataFrame:
+        """The loss along each fitted parameter, the others held at ``best``.
+
+        Each parameter takes ``points`` values evenly spread over its bounds (rounded to
+        :data:`DIGITS` digits, as fitted values are) plus its value at ``best``; every point
+        runs the calibration's replicate seeds. A parameter is identified by the targets when
+        its profile has a clear minimum: the loss rises by at least :data:`PROFILE_RISE` on
+        both sides of it within the bounds.
+
+        Returns:
+            One row per (parameter, value): ``parameter, value, at_fit, loss`` and the
+            simulated mean of every target.
+        """
+        centre = self.fitted_point(best)
+        rows = []
+        for name in self.bounded.names:
+            spec = self.targets.parameters[name]
+            grid = np.linspace(spec.lower, spec.upper, points)
+            values = sorted({float(f"{v:.{DIGITS}g}") for v in grid} | {centre[name]})
+            for value in values:
+                ev = self.evaluate({**centre, name: value}, record=False)
+                rows.append(
+                    {
+                        "parameter": name,
+                        "value": value,
+                        "at_fit": value == centre[name],
+                        "loss": ev.loss,
+                        **dict(zip(self.names, ev.means.tolist(), strict=True)),
+                    }
+                )
+        return pd.DataFrame(rows)
+
     def fit_table(self, best: Evaluation) -> pd.DataFrame:
         """Target, KPI, observed, simulated mean and sd, relative error, within tolerance."""
         rel = (best.means - self.observed) / self.observed
@@ -414,6 +461,60 @@ class Calibration:
                 "ratio": means / observed,
             }
         )
+
+
+#: Rise of the loss, on each side of a profile's minimum, that makes a parameter identified:
+#: one unit is one target moved by its whole tolerance.
+PROFILE_RISE = 1.0
+
+
+def profile_summary(profile: pd.DataFrame) -> pd.DataFrame:
+    """Per parameter of a loss profile: its minimum and how far the loss rises around it.
+
+    Columns: the fitted value and the loss there, the value where the profile is lowest and
+    its loss, the rise of the loss below and above that value within the bounds, and whether
+    the parameter is identified (both rises at least :data:`PROFILE_RISE`).
+    """
+    rows = []
+    for name, part in profile.groupby("parameter", sort=False):
+        part = part.sort_values("value")
+        loss = part["loss"].to_numpy(float)
+        k = int(np.argmin(loss))
+        left, right = float(loss[: k + 1].max() - loss[k]), float(loss[k:].max() - loss[k])
+        rows.append(
+            {
+                "parameter": name,
+                "fitted": float(part.loc[part["at_fit"], "value"].iloc[0]),
+                "loss_at_fit": float(part.loc[part["at_fit"], "loss"].iloc[0]),
+                "argmin": float(part["value"].iloc[k]),
+                "min_loss": float(loss[k]),
+                "rise_below": left,
+                "rise_above": right,
+                "identified": left >= PROFILE_RISE and right >= PROFILE_RISE,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def write_profile(folder: Path, profile: pd.DataFrame, source: str) -> pd.DataFrame:
+    """Write ``profile.csv``, ``profile_summary.csv`` and ``figures/loss_profile.png``.
+
+    Args:
+        folder: The (temporary) results folder.
+        profile: The loss profile (:meth:`Calibration.profile`).
+        source: Source line of the figure.
+
+    Returns:
+        The summary (:func:`profile_summary`).
+    """
+    from ..figures import save
+    from ..figures.profile import loss_profile
+
+    summary = profile_summary(profile)
+    profile.to_csv(folder / "profile.csv", index=False)
+    summary.to_csv(folder / "profile_summary.csv", index=False)
+    save(loss_profile(profile, PROFILE_RISE, source), folder / "figures" / "loss_profile")
+    return summary
 
 
 def markdown_table(frame: pd.DataFrame) -> str:

@@ -34,6 +34,7 @@ COMMAND_MODULES = [
     "validity",
     "report",
     "compare",
+    "levers",
     "classroom",
 ]
 
@@ -118,4 +119,3 @@ def _main(argv: list[str] | None) -> None:
             err=True,
         )
         raise SystemExit(1) from None
-

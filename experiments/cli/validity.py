@@ -151,6 +151,14 @@ def calibrate(
     write_scenario: Annotated[
         Path | None, typer.Option(help="Also write a scenario file with the fitted values.")
     ] = None,
+    profile: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            help="Also write the loss profile along each fitted parameter at this many points"
+            " over its bounds (identification; 0 = none, else at least 3).",
+        ),
+    ] = 0,
     quiet: QuietOpt = False,
     lang: LangOption = None,
 ) -> None:
@@ -162,6 +170,7 @@ def calibrate(
         load_targets,
         markdown_table,
         scenario_text,
+        write_profile,
     )
     from ..analysis.replicate import resolve_spec
     from ..runs.executors import open_executor
@@ -170,13 +179,15 @@ def calibrate(
     resolve_spec(scenario, overrides)  # fail early on a bad scenario or override
     spec = load_targets(targets)
     check_against(spec, scenario, overrides, str(targets))
+    if 0 < profile < 3:
+        raise InputError(f"a loss profile needs at least 3 points, got {profile}", "--profile")
     if write_scenario is not None and write_scenario.suffix != ".toml":
         raise InputError("must name a .toml file", str(write_scenario), "--write-scenario")
     if write_scenario is not None:
         results_folder(write_scenario.parent)  # refused now, not after the calibration
     out = out or Path("results") / f"calibration-{folder_name(scenario)}"
     started, clock = datetime.now(UTC), time.perf_counter()
-    bar = _bar("calibrate", budget or 1, quiet)
+    bar = _bar("calibrate", (budget or 1) + (profile + 1) * len(spec.parameters), quiet)
     with open_executor(workers, scheduler) as backend, bar as advance:
         cal = Calibration(
             scenario, spec, replicates, seed, overrides, backend.workers, backend.executor,
@@ -185,6 +196,7 @@ def calibrate(
         best = cal.fit(budget)
         fit = cal.fit_table(best)
         holdout = cal.holdout_table(best.values)
+        profiled = cal.profile(best, profile) if profile else None
     seconds = time.perf_counter() - clock
     fitted = {k: float(v) for k, v in best.values.items()}
     with atomic_dir(out) as tmp:
@@ -193,6 +205,9 @@ def calibrate(
         if holdout is not None:
             holdout.to_csv(tmp / "holdout.csv", index=False)
             text += f"\n## Out of sample (not a target)\n\n{markdown_table(holdout)}"
+        if profiled is not None:
+            identified = write_profile(tmp, profiled, f"{scenario}, {targets}")
+            text += f"\n## Loss profiles (identification)\n\n{markdown_table(identified)}"
         write_text(tmp / "fit.md", text)
         history = [
             {**ev.values, "loss": ev.loss, **dict(zip(cal.names, ev.means.tolist(), strict=True))}
@@ -234,4 +249,13 @@ def calibrate(
                 fitted=fitted or tr("cli.none_fitted"),
             )
         )
+        if profiled is not None:
+            typer.echo(
+                tr(
+                    "cli.profiled",
+                    identified=int(identified["identified"].sum()),
+                    n=len(identified),
+                    out=out / "profile.csv",
+                )
+            )
         typer.echo(tr("cli.results_in", out=out))

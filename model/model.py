@@ -480,6 +480,9 @@ class AttractionModel(mesa.Model):
                 "satisfaction": f.satisfaction[touched],
                 "promise_broken": f.promise_broken[touched],
                 "entered_month": np.where(f.entered[touched] < NEVER, f.entered[touched], -1),
+                "idle_since_month": np.where(
+                    f.idle_since[touched] < NEVER, f.idle_since[touched], -1
+                ),
                 "incumbent": touched >= f.n_pool,
             }
         )

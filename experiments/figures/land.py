@@ -32,9 +32,12 @@ def land_from_firms(
 
     Each firm holding land at the end counts its land as allocated from the month of its last
     construction contract in that park (or from its seeding, for incumbents) and its developed
-    land from the month it started operating there. Land of firms that later left, and land
-    reclaimed before the end, are not known from these files, so earlier months can be
-    understated.
+    land from the month it started operating there. Its undeveloped land counts as idle once
+    it has been idle for a year (``land.idle_land``: from ``idle_since_month``, the contract
+    month or the start of operation; a firm table without that column counts it from the
+    start of operation, at once). Land of firms that later left, land reclaimed before the
+    end and land idle only before construction started are not known from these files, so
+    earlier months can be understated.
 
     Args:
         events: The run's events (``events.parquet``).
@@ -64,7 +67,6 @@ def land_from_firms(
         operating = holders[mine][running]
         start = started_at[mine][running].astype(int)
         dev = np.bincount(start, weights=operating["land_developed_ha"], minlength=n)
-        held_op = np.bincount(start, weights=operating["land_held_ha"], minlength=n)
         developed = np.cumsum(dev)[:n]
         frames.append(
             pd.DataFrame(
@@ -73,11 +75,27 @@ def land_from_firms(
                     "park": park,
                     "land_allocated_ha": np.cumsum(alloc)[:n],
                     "land_developed_ha": developed,
-                    "idle_land_ha": np.cumsum(held_op)[:n] - developed,
+                    "idle_land_ha": _idle_by_month(holders[mine], started_at[mine], n),
                 }
             )
         )
     return pd.concat(frames, ignore_index=True)
+
+
+def _idle_by_month(holders: pd.DataFrame, started_at: pd.Series, n: int) -> np.ndarray:
+    """Idle land of one park's holders in each of ``n`` months (see :func:`land_from_firms`)."""
+    from ...model.mechanisms.land import IDLE_AFTER_MONTHS
+
+    idle = (holders["land_held_ha"] - holders["land_developed_ha"]).to_numpy()
+    if "idle_since_month" in holders:
+        since = holders["idle_since_month"].to_numpy()
+        counted = (since >= 0) & (idle > 0)
+        first = since[counted] + IDLE_AFTER_MONTHS - 1
+    else:
+        counted = started_at.notna().to_numpy() & (idle > 0)
+        first = started_at[counted].to_numpy()
+    first = first.astype(int)
+    return np.cumsum(np.bincount(first, weights=idle[counted], minlength=n + IDLE_AFTER_MONTHS))[:n]
 
 
 def land(

@@ -13,10 +13,14 @@ from ...i18n import tr
 from ...scenarios.errors import InputError
 from ...scenarios.loader import load_scenario, resolve
 from ..runs.parallel import default_workers
-from .compare import QuietOpt, ReplicatesOpt, SeedOpt, WorkersOpt, overrides_of, run_manifest, slug
+from .compare import QuietOpt, SeedOpt, WorkersOpt, overrides_of, run_manifest, slug
 from .lang_option import LangOption, use_lang
 from .run import SetOption
 from .validity import _bar
+
+ArmReplicatesOpt = Annotated[
+    int, typer.Option(min=2, help="Replicates per arm, low and high paired by seed (at least 2).")
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -26,7 +30,7 @@ def register(app: typer.Typer) -> None:
 
 def levers(
     scenario: Annotated[str, typer.Argument(help="Library name or path of the scenario.")],
-    replicates: ReplicatesOpt = 6,
+    replicates: ArmReplicatesOpt = 6,
     seed: SeedOpt = 1,
     workers: WorkersOpt = None,
     set_: SetOption = None,

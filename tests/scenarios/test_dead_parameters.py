@@ -212,10 +212,9 @@ def _candidates(scenario: Scenario, path: str, generic: str, info, value: Any) -
     if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}", value):
         year, month = map(int, value.split("-"))
         return [f"{year}-{month % 12 + 1:02d}", f"{year - 1}-{month:02d}"]
-    if isinstance(value, str):  # an id: another one of its kind
-        kind = {"government": "governments", "region": "regions", "focus": "governments"}
-        table = getattr(scenario, kind[path.rsplit(".", 1)[-1]])
-        return [k for k in table if k != value]
+    ids = {"government": "governments", "region": "regions", "focus": "governments"}
+    if isinstance(value, str) and path.rsplit(".", 1)[-1] in ids:  # another id of its kind
+        return list(getattr(scenario, ids[path.rsplit(".", 1)[-1]]))
     sectors = list(scenario.sectors)
     if isinstance(value, list):
         pool = sectors if not generic.endswith(("cities", "origins")) else (
@@ -229,7 +228,10 @@ def _candidates(scenario: Scenario, path: str, generic: str, info, value: Any) -
         first = {k: (v + 1 if isinstance(v, int) else v * 0.5) for k, v in list(value.items())[:1]}
         extra = [s for s in sectors if s not in value][:1]
         return [{**value, **first}, {**value, **{s: 1 for s in extra}}]
-    raise AssertionError(f"{generic}: no way to move a value {value!r}; extend _moved")
+    raise AssertionError(
+        f"{generic}: no way to move a value {value!r}; extend _candidates, or add the field "
+        "to DESCRIPTIVE if only people read it"
+    )
 
 
 def _fingerprint(scenario: Scenario) -> str:

@@ -132,6 +132,9 @@ class AttractionModel(mesa.Model):
             key: np.zeros(n_cities) for key in ("matched", "lost_to_rivals", "case_incentives_yuan")
         }
         self.booked = np.zeros(self.firms.n, dtype=bool)
+        self.lengthened = np.zeros(self.firms.n, dtype=np.int64)  # city + 1 of the deal
+        #: Per city: events read, construction start and completion month by firm.
+        self.built: dict[int, list] = {}
         self.governments = [Government(self, c) for c in range(len(w.city_ids))]
         self.park_agents = [Park(self, p) for p in range(len(w.park_ids))]
         self._seed_incumbents()

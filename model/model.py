@@ -124,6 +124,18 @@ class AttractionModel(mesa.Model):
         #: :meth:`set_policy`).
         self.pending: dict[int, dict[str, Any]] = scenario_schedule.by_month(scenario)
         self._setup_outreach()
+        # Major projects (model/mechanisms/projects.py): leadership visits carried over, what
+        # the leadership did, and the projects a signing ceremony has booked (kept when a
+        # schedule rebuilds the outreach).
+        n_cities = len(w.city_ids)
+        self.leadership_time = np.zeros(n_cities)
+        self.major_results = {
+            key: np.zeros(n_cities) for key in ("matched", "lost_to_rivals", "case_incentives_yuan")
+        }
+        self.booked = np.zeros(self.firms.n, dtype=bool)
+        self.lengthened = np.zeros(self.firms.n, dtype=np.int64)  # city + 1 of the deal
+        #: Per city: events read, construction start and completion month by firm.
+        self.built: dict[int, list] = {}
         self.governments = [Government(self, c) for c in range(len(w.city_ids))]
         self.park_agents = [Park(self, p) for p in range(len(w.park_ids))]
         self._seed_incumbents()
@@ -360,14 +372,6 @@ class AttractionModel(mesa.Model):
                         "guests": conf.guests,
                     }
                 )
-        # Major projects (model/mechanisms/projects.py): leadership visits carried over, what
-        # the leadership did, and the projects a signing ceremony has booked.
-        n_cities = len(w.city_ids)
-        self.leadership_time = np.zeros(n_cities)
-        self.major_results = {
-            key: np.zeros(n_cities) for key in ("matched", "lost_to_rivals", "case_incentives_yuan")
-        }
-        self.booked = np.zeros(self.firms.n, dtype=bool)
 
     def policy_cost(self, city: int) -> float:
         """Monthly running cost of one resident office of ``city``."""

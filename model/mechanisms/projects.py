@@ -35,7 +35,7 @@ projects" (after the pipeline) and in the conference phase; draws are keyed (fir
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -52,15 +52,31 @@ NEGOTIATING = (int(Stage.NEGOTIATING), int(Stage.FRAMEWORK))
 BOOKABLE = (int(Stage.NEGOTIATING), int(Stage.OPERATING))
 
 
-def thresholds(m: AttractionModel) -> np.ndarray:
-    """The major-project threshold of every city (yuan)."""
-    gov = m.spec.governments
-    return np.array([gov[c].major_projects.threshold_yuan for c in m.world.city_ids])
+class MajorTerms(NamedTuple):
+    """Each city's major-project terms (arrays by city), kept for the run."""
+
+    threshold: np.ndarray  # yuan
+    cap: np.ndarray  # yuan
+    visits: np.ndarray  # leadership visits a month
+
+
+def terms(m: AttractionModel) -> MajorTerms:
+    """The run's :class:`MajorTerms` (rebuilt when a schedule changes a lever)."""
+
+    def build() -> MajorTerms:
+        gov = [m.spec.governments[c].major_projects for c in m.world.city_ids]
+        return MajorTerms(
+            threshold=np.array([g.threshold_yuan for g in gov]),
+            cap=np.array([g.incentive_cap_yuan for g in gov]),
+            visits=np.array([g.leadership_visits_month for g in gov]),
+        )
+
+    return m.kept("major projects", build)
 
 
 def is_major(m: AttractionModel, ids: np.ndarray, cities: np.ndarray) -> np.ndarray:
     """Whether each firm's project is major for the city it deals with (``cities``)."""
-    return m.firms.investment[ids] >= thresholds(m)[cities]
+    return m.firms.investment[ids] >= terms(m).threshold[cities]
 
 
 def stochastic_round(value: float, u: float) -> int:
@@ -73,24 +89,27 @@ def stochastic_round(value: float, u: float) -> int:
 def leadership(m: AttractionModel) -> None:
     """The month's major projects: longer negotiation, rival bids and the leaders' visits.
 
-    The leaders' visits go first to answering rival bids for deals in hand, then to
-    prospects (:func:`_visit_prospects`).
+    This month's visits of each city's leaders are added to the fraction carried over
+    (unused whole visits lapse); they go first to answering rival bids for deals in hand
+    (:func:`_answer_rivals`), then to prospects (:func:`_visit_prospects`).
     """
-    _grant_leadership_time(m)
-    _answer_rivals(m)
-    _visit_prospects(m)
+    t = terms(m)
+    m.leadership_time[:] = np.mod(m.leadership_time, 1.0) + t.visits
+    f = m.firms
+    active = m.active
+    stage = f.stage[active]
+    in_deal = active[(stage >= NEGOTIATING[0]) & (stage <= NEGOTIATING[1])]
+    major = in_deal[f.investment[in_deal] >= t.threshold[f.city[in_deal]]]
+    if len(major):
+        _lengthen(m, major, float(m.spec.behaviour.major_negotiation_months))
+        _answer_rivals(m, major, t)
+    if (m.leadership_time >= 1.0).any():
+        _visit_prospects(m, t)
 
 
-def _answer_rivals(m: AttractionModel) -> None:
-    """Rival bids for major projects under negotiation, and the leadership's answers."""
-    f, month = m.firms, m.month
-    ids = m.in_pipeline()
-    ids = ids[(f.stage[ids] >= NEGOTIATING[0]) & (f.stage[ids] <= NEGOTIATING[1])]
-    ids = ids[is_major(m, ids, f.city[ids].astype(np.int64))]
-    if len(ids) == 0:
-        return
-    b = m.spec.behaviour
-    _lengthen(m, ids, float(b.major_negotiation_months))
+def _answer_rivals(m: AttractionModel, ids: np.ndarray, t: MajorTerms) -> None:
+    """Rival bids for the major projects ``ids`` under negotiation, and the leaders' answers."""
+    f, month, b = m.firms, m.month, m.spec.behaviour
     u = m.streams.uniform(Purpose.RIVAL_BID, ids, month)
     bidders = ids[u < b.rival_bid_rate]
     if len(bidders) == 0:
@@ -99,14 +118,13 @@ def _answer_rivals(m: AttractionModel) -> None:
     offers = share * f.investment[bidders]
     order = np.lexsort((bidders, -f.investment[bidders]))  # largest first, ties by firm
     lost = []
-    gov, results = m.spec.governments, m.major_results
+    results = m.major_results
     for k in order.tolist():
         i, city = int(bidders[k]), int(f.city[bidders[k]])
-        cap = gov[m.world.city_ids[city]].major_projects.incentive_cap_yuan
         visit = m.leadership_time[city] >= 1.0
         if visit:
             m.leadership_time[city] -= 1.0
-        if visit and offers[k] <= cap:
+        if visit and offers[k] <= t.cap[city]:
             m.cities.incentives[city] += offers[k]
             results["matched"][city] += 1
             results["case_incentives_yuan"][city] += offers[k]
@@ -116,7 +134,7 @@ def _answer_rivals(m: AttractionModel) -> None:
     _lose(m, np.array(lost, dtype=np.int64))
 
 
-def _visit_prospects(m: AttractionModel) -> None:
+def _visit_prospects(m: AttractionModel, t: MajorTerms) -> None:
     """Leaders spend their visits left this month on the largest searching major projects.
 
     Each city's leaders visit, largest first, searching firms whose project is major for it
@@ -124,37 +142,34 @@ def _visit_prospects(m: AttractionModel) -> None:
     """
     f = m.firms
     searching = m.searchers()
+    searching = searching[f.investment[searching] >= t.threshold.min()]
+    if len(searching) == 0:
+        return
     for city in np.flatnonzero(m.leadership_time >= 1.0).tolist():
-        visits = int(m.leadership_time[city])
-        ids = searching[(f.known[searching, city] == 0) & ~f.excluded[searching, city]]
-        ids = ids[is_major(m, ids, np.full(len(ids), city))]
+        ids = searching[(f.known[searching, city] == 0) & ~f.excluded[searching, city]
+                        & (f.investment[searching] >= t.threshold[city])]
         if len(ids) == 0:
             continue
-        ids = ids[np.lexsort((ids, -f.investment[ids]))[:visits]]  # largest first
+        ids = ids[np.lexsort((ids, -f.investment[ids]))[: int(m.leadership_time[city])]]
         m.leadership_time[city] -= len(ids)
         m.inform(ids, city, Channel.LEADERSHIP)
 
 
-def _grant_leadership_time(m: AttractionModel) -> None:
-    """This month's leadership visits of each city; unused whole visits lapse, fractions carry."""
-    gov = m.spec.governments
-    visits = np.array(
-        [gov[c].major_projects.leadership_visits_month for c in m.world.city_ids]
-    )
-    m.leadership_time[:] = np.mod(m.leadership_time, 1.0) + visits
-
-
 def _lengthen(m: AttractionModel, ids: np.ndarray, extra: float) -> None:
-    """Major projects that entered negotiation this month negotiate ``extra`` months longer."""
+    """Major projects in negotiation, first seen with their city, negotiate ``extra`` longer.
+
+    The phase runs every month after the pipeline, so a project is seen in the month it
+    enters negotiation; ``m.lengthened`` holds the city (plus one) of the deal lengthened.
+    """
     if extra <= 0:
         return
-    f, ev = m.firms, m.event_log.columns()
-    first = np.searchsorted(ev["month"], m.month, side="left")
-    now = slice(first, len(ev["month"]))
-    entered = ev["firm"][now][ev["to_stage"][now] == Stage.NEGOTIATING]
-    fresh = ids[np.isin(ids, entered) & (f.due[ids] != NEVER)]
+    f = m.firms
+    cities = f.city[ids] + 1
+    fresh = (f.stage[ids] == NEGOTIATING[0]) & (m.lengthened[ids] != cities)
+    fresh &= f.due[ids] != NEVER
+    m.lengthened[ids[fresh]] = cities[fresh]
     salt = m.streams.salt(Purpose.MAJOR_DELAY, m.month)
-    for i in fresh.tolist():
+    for i in ids[fresh].tolist():
         f.due[i] += stochastic_round(extra, uniform_at(salt, np.uint64(i)))
 
 
@@ -214,22 +229,45 @@ def realised_investment(m: AttractionModel, city: int) -> float:
     ``t``, where ``rate`` is the city's ``contracts.realisation_rate``; reinvestment of the
     city's tenants counts in full when made.
     """
-    f, ev = m.firms, m.event_log.columns()
-    started = (ev["to_stage"] == Stage.CONSTRUCTION) & (ev["city"] == city)
-    firms, start = ev["firm"][started], ev["month"][started]
-    ended = (ev["to_stage"] == Stage.OPERATING) & (ev["city"] == city) & (
-        ev["cause"] == Cause.COMPLETED
-    )
-    end = np.where(f.stage[firms] == Stage.CONSTRUCTION, f.due[firms], m.month)
-    finish = dict(zip(ev["firm"][ended].tolist(), ev["month"][ended].tolist(), strict=True))
-    end = np.array([finish.get(i, e) for i, e in zip(firms.tolist(), end.tolist(), strict=True)],
-                   dtype=np.float64)
+    f = m.firms
+    firms, start, finish = _construction(m, city)
+    building = f.stage[firms] == Stage.CONSTRUCTION
+    end = np.where(building, f.due[firms], np.where(finish >= 0, finish, m.month))
     end = np.where(end >= NEVER, start, end)
     progress = np.minimum(1.0, (m.month - start + 1) / np.maximum(end - start + 1, 1))
     rate = m.spec.governments[m.world.city_ids[city]].contracts.realisation_rate
     tenants = m.tenants()
     reinvested = f.reinvested[tenants[f.city[tenants] == city]].sum()
     return float(rate * (f.investment[firms] * progress).sum() + reinvested)
+
+
+def _construction(m: AttractionModel, city: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every construction started in ``city``: firm, start month and completion month (-1).
+
+    A firm that comes back builds again: each construction counts, and a completion closes
+    the firm's earliest open one. Read from the events logged since the last call (kept in
+    ``m.built``), so that a monthly series does not scan the whole log every month.
+    """
+    ev = m.event_log.columns()
+    seen, firms, starts, finish, open_ = m.built.setdefault(city, [0, [], [], [], {}])
+    new = slice(seen, len(ev["month"]))
+    here = ev["city"][new] == city
+    moved = here & (
+        (ev["to_stage"][new] == Stage.CONSTRUCTION)
+        | ((ev["to_stage"][new] == Stage.OPERATING) & (ev["cause"][new] == Cause.COMPLETED))
+    )
+    for i, t, to in zip(ev["firm"][new][moved].tolist(), ev["month"][new][moved].tolist(),
+                        ev["to_stage"][new][moved].tolist(), strict=True):
+        if to == Stage.CONSTRUCTION:
+            open_.setdefault(i, []).append(len(firms))
+            firms.append(i)
+            starts.append(t)
+            finish.append(-1)
+        elif open_.get(i):
+            finish[open_[i].pop(0)] = t
+    m.built[city][0] = len(ev["month"])
+    return (np.array(firms, dtype=np.int64), np.array(starts, dtype=np.int64),
+            np.array(finish, dtype=np.int64))
 
 
 def contracted_investment(m: AttractionModel, city: int) -> float:

@@ -41,6 +41,9 @@ BUILDING_MAX_HA = 2.0  # largest land need a standard factory building can house
 #: The 2012 rule's fee, 20% of the land price (Measures on the Disposal of Idle Land, MLR
 #: Order No. 53, art. 14): ``hoard_deterrence`` is the share deterred at this fee.
 RULE_FEE_SHARE = 0.2
+#: Months idle after which the 2012 rule charges its fee (art. 14): a fee due later deters as
+#: a proportionally smaller one (the hoarder holds the land free meanwhile; assumption).
+RULE_FEE_AFTER = 12
 #: Least share of its land a hoarder builds on (bounds the land it encloses; assumption).
 MIN_BUILT_SHARE = 0.1
 #: Land unbuilt for a year is idle under the 2012 rule (art. 2); the idle-land KPI counts it.
@@ -161,6 +164,7 @@ class LandRules(NamedTuple):
     enforcement: np.ndarray
     performance_linked: np.ndarray
     idle_fee_share: np.ndarray
+    fee_after: np.ndarray  # months idle before the fee, by city
 
 
 class RunLandRules(NamedTuple):
@@ -182,6 +186,7 @@ class RunLandRules(NamedTuple):
     enforcement: np.ndarray
     performance_linked: np.ndarray
     idle_fee_share: np.ndarray
+    fee_after: np.ndarray
 
 
 def firm_columns(m: AttractionModel) -> tuple:
@@ -227,6 +232,7 @@ def rules_args(m: AttractionModel) -> tuple:
         enforcement=pol.enforcement,
         performance_linked=pol.performance_linked,
         idle_fee_share=pol.idle_fee_share,
+        fee_after=pol.fee_after,
     )))
 
 
@@ -248,7 +254,7 @@ def rules_at(month: int, fields: tuple) -> LandRules:
         month, r.price, r.unlimited, r.allocate_salts[month, 0], r.hoard_salt, r.hoarding_on,
         r.hoarding, r.hoard_deterrence, r.hoard_share, r.linked_hoarding, r.merit,
         r.land_discount, r.pay_on_results, r.agent_fee, r.enforcement, r.performance_linked,
-        r.idle_fee_share,
+        r.idle_fee_share, r.fee_after,
     )
 
 
@@ -366,9 +372,12 @@ def hoarding_probability(c: int, rules: LandRules) -> float:
     Each ``RULE_FEE_SHARE`` of fee deters ``hoard_deterrence`` of the would-be hoarders still
     undeterred, so the deterred share is ``1 - (1 - hoard_deterrence) ** (fee /
     RULE_FEE_SHARE)``: ``hoard_deterrence`` at the 2012 rule's fee, none without a fee, and
-    rising smoothly towards all of them as the fee grows.
+    rising smoothly towards all of them as the fee grows. A fee due after ``fee_after`` months
+    idle counts as ``RULE_FEE_AFTER / fee_after`` of itself (charged after 24 months, half).
     """
-    fee_units = rules.idle_fee_share[c] / RULE_FEE_SHARE
+    fee_units = (
+        rules.idle_fee_share[c] / RULE_FEE_SHARE * RULE_FEE_AFTER / max(rules.fee_after[c], 1)
+    )
     deterred = 1.0 - (1.0 - rules.hoard_deterrence) ** fee_units if rules.enforcement[c] else 0.0
     linked = rules.linked_hoarding if rules.performance_linked[c] else 1.0
     return rules.hoarding * (1.0 - deterred) * linked

@@ -38,6 +38,7 @@ import math
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
+from numba import njit
 
 from ..state.codes import Cause, Channel, Stage
 from ..state.firms import NEVER
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
 
 #: Stages of a deal under negotiation, where rivals can still bid.
 NEGOTIATING = (int(Stage.NEGOTIATING), int(Stage.FRAMEWORK))
+_NEGOTIATING, _FRAMEWORK = NEGOTIATING
 #: Stages of a deal that the ceremony can book (negotiation to operation).
 BOOKABLE = (int(Stage.NEGOTIATING), int(Stage.OPERATING))
 
@@ -86,91 +88,114 @@ def stochastic_round(value: float, u: float) -> int:
 
 
 # ---------------------------------------------------------------- the monthly phase
+class Decisions(NamedTuple):
+    """What the leadership decided this month (from :func:`_decide`)."""
+
+    lost: np.ndarray  # firms whose deal a rival took, in the order decided
+    matched: np.ndarray  # bids matched, by city
+    spent: np.ndarray  # case-by-case packages paid, by city (yuan)
+    visited: np.ndarray  # prospects visited, grouped by city in city order
+    visited_city: np.ndarray  # the city of each
+
+
 def leadership(m: AttractionModel) -> None:
     """The month's major projects: longer negotiation, rival bids and the leaders' visits.
 
     This month's visits of each city's leaders are added to the fraction carried over
-    (unused whole visits lapse); they go first to answering rival bids for deals in hand
-    (:func:`_answer_rivals`), then to prospects (:func:`_visit_prospects`).
+    (unused whole visits lapse); they go first to answering rival bids for deals in hand,
+    largest project first, then to prospects, largest first (:func:`_decide`, compiled).
     """
-    t = terms(m)
+    t, f, b, month = terms(m), m.firms, m.spec.behaviour, m.month
     m.leadership_time[:] = np.mod(m.leadership_time, 1.0) + t.visits
-    f = m.firms
-    active = m.active
-    stage = f.stage[active]
-    in_deal = active[(stage >= NEGOTIATING[0]) & (stage <= NEGOTIATING[1])]
-    major = in_deal[f.investment[in_deal] >= t.threshold[f.city[in_deal]]]
-    if len(major):
-        _lengthen(m, major, float(m.spec.behaviour.major_negotiation_months))
-        _answer_rivals(m, major, t)
-    if (m.leadership_time >= 1.0).any():
-        _visit_prospects(m, t)
-
-
-def _answer_rivals(m: AttractionModel, ids: np.ndarray, t: MajorTerms) -> None:
-    """Rival bids for the major projects ``ids`` under negotiation, and the leaders' answers."""
-    f, month, b = m.firms, m.month, m.spec.behaviour
-    u = m.streams.uniform(Purpose.RIVAL_BID, ids, month)
-    bidders = ids[u < b.rival_bid_rate]
-    if len(bidders) == 0:
-        return
-    share = 2.0 * b.rival_offer_share * m.streams.uniform(Purpose.RIVAL_OFFER, bidders, month)
-    offers = share * f.investment[bidders]
-    order = np.lexsort((bidders, -f.investment[bidders]))  # largest first, ties by firm
-    lost = []
+    streams = m.streams
+    d = Decisions(*_decide(
+        m.active, m.searchers(), f.stage, f.city, f.investment, f.due, f.known, f.excluded,
+        m.lengthened, t.threshold, t.cap, m.leadership_time,
+        float(b.major_negotiation_months), float(b.rival_bid_rate), float(b.rival_offer_share),
+        streams.salt(Purpose.RIVAL_BID, month), streams.salt(Purpose.RIVAL_OFFER, month),
+        streams.salt(Purpose.MAJOR_DELAY, month),
+    ))
     results = m.major_results
-    for k in order.tolist():
-        i, city = int(bidders[k]), int(f.city[bidders[k]])
-        visit = m.leadership_time[city] >= 1.0
-        if visit:
-            m.leadership_time[city] -= 1.0
-        if visit and offers[k] <= t.cap[city]:
-            m.cities.incentives[city] += offers[k]
-            results["matched"][city] += 1
-            results["case_incentives_yuan"][city] += offers[k]
-        else:
-            lost.append(i)
-            results["lost_to_rivals"][city] += 1
-    _lose(m, np.array(lost, dtype=np.int64))
+    results["matched"] += d.matched
+    results["case_incentives_yuan"] += d.spent
+    m.cities.incentives[:] += d.spent
+    for city in np.unique(f.city[d.lost]).tolist():
+        results["lost_to_rivals"][city] += int((f.city[d.lost] == city).sum())
+    _lose(m, d.lost)
+    for city in np.unique(d.visited_city).tolist():
+        m.inform(d.visited[d.visited_city == city], city, Channel.LEADERSHIP)
 
 
-def _visit_prospects(m: AttractionModel, t: MajorTerms) -> None:
-    """Leaders spend their visits left this month on the largest searching major projects.
+@njit(cache=True)
+def _decide(
+    active: np.ndarray, searching: np.ndarray, stage: np.ndarray, city: np.ndarray,
+    investment: np.ndarray, due: np.ndarray, known: np.ndarray, excluded: np.ndarray,
+    lengthened: np.ndarray, threshold: np.ndarray, cap: np.ndarray, time: np.ndarray,
+    extra: float, bid_rate: float, offer_share: float, bid_salt: np.uint64,
+    offer_salt: np.uint64, delay_salt: np.uint64,
+) -> tuple:
+    """The leadership's month (see :func:`leadership`); changes ``due``, ``lengthened``, ``time``.
 
-    Each city's leaders visit, largest first, searching firms whose project is major for it
-    and that do not know it yet; they learn of the city through the leadership channel.
+    Major projects in negotiation first seen with their city negotiate ``extra`` months
+    longer (rounded at random); rivals bid for each with probability ``bid_rate``, offering
+    ``U(0, 2 offer_share) × investment``; bids are met largest project first, a visit each,
+    matched within the cap, else the project is lost; visits left go to the largest searching
+    major projects that do not know the city.
+
+    Returns:
+        The fields of :class:`Decisions`.
     """
-    f = m.firms
-    searching = m.searchers()
-    searching = searching[f.investment[searching] >= t.threshold.min()]
-    if len(searching) == 0:
-        return
-    for city in np.flatnonzero(m.leadership_time >= 1.0).tolist():
-        ids = searching[(f.known[searching, city] == 0) & ~f.excluded[searching, city]
-                        & (f.investment[searching] >= t.threshold[city])]
-        if len(ids) == 0:
+    n_cities = threshold.size
+    bidders = np.empty(active.size, dtype=np.int64)
+    n_bids = 0
+    for i in active:
+        if stage[i] < _NEGOTIATING or stage[i] > _FRAMEWORK:
             continue
-        ids = ids[np.lexsort((ids, -f.investment[ids]))[: int(m.leadership_time[city])]]
-        m.leadership_time[city] -= len(ids)
-        m.inform(ids, city, Channel.LEADERSHIP)
-
-
-def _lengthen(m: AttractionModel, ids: np.ndarray, extra: float) -> None:
-    """Major projects in negotiation, first seen with their city, negotiate ``extra`` longer.
-
-    The phase runs every month after the pipeline, so a project is seen in the month it
-    enters negotiation; ``m.lengthened`` holds the city (plus one) of the deal lengthened.
-    """
-    if extra <= 0:
-        return
-    f = m.firms
-    cities = f.city[ids] + 1
-    fresh = (f.stage[ids] == NEGOTIATING[0]) & (m.lengthened[ids] != cities)
-    fresh &= f.due[ids] != NEVER
-    m.lengthened[ids[fresh]] = cities[fresh]
-    salt = m.streams.salt(Purpose.MAJOR_DELAY, m.month)
-    for i in ids[fresh].tolist():
-        f.due[i] += stochastic_round(extra, uniform_at(salt, np.uint64(i)))
+        c = city[i]
+        if investment[i] < threshold[c]:
+            continue
+        if stage[i] == _NEGOTIATING and lengthened[i] != c + 1 and due[i] != NEVER and extra > 0:
+            lengthened[i] = c + 1
+            whole = math.floor(extra)
+            due[i] += whole + (uniform_at(delay_salt, np.uint64(i)) < extra - whole)
+        if uniform_at(bid_salt, np.uint64(i)) < bid_rate:
+            bidders[n_bids] = i
+            n_bids += 1
+    bidders = bidders[:n_bids]
+    # Largest first, ties by firm id (the active order is not sorted).
+    bidders = bidders[np.argsort(bidders, kind="mergesort")]
+    bidders = bidders[np.argsort(-investment[bidders], kind="mergesort")]
+    lost = np.empty(n_bids, dtype=np.int64)
+    n_lost = 0
+    matched, spent = np.zeros(n_cities), np.zeros(n_cities)
+    for i in bidders:
+        c = city[i]
+        offer = 2.0 * offer_share * uniform_at(offer_salt, np.uint64(i)) * investment[i]
+        visit = time[c] >= 1.0
+        if visit:
+            time[c] -= 1.0
+        if visit and offer <= cap[c]:
+            matched[c] += 1
+            spent[c] += offer
+        else:
+            lost[n_lost] = i
+            n_lost += 1
+    candidates = searching[investment[searching] >= threshold.min()]
+    candidates = candidates[np.argsort(candidates, kind="mergesort")]
+    candidates = candidates[np.argsort(-investment[candidates], kind="mergesort")]
+    visited = np.empty(candidates.size * n_cities, dtype=np.int64)
+    visited_city = np.empty(candidates.size * n_cities, dtype=np.int64)
+    n_visits = 0
+    for c in range(n_cities):
+        for i in candidates:
+            if time[c] < 1.0:
+                break
+            if known[i, c] == 0 and not excluded[i, c] and investment[i] >= threshold[c]:
+                visited[n_visits] = i
+                visited_city[n_visits] = c
+                n_visits += 1
+                time[c] -= 1.0
+    return lost[:n_lost], matched, spent, visited[:n_visits], visited_city[:n_visits]
 
 
 def _lose(m: AttractionModel, ids: np.ndarray) -> None:
@@ -249,7 +274,7 @@ def _construction(m: AttractionModel, city: int) -> tuple[np.ndarray, np.ndarray
     ``m.built``), so that a monthly series does not scan the whole log every month.
     """
     ev = m.event_log.columns()
-    seen, firms, starts, finish, open_ = m.built.setdefault(city, [0, [], [], [], {}])
+    seen, firms, starts, finish, open_ = m.built.setdefault(city, [0, [], [], [], {}])[:5]
     new = slice(seen, len(ev["month"]))
     here = ev["city"][new] == city
     moved = here & (
@@ -266,8 +291,10 @@ def _construction(m: AttractionModel, city: int) -> tuple[np.ndarray, np.ndarray
         elif open_.get(i):
             finish[open_[i].pop(0)] = t
     m.built[city][0] = len(ev["month"])
-    return (np.array(firms, dtype=np.int64), np.array(starts, dtype=np.int64),
-            np.array(finish, dtype=np.int64))
+    if moved.any() or len(m.built[city]) == 5:
+        m.built[city][5:] = [(np.array(firms, dtype=np.int64), np.array(starts, dtype=np.int64),
+                              np.array(finish, dtype=np.int64))]
+    return m.built[city][5]
 
 
 def contracted_investment(m: AttractionModel, city: int) -> float:

@@ -50,6 +50,9 @@ if TYPE_CHECKING:
 #: Stages of a deal under negotiation, where rivals can still bid.
 NEGOTIATING = (int(Stage.NEGOTIATING), int(Stage.FRAMEWORK))
 _NEGOTIATING, _FRAMEWORK = NEGOTIATING
+_FIRST_DEAL, _CONSTRUCTION, _OPERATING = (
+    int(Stage.INSPECTING), int(Stage.CONSTRUCTION), int(Stage.OPERATING)
+)
 #: Stages of a deal that the ceremony can book (negotiation to operation).
 BOOKABLE = (int(Stage.NEGOTIATING), int(Stage.OPERATING))
 
@@ -60,6 +63,7 @@ class MajorTerms(NamedTuple):
     threshold: np.ndarray  # yuan
     cap: np.ndarray  # yuan
     visits: np.ndarray  # leadership visits a month
+    rate: np.ndarray  # realisation rate
 
 
 def terms(m: AttractionModel) -> MajorTerms:
@@ -71,6 +75,8 @@ def terms(m: AttractionModel) -> MajorTerms:
             threshold=np.array([g.threshold_yuan for g in gov]),
             cap=np.array([g.incentive_cap_yuan for g in gov]),
             visits=np.array([g.leadership_visits_month for g in gov]),
+            rate=np.array([m.spec.governments[c].contracts.realisation_rate
+                           for c in m.world.city_ids]),
         )
 
     return m.kept("major projects", build)
@@ -113,7 +119,8 @@ def leadership(m: AttractionModel) -> None:
         m.lengthened, t.threshold, t.cap, m.leadership_time,
         float(b.major_negotiation_months), float(b.rival_bid_rate), float(b.rival_offer_share),
         streams.salt(Purpose.RIVAL_BID, month), streams.salt(Purpose.RIVAL_OFFER, month),
-        streams.salt(Purpose.MAJOR_DELAY, month),
+        streams.salt(Purpose.MAJOR_DELAY, month), month, t.rate, m.realised,
+        m.realised_city, f.n_pool,
     ))
     results = m.major_results
     results["matched"] += d.matched
@@ -132,7 +139,8 @@ def _decide(
     investment: np.ndarray, due: np.ndarray, known: np.ndarray, excluded: np.ndarray,
     lengthened: np.ndarray, threshold: np.ndarray, cap: np.ndarray, time: np.ndarray,
     extra: float, bid_rate: float, offer_share: float, bid_salt: np.uint64,
-    offer_salt: np.uint64, delay_salt: np.uint64,
+    offer_salt: np.uint64, delay_salt: np.uint64, month: int, rate: np.ndarray,
+    realised: np.ndarray, realised_city: np.ndarray, n_pool: int,
 ) -> tuple:
     """The leadership's month (see :func:`leadership`); changes ``due``, ``lengthened``, ``time``.
 
@@ -142,6 +150,11 @@ def _decide(
     matched within the cap, else the project is lost; visits left go to the largest searching
     major projects that do not know the city.
 
+    Also realises investment (``realised`` by firm, ``realised_city`` by city): a project
+    under construction realises what remains of ``rate × investment`` in equal parts over
+    the months left to its completion; a project that starts operating realises the rest;
+    a firm in a new deal starts again from nothing.
+
     Returns:
         The fields of :class:`Decisions`.
     """
@@ -149,6 +162,8 @@ def _decide(
     bidders = np.empty(active.size, dtype=np.int64)
     n_bids = 0
     for i in active:
+        if i < n_pool and stage[i] >= _FIRST_DEAL and stage[i] <= _OPERATING and city[i] >= 0:
+            _realise(i, stage[i], city[i], month, due, investment, rate, realised, realised_city)
         if stage[i] < _NEGOTIATING or stage[i] > _FRAMEWORK:
             continue
         c = city[i]
@@ -196,6 +211,24 @@ def _decide(
                 n_visits += 1
                 time[c] -= 1.0
     return lost[:n_lost], matched, spent, visited[:n_visits], visited_city[:n_visits]
+
+
+@njit(cache=True, inline="always")
+def _realise(
+    i: int, st: int, c: int, month: int, due: np.ndarray, investment: np.ndarray,
+    rate: np.ndarray, realised: np.ndarray, realised_city: np.ndarray,
+) -> None:
+    """This month's realised investment of firm ``i`` in city ``c`` (see :func:`_decide`)."""
+    if st < _CONSTRUCTION:
+        realised[i] = 0.0
+        return
+    rest = rate[c] * investment[i] - realised[i]
+    if rest <= 0.0:
+        return
+    if st == _CONSTRUCTION:
+        rest /= max(due[i] - month, 1) if due[i] != NEVER else 1
+    realised[i] += rest
+    realised_city[c] += rest
 
 
 def _lose(m: AttractionModel, ids: np.ndarray) -> None:
@@ -247,54 +280,16 @@ def ceremony(m: AttractionModel, city: int, declared: np.ndarray) -> dict[str, A
 
 # ---------------------------------------------------------------- contracted and realised
 def realised_investment(m: AttractionModel, city: int) -> float:
-    """Investment realised in ``city`` so far (yuan): phased over construction, plus reinvestment.
+    """Investment realised in ``city`` so far (yuan): over construction, plus reinvestment.
 
-    A project that started construction in month ``s`` and is due to finish (or finished) in
-    month ``e`` has realised ``rate * investment * min(1, (t - s + 1) / (e - s + 1))`` by month
-    ``t``, where ``rate`` is the city's ``contracts.realisation_rate``; reinvestment of the
-    city's tenants counts in full when made.
+    Each project realises ``contracts.realisation_rate`` of its investment in equal parts over
+    its construction months (:func:`_decide`); reinvestment of the city's tenants counts in
+    full when made.
     """
     f = m.firms
-    firms, start, finish = _construction(m, city)
-    building = f.stage[firms] == Stage.CONSTRUCTION
-    end = np.where(building, f.due[firms], np.where(finish >= 0, finish, m.month))
-    end = np.where(end >= NEVER, start, end)
-    progress = np.minimum(1.0, (m.month - start + 1) / np.maximum(end - start + 1, 1))
-    rate = m.spec.governments[m.world.city_ids[city]].contracts.realisation_rate
     tenants = m.tenants()
     reinvested = f.reinvested[tenants[f.city[tenants] == city]].sum()
-    return float(rate * (f.investment[firms] * progress).sum() + reinvested)
-
-
-def _construction(m: AttractionModel, city: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every construction started in ``city``: firm, start month and completion month (-1).
-
-    A firm that comes back builds again: each construction counts, and a completion closes
-    the firm's earliest open one. Read from the events logged since the last call (kept in
-    ``m.built``), so that a monthly series does not scan the whole log every month.
-    """
-    ev = m.event_log.columns()
-    seen, firms, starts, finish, open_ = m.built.setdefault(city, [0, [], [], [], {}])[:5]
-    new = slice(seen, len(ev["month"]))
-    here = ev["city"][new] == city
-    moved = here & (
-        (ev["to_stage"][new] == Stage.CONSTRUCTION)
-        | ((ev["to_stage"][new] == Stage.OPERATING) & (ev["cause"][new] == Cause.COMPLETED))
-    )
-    for i, t, to in zip(ev["firm"][new][moved].tolist(), ev["month"][new][moved].tolist(),
-                        ev["to_stage"][new][moved].tolist(), strict=True):
-        if to == Stage.CONSTRUCTION:
-            open_.setdefault(i, []).append(len(firms))
-            firms.append(i)
-            starts.append(t)
-            finish.append(-1)
-        elif open_.get(i):
-            finish[open_[i].pop(0)] = t
-    m.built[city][0] = len(ev["month"])
-    if moved.any() or len(m.built[city]) == 5:
-        m.built[city][5:] = [(np.array(firms, dtype=np.int64), np.array(starts, dtype=np.int64),
-                              np.array(finish, dtype=np.int64))]
-    return m.built[city][5]
+    return float(m.realised_city[city] + reinvested)
 
 
 def contracted_investment(m: AttractionModel, city: int) -> float:

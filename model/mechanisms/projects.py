@@ -26,10 +26,12 @@ any channel since the previous ceremony and is still with the city (:func:`cerem
 Contracted investment (签约额) is booked at signing and reported multiplied by
 ``contracts.inflation`` (the numbers game, 1 when reporting is honest); realised investment
 (实际到位) accrues month by month over construction, ``contracts.realisation_rate`` of the
-real commitment, plus reinvestment (:func:`realised_investment`).
+real commitment (what remains divided by the months left to completion), plus reinvestment
+(:func:`realised_investment`).
 
-Everything here runs in Python on the few firms concerned, in the month's phase "major
-projects" (after the pipeline) and in the conference phase; draws are keyed (firm, month).
+The month's phase "major projects" (after the pipeline) is a Python step around one
+compiled kernel (:func:`_decide`); the ceremony runs in the conference phase. Draws are
+keyed (firm, month).
 """
 
 from __future__ import annotations

@@ -134,8 +134,8 @@ class AttractionModel(mesa.Model):
         }
         self.booked = np.zeros(self.firms.n, dtype=bool)
         self.lengthened = np.zeros(self.firms.n, dtype=np.int64)  # city + 1 of the deal
-        #: Per city: events read, construction start and completion month by firm.
-        self.built: dict[int, list] = {}
+        self.realised = np.zeros(self.firms.n)  # investment realised, by firm (yuan)
+        self.realised_city = np.zeros(n_cities)
         self.governments = [Government(self, c) for c in range(len(w.city_ids))]
         self.park_agents = [Park(self, p) for p in range(len(w.park_ids))]
         self._seed_incumbents()

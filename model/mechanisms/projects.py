@@ -26,10 +26,12 @@ any channel since the previous ceremony and is still with the city (:func:`cerem
 Contracted investment (签约额) is booked at signing and reported multiplied by
 ``contracts.inflation`` (the numbers game, 1 when reporting is honest); realised investment
 (实际到位) accrues month by month over construction, ``contracts.realisation_rate`` of the
-real commitment, plus reinvestment (:func:`realised_investment`).
+real commitment (what remains divided by the months left to completion), plus reinvestment
+(:func:`realised_investment`).
 
-Everything here runs in Python on the few firms concerned, in the month's phase "major
-projects" (after the pipeline) and in the conference phase; draws are keyed (firm, month).
+The month's phase "major projects" (after the pipeline) is a Python step around one
+compiled kernel (:func:`_decide`); the ceremony runs in the conference phase. Draws are
+keyed (firm, month).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ import math
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
+from numba import njit
 
 from ..state.codes import Cause, Channel, Stage
 from ..state.firms import NEVER
@@ -48,6 +51,10 @@ if TYPE_CHECKING:
 
 #: Stages of a deal under negotiation, where rivals can still bid.
 NEGOTIATING = (int(Stage.NEGOTIATING), int(Stage.FRAMEWORK))
+_NEGOTIATING, _FRAMEWORK = NEGOTIATING
+_FIRST_DEAL, _CONSTRUCTION, _OPERATING = (
+    int(Stage.INSPECTING), int(Stage.CONSTRUCTION), int(Stage.OPERATING)
+)
 #: Stages of a deal that the ceremony can book (negotiation to operation).
 BOOKABLE = (int(Stage.NEGOTIATING), int(Stage.OPERATING))
 
@@ -58,6 +65,7 @@ class MajorTerms(NamedTuple):
     threshold: np.ndarray  # yuan
     cap: np.ndarray  # yuan
     visits: np.ndarray  # leadership visits a month
+    rate: np.ndarray  # realisation rate
 
 
 def terms(m: AttractionModel) -> MajorTerms:
@@ -69,6 +77,8 @@ def terms(m: AttractionModel) -> MajorTerms:
             threshold=np.array([g.threshold_yuan for g in gov]),
             cap=np.array([g.incentive_cap_yuan for g in gov]),
             visits=np.array([g.leadership_visits_month for g in gov]),
+            rate=np.array([m.spec.governments[c].contracts.realisation_rate
+                           for c in m.world.city_ids]),
         )
 
     return m.kept("major projects", build)
@@ -86,91 +96,141 @@ def stochastic_round(value: float, u: float) -> int:
 
 
 # ---------------------------------------------------------------- the monthly phase
+class Decisions(NamedTuple):
+    """What the leadership decided this month (from :func:`_decide`)."""
+
+    lost: np.ndarray  # firms whose deal a rival took, in the order decided
+    matched: np.ndarray  # bids matched, by city
+    spent: np.ndarray  # case-by-case packages paid, by city (yuan)
+    visited: np.ndarray  # prospects visited, grouped by city in city order
+    visited_city: np.ndarray  # the city of each
+
+
 def leadership(m: AttractionModel) -> None:
     """The month's major projects: longer negotiation, rival bids and the leaders' visits.
 
     This month's visits of each city's leaders are added to the fraction carried over
-    (unused whole visits lapse); they go first to answering rival bids for deals in hand
-    (:func:`_answer_rivals`), then to prospects (:func:`_visit_prospects`).
+    (unused whole visits lapse); they go first to answering rival bids for deals in hand,
+    largest project first, then to prospects, largest first (:func:`_decide`, compiled).
     """
-    t = terms(m)
+    t, f, b, month = terms(m), m.firms, m.spec.behaviour, m.month
     m.leadership_time[:] = np.mod(m.leadership_time, 1.0) + t.visits
-    f = m.firms
-    active = m.active
-    stage = f.stage[active]
-    in_deal = active[(stage >= NEGOTIATING[0]) & (stage <= NEGOTIATING[1])]
-    major = in_deal[f.investment[in_deal] >= t.threshold[f.city[in_deal]]]
-    if len(major):
-        _lengthen(m, major, float(m.spec.behaviour.major_negotiation_months))
-        _answer_rivals(m, major, t)
-    if (m.leadership_time >= 1.0).any():
-        _visit_prospects(m, t)
-
-
-def _answer_rivals(m: AttractionModel, ids: np.ndarray, t: MajorTerms) -> None:
-    """Rival bids for the major projects ``ids`` under negotiation, and the leaders' answers."""
-    f, month, b = m.firms, m.month, m.spec.behaviour
-    u = m.streams.uniform(Purpose.RIVAL_BID, ids, month)
-    bidders = ids[u < b.rival_bid_rate]
-    if len(bidders) == 0:
-        return
-    share = 2.0 * b.rival_offer_share * m.streams.uniform(Purpose.RIVAL_OFFER, bidders, month)
-    offers = share * f.investment[bidders]
-    order = np.lexsort((bidders, -f.investment[bidders]))  # largest first, ties by firm
-    lost = []
+    streams = m.streams
+    d = Decisions(*_decide(
+        m.active, m.searchers(), f.stage, f.city, f.investment, f.due, f.known, f.excluded,
+        m.lengthened, t.threshold, t.cap, m.leadership_time,
+        float(b.major_negotiation_months), float(b.rival_bid_rate), float(b.rival_offer_share),
+        streams.salt(Purpose.RIVAL_BID, month), streams.salt(Purpose.RIVAL_OFFER, month),
+        streams.salt(Purpose.MAJOR_DELAY, month), month, t.rate, m.realised,
+        m.realised_city, f.n_pool,
+    ))
     results = m.major_results
-    for k in order.tolist():
-        i, city = int(bidders[k]), int(f.city[bidders[k]])
-        visit = m.leadership_time[city] >= 1.0
-        if visit:
-            m.leadership_time[city] -= 1.0
-        if visit and offers[k] <= t.cap[city]:
-            m.cities.incentives[city] += offers[k]
-            results["matched"][city] += 1
-            results["case_incentives_yuan"][city] += offers[k]
-        else:
-            lost.append(i)
-            results["lost_to_rivals"][city] += 1
-    _lose(m, np.array(lost, dtype=np.int64))
+    results["matched"] += d.matched
+    results["case_incentives_yuan"] += d.spent
+    m.cities.incentives[:] += d.spent
+    for city in np.unique(f.city[d.lost]).tolist():
+        results["lost_to_rivals"][city] += int((f.city[d.lost] == city).sum())
+    _lose(m, d.lost)
+    for city in np.unique(d.visited_city).tolist():
+        m.inform(d.visited[d.visited_city == city], city, Channel.LEADERSHIP)
 
 
-def _visit_prospects(m: AttractionModel, t: MajorTerms) -> None:
-    """Leaders spend their visits left this month on the largest searching major projects.
+@njit(cache=True)
+def _decide(
+    active: np.ndarray, searching: np.ndarray, stage: np.ndarray, city: np.ndarray,
+    investment: np.ndarray, due: np.ndarray, known: np.ndarray, excluded: np.ndarray,
+    lengthened: np.ndarray, threshold: np.ndarray, cap: np.ndarray, time: np.ndarray,
+    extra: float, bid_rate: float, offer_share: float, bid_salt: np.uint64,
+    offer_salt: np.uint64, delay_salt: np.uint64, month: int, rate: np.ndarray,
+    realised: np.ndarray, realised_city: np.ndarray, n_pool: int,
+) -> tuple:
+    """The leadership's month (see :func:`leadership`); changes ``due``, ``lengthened``, ``time``.
 
-    Each city's leaders visit, largest first, searching firms whose project is major for it
-    and that do not know it yet; they learn of the city through the leadership channel.
+    Major projects in negotiation first seen with their city negotiate ``extra`` months
+    longer (rounded at random); rivals bid for each with probability ``bid_rate``, offering
+    ``U(0, 2 offer_share) × investment``; bids are met largest project first, a visit each,
+    matched within the cap, else the project is lost; visits left go to the largest searching
+    major projects that do not know the city.
+
+    Also realises investment (``realised`` by firm, ``realised_city`` by city): a project
+    under construction realises what remains of ``rate × investment`` in equal parts over
+    the months left to its completion; a project that starts operating realises the rest;
+    a firm in a new deal starts again from nothing.
+
+    Returns:
+        The fields of :class:`Decisions`.
     """
-    f = m.firms
-    searching = m.searchers()
-    searching = searching[f.investment[searching] >= t.threshold.min()]
-    if len(searching) == 0:
-        return
-    for city in np.flatnonzero(m.leadership_time >= 1.0).tolist():
-        ids = searching[(f.known[searching, city] == 0) & ~f.excluded[searching, city]
-                        & (f.investment[searching] >= t.threshold[city])]
-        if len(ids) == 0:
+    n_cities = threshold.size
+    bidders = np.empty(active.size, dtype=np.int64)
+    n_bids = 0
+    for i in active:
+        if i < n_pool and stage[i] >= _FIRST_DEAL and stage[i] <= _OPERATING and city[i] >= 0:
+            _realise(i, stage[i], city[i], month, due, investment, rate, realised, realised_city)
+        if stage[i] < _NEGOTIATING or stage[i] > _FRAMEWORK:
             continue
-        ids = ids[np.lexsort((ids, -f.investment[ids]))[: int(m.leadership_time[city])]]
-        m.leadership_time[city] -= len(ids)
-        m.inform(ids, city, Channel.LEADERSHIP)
+        c = city[i]
+        if investment[i] < threshold[c]:
+            continue
+        if stage[i] == _NEGOTIATING and lengthened[i] != c + 1 and due[i] != NEVER and extra > 0:
+            lengthened[i] = c + 1
+            whole = math.floor(extra)
+            due[i] += whole + (uniform_at(delay_salt, np.uint64(i)) < extra - whole)
+        if uniform_at(bid_salt, np.uint64(i)) < bid_rate:
+            bidders[n_bids] = i
+            n_bids += 1
+    bidders = bidders[:n_bids]
+    # Largest first, ties by firm id (the active order is not sorted).
+    bidders = bidders[np.argsort(bidders, kind="mergesort")]
+    bidders = bidders[np.argsort(-investment[bidders], kind="mergesort")]
+    lost = np.empty(n_bids, dtype=np.int64)
+    n_lost = 0
+    matched, spent = np.zeros(n_cities), np.zeros(n_cities)
+    for i in bidders:
+        c = city[i]
+        offer = 2.0 * offer_share * uniform_at(offer_salt, np.uint64(i)) * investment[i]
+        visit = time[c] >= 1.0
+        if visit:
+            time[c] -= 1.0
+        if visit and offer <= cap[c]:
+            matched[c] += 1
+            spent[c] += offer
+        else:
+            lost[n_lost] = i
+            n_lost += 1
+    candidates = searching[investment[searching] >= threshold.min()]
+    candidates = candidates[np.argsort(candidates, kind="mergesort")]
+    candidates = candidates[np.argsort(-investment[candidates], kind="mergesort")]
+    visited = np.empty(candidates.size * n_cities, dtype=np.int64)
+    visited_city = np.empty(candidates.size * n_cities, dtype=np.int64)
+    n_visits = 0
+    for c in range(n_cities):
+        for i in candidates:
+            if time[c] < 1.0:
+                break
+            if known[i, c] == 0 and not excluded[i, c] and investment[i] >= threshold[c]:
+                visited[n_visits] = i
+                visited_city[n_visits] = c
+                n_visits += 1
+                time[c] -= 1.0
+    return lost[:n_lost], matched, spent, visited[:n_visits], visited_city[:n_visits]
 
 
-def _lengthen(m: AttractionModel, ids: np.ndarray, extra: float) -> None:
-    """Major projects in negotiation, first seen with their city, negotiate ``extra`` longer.
-
-    The phase runs every month after the pipeline, so a project is seen in the month it
-    enters negotiation; ``m.lengthened`` holds the city (plus one) of the deal lengthened.
-    """
-    if extra <= 0:
+@njit(cache=True, inline="always")
+def _realise(
+    i: int, st: int, c: int, month: int, due: np.ndarray, investment: np.ndarray,
+    rate: np.ndarray, realised: np.ndarray, realised_city: np.ndarray,
+) -> None:
+    """This month's realised investment of firm ``i`` in city ``c`` (see :func:`_decide`)."""
+    if st < _CONSTRUCTION:
+        realised[i] = 0.0
         return
-    f = m.firms
-    cities = f.city[ids] + 1
-    fresh = (f.stage[ids] == NEGOTIATING[0]) & (m.lengthened[ids] != cities)
-    fresh &= f.due[ids] != NEVER
-    m.lengthened[ids[fresh]] = cities[fresh]
-    salt = m.streams.salt(Purpose.MAJOR_DELAY, m.month)
-    for i in ids[fresh].tolist():
-        f.due[i] += stochastic_round(extra, uniform_at(salt, np.uint64(i)))
+    rest = rate[c] * investment[i] - realised[i]
+    if rest <= 0.0:
+        return
+    if st == _CONSTRUCTION:
+        rest /= max(due[i] - month, 1) if due[i] != NEVER else 1
+    realised[i] += rest
+    realised_city[c] += rest
 
 
 def _lose(m: AttractionModel, ids: np.ndarray) -> None:
@@ -222,52 +282,16 @@ def ceremony(m: AttractionModel, city: int, declared: np.ndarray) -> dict[str, A
 
 # ---------------------------------------------------------------- contracted and realised
 def realised_investment(m: AttractionModel, city: int) -> float:
-    """Investment realised in ``city`` so far (yuan): phased over construction, plus reinvestment.
+    """Investment realised in ``city`` so far (yuan): over construction, plus reinvestment.
 
-    A project that started construction in month ``s`` and is due to finish (or finished) in
-    month ``e`` has realised ``rate * investment * min(1, (t - s + 1) / (e - s + 1))`` by month
-    ``t``, where ``rate`` is the city's ``contracts.realisation_rate``; reinvestment of the
-    city's tenants counts in full when made.
+    Each project realises ``contracts.realisation_rate`` of its investment in equal parts over
+    its construction months (:func:`_decide`); reinvestment of the city's tenants counts in
+    full when made.
     """
     f = m.firms
-    firms, start, finish = _construction(m, city)
-    building = f.stage[firms] == Stage.CONSTRUCTION
-    end = np.where(building, f.due[firms], np.where(finish >= 0, finish, m.month))
-    end = np.where(end >= NEVER, start, end)
-    progress = np.minimum(1.0, (m.month - start + 1) / np.maximum(end - start + 1, 1))
-    rate = m.spec.governments[m.world.city_ids[city]].contracts.realisation_rate
     tenants = m.tenants()
     reinvested = f.reinvested[tenants[f.city[tenants] == city]].sum()
-    return float(rate * (f.investment[firms] * progress).sum() + reinvested)
-
-
-def _construction(m: AttractionModel, city: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every construction started in ``city``: firm, start month and completion month (-1).
-
-    A firm that comes back builds again: each construction counts, and a completion closes
-    the firm's earliest open one. Read from the events logged since the last call (kept in
-    ``m.built``), so that a monthly series does not scan the whole log every month.
-    """
-    ev = m.event_log.columns()
-    seen, firms, starts, finish, open_ = m.built.setdefault(city, [0, [], [], [], {}])
-    new = slice(seen, len(ev["month"]))
-    here = ev["city"][new] == city
-    moved = here & (
-        (ev["to_stage"][new] == Stage.CONSTRUCTION)
-        | ((ev["to_stage"][new] == Stage.OPERATING) & (ev["cause"][new] == Cause.COMPLETED))
-    )
-    for i, t, to in zip(ev["firm"][new][moved].tolist(), ev["month"][new][moved].tolist(),
-                        ev["to_stage"][new][moved].tolist(), strict=True):
-        if to == Stage.CONSTRUCTION:
-            open_.setdefault(i, []).append(len(firms))
-            firms.append(i)
-            starts.append(t)
-            finish.append(-1)
-        elif open_.get(i):
-            finish[open_[i].pop(0)] = t
-    m.built[city][0] = len(ev["month"])
-    return (np.array(firms, dtype=np.int64), np.array(starts, dtype=np.int64),
-            np.array(finish, dtype=np.int64))
+    return float(m.realised_city[city] + reinvested)
 
 
 def contracted_investment(m: AttractionModel, city: int) -> float:

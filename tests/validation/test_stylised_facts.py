@@ -60,12 +60,28 @@ def test_turnover_with_dishonoured_commitments(arms):
 
 
 def test_lax_land_leaves_land_idle_and_turns_investors_away(arms):
-    """H0: idle-land enforcement changes nothing once the parks are full.
+    """H0: idle-land enforcement changes nothing once land binds.
 
-    Ruzhou's parks shrunk to 10 ha so that they fill; ills/lax-land against the baseline, 60
-    months, R = 8 paired seeds: more idle land and more investors turned away (p < 0.01).
+    Ruzhou's parks shrunk to 120 ha so that they fill within the run; ills/lax-land against
+    the baseline, 3,000 candidates, 60 months, R = 8 paired seeds from SEED: more idle land,
+    more turn-aways and fewer entries (each p < 0.01).
     """
     assert_all_pass(facts.lax_land(arms))
+
+
+#: Enforcement that does nothing: no reclamation or fee within the 60 months, no deterrence.
+INEFFECTIVE_ENFORCEMENT = (
+    ("governments.ruzhou.land.reclaim_after_months", 240),
+    ("governments.ruzhou.land.fee_after_months", 240),
+    ("behaviour.hoard_deterrence", 0.0),
+)
+
+
+def test_lax_land_fact_fails_when_enforcement_is_ineffective(arms):
+    """The lax-land checks can fail: with enforcement that never reclaims, charges or deters
+    (in both arms, same setting and seeds), none of them rejects its null."""
+    checks = facts.lax_land(arms, INEFFECTIVE_ENFORCEMENT)
+    assert [c.passed for c in checks] == [False, False, False], [c.effect for c in checks]
 
 
 def test_selectivity_lowers_pollution_per_job_at_a_cost_in_entries(arms):

@@ -47,7 +47,11 @@ DIGITS = 4
 class TargetSpec(Strict):
     """One observed number and the KPI that measures it."""
 
-    kpi: str = param(..., "Dotted path into the KPI dictionary (by_channel.office.contacts).")
+    kpi: str = param(
+        ...,
+        "Dotted path into the KPI dictionary (by_channel.office.contacts), or several joined "
+        "by ' + ' whose values are summed.",
+    )
     value: float = param(..., "The observed value.", gt=0, le=MAX_OBSERVED)
     tolerance: float | None = param(
         None, "Relative tolerance (none = the file's tolerance).", unit="share", gt=0, le=100
@@ -127,8 +131,11 @@ def load_targets(path: str | Path) -> TargetsFile:
 def kpi_value(kpis: Mapping[str, Any], path: str) -> float:
     """The number at a dotted path of the KPI dictionary (NaN if there is none there).
 
-    NaN when the path ends early or at a table; ``check_paths`` then says which.
+    NaN when the path ends early or at a table; ``check_paths`` then says which. Paths joined
+    by ``+`` give the sum of their values.
     """
+    if "+" in path:
+        return sum(kpi_value(kpis, part.strip()) for part in path.split("+"))
     node: Any = kpis
     for key in path.split("."):
         if not isinstance(node, Mapping) or key not in node:
@@ -140,25 +147,31 @@ def kpi_value(kpis: Mapping[str, Any], path: str) -> float:
 def check_paths(targets: TargetsFile, kpis: Mapping[str, Any], source: str) -> None:
     """Fail with a clear message if a target names a KPI the model does not report."""
     for name, t in targets.targets.items():
-        node: Any = kpis
-        for depth, key in enumerate(t.kpi.split(".")):
-            if not isinstance(node, Mapping) or key not in node:
-                known = ", ".join(sorted(node)) if isinstance(node, Mapping) else "none (a value)"
-                prefix = ".".join(t.kpi.split(".")[:depth]) or "the top level"
-                raise InputError(
-                    f"{t.kpi!r} is not a KPI path: {prefix} has no key {key!r} "
-                    f"(keys there: {known})",
-                    source,
-                    f"targets.{name}.kpi",
-                )
-            node = node[key]
-        if isinstance(node, Mapping):
+        for path in (part.strip() for part in t.kpi.split("+")):
+            _check_path(path, kpis, source, f"targets.{name}.kpi")
+
+
+def _check_path(path: str, kpis: Mapping[str, Any], source: str, field: str) -> None:
+    """Fail with a clear message if ``path`` names no number of the KPI dictionary."""
+    node: Any = kpis
+    for depth, key in enumerate(path.split(".")):
+        if not isinstance(node, Mapping) or key not in node:
+            known = ", ".join(sorted(node)) if isinstance(node, Mapping) else "none (a value)"
+            prefix = ".".join(path.split(".")[:depth]) or "the top level"
             raise InputError(
-                f"{t.kpi!r} is a table, not a number; name one of its entries "
-                f"({', '.join(f'{t.kpi}.{k}' for k in sorted(node))})",
+                f"{path!r} is not a KPI path: {prefix} has no key {key!r} "
+                f"(keys there: {known})",
                 source,
-                f"targets.{name}.kpi",
+                field,
             )
+        node = node[key]
+    if isinstance(node, Mapping):
+        raise InputError(
+            f"{path!r} is a table, not a number; name one of its entries "
+            f"({', '.join(f'{path}.{k}' for k in sorted(node))})",
+            source,
+            field,
+        )
 
 
 def check_against(targets: TargetsFile, scenario: str | Path, overrides: Sequence[str],

@@ -451,10 +451,31 @@ class LandPolicy(Strict):
         lever=lever(
             "first_come",
             "merit",
-            "Ranking scarce land by tax per hectare gives it to the firms that pay most (seed, "
-            "reform 5).",
+            "Ranking scarce land by tax per hectare, and keeping a park's last land for "
+            "projects that meet the yield standard, gives land to the firms that pay most "
+            "(seed, reform 5).",
             net_fiscal_yuan=UP,
         ),
+    )
+    merit_reserve: float = param(
+        0.2,
+        "Under merit allocation, the share of a park's land kept for projects that meet the "
+        "yield standard: a project below it is refused land that would leave less free.",
+        unit="share 0-1",
+        source=ASSUMPTION + ": per-mu yield evaluation (亩均论英雄, Zhejiang's 2018 reform) "
+        "rations the last industrial land by tax per mu",
+        ge=0,
+        le=1,
+    )
+    merit_tax_per_ha_myuan: float = param(
+        1.0,
+        "Yield standard of merit allocation: annual local tax per hectare a project must bring "
+        "to be given a park's reserved land.",
+        unit="million yuan/ha/year",
+        source=ASSUMPTION + ": of the order of county per-mu tax standards (about 67,000 yuan "
+        "per mu)",
+        ge=0,
+        le=100_000,
     )
     enforcement: bool = param(
         True,
@@ -1274,6 +1295,25 @@ class Behaviour(Strict):
     )
     reinvest_share: float = param(
         0.3, "Reinvestment as a share of the original investment and jobs.", ge=0, le=10
+    )
+    referral_trigger: float = param(
+        0.5,
+        "Probability that a partner named by a satisfied tenant starts looking for a site (a "
+        "cold visit prompts one at pitch_trigger).",
+        unit="probability",
+        source=LITERATURE + ": a recommendation within a business network carries trust and "
+        "information a cold pitch lacks (Rauch 2001, J. Econ. Lit. 39(4)); the value is an "
+        "assumption",
+        ge=0,
+        le=1,
+        lever=lever(
+            0.25,
+            0.75,
+            "Partners who take a tenant's recommendation seriously more often come to look "
+            "(以商招商).",
+            kind=UNCERTAINTY,
+            entries=UP,
+        ),
     )
     referral_rate: float = param(
         0.04,

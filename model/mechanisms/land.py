@@ -165,6 +165,8 @@ class LandRules(NamedTuple):
     performance_linked: np.ndarray
     idle_fee_share: np.ndarray
     fee_after: np.ndarray  # months idle before the fee, by city
+    merit_reserve: np.ndarray  # share of each park's land kept for merit, by city
+    merit_standard: np.ndarray  # yuan of tax per ha a project needs for it, by city
 
 
 class RunLandRules(NamedTuple):
@@ -187,6 +189,8 @@ class RunLandRules(NamedTuple):
     performance_linked: np.ndarray
     idle_fee_share: np.ndarray
     fee_after: np.ndarray
+    merit_reserve: np.ndarray
+    merit_standard: np.ndarray
 
 
 def firm_columns(m: AttractionModel) -> tuple:
@@ -233,6 +237,8 @@ def rules_args(m: AttractionModel) -> tuple:
         performance_linked=pol.performance_linked,
         idle_fee_share=pol.idle_fee_share,
         fee_after=pol.fee_after,
+        merit_reserve=pol.merit_reserve,
+        merit_standard=pol.merit_standard,
     )))
 
 
@@ -254,7 +260,7 @@ def rules_at(month: int, fields: tuple) -> LandRules:
         month, r.price, r.unlimited, r.allocate_salts[month, 0], r.hoard_salt, r.hoarding_on,
         r.hoarding, r.hoard_deterrence, r.hoard_share, r.linked_hoarding, r.merit,
         r.land_discount, r.pay_on_results, r.agent_fee, r.enforcement, r.performance_linked,
-        r.idle_fee_share, r.fee_after,
+        r.idle_fee_share, r.fee_after, r.merit_reserve, r.merit_standard,
     )
 
 
@@ -284,6 +290,23 @@ def serving_order(
         else:
             key[k] = uniform_at(rules.first_come_salt, np.uint64(i))
     return np.argsort(key, kind="mergesort")
+
+
+@njit(cache=True, inline="always")
+def _merit_refuses(
+    i: int, p: int, take: float, free: float, firms: FirmColumns, parks: ParkColumns,
+    rules: LandRules,
+) -> bool:
+    """Whether merit allocation keeps park ``p``'s reserved land from firm ``i``.
+
+    Under merit, land that would leave the park less than ``merit_reserve`` of its area free
+    goes only to projects bringing at least ``merit_standard`` yuan of tax a hectare.
+    """
+    c = firms.deal.city[i]
+    if not rules.merit[c] or free - take >= rules.merit_reserve[c] * parks.land_total[p]:
+        return False
+    need = firms.project.land_need[i]
+    return firms.project.tax[i] / max(need, 1e-9) < rules.merit_standard[c]
 
 
 @njit(cache=True, inline="always")
@@ -325,7 +348,9 @@ def allocate(
             parks.buildings_free[p] -= 1
             site.in_building[i] = True
             outcome[k] = HOUSED
-        elif rules.unlimited or free[p] >= take:
+        elif rules.unlimited or (
+            free[p] >= take and not _merit_refuses(i, p, take, free[p], firms, parks, rules)
+        ):
             free[p] -= take
             site.land_held[i] = take
             site.hoarder[i] = hoards

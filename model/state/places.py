@@ -141,6 +141,8 @@ class Policy:
         self.min_tax_per_ha = arr(lambda g: g.selectivity.min_tax_per_ha_myuan)
         self.min_tech = arr(lambda g: g.selectivity.min_tech)
         self.merit = arr(lambda g: g.land.allocation == "merit", bool)
+        self.merit_reserve = arr(lambda g: g.land.merit_reserve)
+        self.merit_standard = arr(lambda g: g.land.merit_tax_per_ha_myuan * 1e6)
         self.enforcement = arr(lambda g: g.land.enforcement, bool)
         self.idle_fee_share = arr(lambda g: g.land.idle_fee_share)
         self.fee_after = arr(lambda g: g.land.fee_after_months, np.int64)

@@ -23,7 +23,7 @@ from ...state.events import Ledger
 from ...state.selection import Activity
 from ...state.streams import Purpose, uniform_at
 from ..awareness import Learners, learn, learners
-from .common import approachable, city_pitch, pitch_rule, trigger_salts
+from .common import PitchRule, approachable, city_pitch, trigger_salts
 
 if TYPE_CHECKING:
     from ...model import AttractionModel
@@ -204,5 +204,13 @@ def _referral_args(m: AttractionModel) -> tuple:
         partner_salts=m.streams.table(Purpose.REFERRAL_PARTNER, months),
         cum=_referral_cdf(m.world.io, *weights), order=directories.order,
         bounds=directories.bounds, city=f.city, region=f.region, sector=f.sector,
-        excluded=f.excluded, salts=trigger_salts(m), rule=pitch_rule(m), learners=learners(m),
+        excluded=f.excluded, salts=trigger_salts(m), rule=referral_rule(m), learners=learners(m),
+    ))
+
+
+def referral_rule(m: AttractionModel) -> tuple:
+    """The fields of the :class:`PitchRule` of a referral: a warmer prompt than a cold visit."""
+    b = m.spec.behaviour
+    return tuple(PitchRule(
+        probability=float(b.referral_trigger), search_months=int(b.search_months)
     ))

@@ -742,6 +742,12 @@ class MajorProjects(Strict):
         unit="yuan",
         ge=0,
         le=MAX_YUAN,
+        lever=lever(
+            0,
+            2e8,
+            "Packages that can match rival bids keep major projects that rivals would take "
+            "(一事一议), at the cost of the packages.",
+        ),
     )
     leadership_visits_month: float = param(
         4,
@@ -750,6 +756,15 @@ class MajorProjects(Strict):
         unit="visits/month",
         ge=0,
         le=MAX_ENTRY,
+        lever=lever(
+            0,
+            8,
+            "Leaders' visits bring the largest searching projects and answer rival bids "
+            "(一把手招商): more jobs and taxes; large projects take land smaller firms would "
+            "have had, so the count of entrants may fall.",
+            jobs=UP,
+            net_fiscal_yuan=UP,
+        ),
     )
 
 
@@ -994,6 +1009,13 @@ class SupplyChain(Strict):
         unit="firms",
         ge=0,
         le=MAX_FIRMS,
+        lever=lever(
+            0,
+            30,
+            "Facilities for a park's focus sectors raise the cluster benefit those firms see "
+            "(the park's plan as an anchor of the cluster).",
+            entries=UP,
+        ),
     )
     same_sector: float = param(0.5, "Weight of same-sector firms.", ge=0, le=100)
     suppliers: float = param(1.0, "Weight of co-located suppliers.", ge=0, le=100)
@@ -1104,6 +1126,14 @@ class Behaviour(Strict):
         source=ASSUMPTION,
         ge=0,
         le=1,
+        lever=lever(
+            0.0,
+            1.0,
+            "Most candidates are smaller than the reference output, so a higher elasticity "
+            "makes a yuan weigh more for them: the cost gap that drives relocation counts more.",
+            kind=UNCERTAINTY,
+            entries=UP,
+        ),
     )
     beta_service: float = param(1.5, "Utility per unit of service quality.", ge=0, le=MAX_EFFECT)
     beta_credibility: float = param(
@@ -1423,6 +1453,16 @@ class Behaviour(Strict):
         source=SEED + ": good projects are captured by rivals (weak competition)",
         ge=0,
         le=1,
+        lever=lever(
+            0.0,
+            0.3,
+            "Rivals bidding more often take more of the major projects under negotiation "
+            "(seed: good projects captured by rivals), which carry most jobs and taxes; the "
+            "land they leave goes to smaller firms, so the count of entrants may rise.",
+            kind=UNCERTAINTY,
+            jobs=DOWN,
+            net_fiscal_yuan=DOWN,
+        ),
     )
     rival_offer_share: float = param(
         0.05,
@@ -1471,6 +1511,14 @@ class World(Strict):
         source=LITERATURE + ": NBS China CPI 2017-2019 (1.6%, 2.1%, 2.9%)",
         ge=-0.5,
         le=1,
+        lever=lever(
+            0.0,
+            0.04,
+            "Higher inflation slows real wage growth in the origin regions, so the wage push "
+            "to relocate grows more slowly.",
+            kind=UNCERTAINTY,
+            entries=DOWN,
+        ),
     )
     taste_scale: float = param(
         1.0,

@@ -13,7 +13,7 @@ batch run (``AttractionModel.run_for`` with no agents, monthly series or timings
 its months in one call. It hands back to Python in three cases:
 
 - a phase written in Python comes up (promotion conferences, in the months that hold one,
-  major projects every month, and the birth-death urn of the validation scenario):
+  and the birth-death urn of the validation scenario):
   :func:`run` runs it and goes on with the next phase;
 - a mechanism finds no room in the event log for the events it may write: it changes
   nothing and says how many; :func:`run` grows the log and goes on with that mechanism;
@@ -72,10 +72,6 @@ def _conference_months(m: AttractionModel) -> list[int]:
     return list(m.conferences_by_month)
 
 
-def _every_month(m: AttractionModel) -> list[int]:
-    return list(range(m.horizon))
-
-
 def _urn_months(m: AttractionModel) -> list[int]:
     return list(range(m.horizon)) if m.spec.world.dynamics == "birth_death" else []
 
@@ -92,8 +88,7 @@ PHASES = (
     Phase("location choice", choice.args),
     Phase("birth-death urn (validation)", python=birth_death_urn, when=_urn_months),
     Phase("pipeline (visit, negotiation, contract, construction, operation)", pipeline.args),
-    Phase("major projects (leadership, rival bids)", python=projects.leadership,
-          when=_every_month),
+    Phase("major projects (leadership, rival bids)", projects.args),
     Phase("idle-land fees and reclamation", land.enforcement_args),
     Phase("retention (satisfaction, exits, reinvestment, referrals)", retention.args),
     Phase("taxes and rebates", fiscal.args),
@@ -101,7 +96,7 @@ PHASES = (
 )
 N_PHASES = len(PHASES)
 (TERMS, TURNOVER, START, OFFICES, _CONFERENCES, AGENTS, PASSIVE, CHOICE, _URN, PIPELINE,
- _MAJOR, ENFORCE, RETENTION, FISCAL, END) = range(N_PHASES)
+ MAJOR, ENFORCE, RETENTION, FISCAL, END) = range(N_PHASES)
 
 
 @njit(cache=True)
@@ -153,6 +148,8 @@ def _run(
                 need = choice.step(month, args[CHOICE], activity, ledger)
             elif phase == PIPELINE:
                 need = pipeline.step(month, args[PIPELINE], activity, ledger)
+            elif phase == MAJOR:
+                need = projects.step(month, args[MAJOR], activity, ledger)
             elif phase == ENFORCE:
                 need = land.enforcement_step(month, args[ENFORCE], activity, ledger)
             elif phase == RETENTION:

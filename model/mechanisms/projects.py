@@ -29,8 +29,8 @@ Contracted investment (签约额) is booked at signing and reported multiplied b
 real commitment (what remains divided by the months left to completion), plus reinvestment
 (:func:`realised_investment`).
 
-The month's phase "major projects" (after the pipeline) is a Python step around one
-compiled kernel (:func:`_decide`); the ceremony runs in the conference phase. Draws are
+The month's phase "major projects" (after the pipeline) is a compiled month (:func:`step`,
+around :func:`_decide`); the ceremony runs in the conference phase. Draws are
 keyed (firm, month).
 """
 
@@ -43,8 +43,12 @@ import numpy as np
 from numba import njit
 
 from ..state.codes import Cause, Channel, Stage
+from ..state.events import Ledger, lacks_room, record
 from ..state.firms import NEVER
+from ..state.selection import Activity, searchers
 from ..state.streams import Purpose, uniform_at
+from . import awareness
+from .awareness import Learners, Pitch, learn
 
 if TYPE_CHECKING:
     from ..model import AttractionModel
@@ -55,6 +59,8 @@ _NEGOTIATING, _FRAMEWORK = NEGOTIATING
 _FIRST_DEAL, _CONSTRUCTION, _OPERATING = (
     int(Stage.INSPECTING), int(Stage.CONSTRUCTION), int(Stage.OPERATING)
 )
+_AWARE, _LOST = int(Stage.AWARE), int(Stage.LOST)
+_RIVAL_BID, _LEADERSHIP = int(Cause.RIVAL_BID), int(Channel.LEADERSHIP)
 #: Stages of a deal that the ceremony can book (negotiation to operation).
 BOOKABLE = (int(Stage.NEGOTIATING), int(Stage.OPERATING))
 
@@ -96,43 +102,124 @@ def stochastic_round(value: float, u: float) -> int:
 
 
 # ---------------------------------------------------------------- the monthly phase
-class Decisions(NamedTuple):
-    """What the leadership decided this month (from :func:`_decide`)."""
+class LeadershipArgs(NamedTuple):
+    """What :func:`step` reads and writes, for the whole run."""
 
-    lost: np.ndarray  # firms whose deal a rival took, in the order decided
-    matched: np.ndarray  # bids matched, by city
-    spent: np.ndarray  # case-by-case packages paid, by city (yuan)
-    visited: np.ndarray  # prospects visited, grouped by city in city order
-    visited_city: np.ndarray  # the city of each
+    threshold: np.ndarray  # yuan, by city
+    cap: np.ndarray  # yuan, by city
+    visits: np.ndarray  # leadership visits a month, by city
+    rate: np.ndarray  # realisation rate, by city
+    extra: float  # months of longer negotiation
+    bid_rate: float  # monthly probability of a rival bid
+    offer_share: float  # mean rival offer, share of investment
+    bid_salts: np.ndarray  # by month
+    offer_salts: np.ndarray  # by month
+    delay_salts: np.ndarray  # by month
+    trigger_salts: np.ndarray  # by month and city (a pitch may start a search)
+    pitch_trigger: float
+    search_months: int
+    learners: tuple  # fields of awareness.Learners
+    stage: np.ndarray  # firm columns
+    city: np.ndarray
+    park: np.ndarray
+    channel: np.ndarray
+    investment: np.ndarray
+    due: np.ndarray
+    excluded: np.ndarray
+    search_start: np.ndarray
+    search_end: np.ndarray
+    needs_choice: np.ndarray
+    n_pool: int
+    lengthened: np.ndarray  # city + 1 of the deal lengthened, by firm
+    time: np.ndarray  # leadership time left, by city
+    realised: np.ndarray  # by firm
+    realised_city: np.ndarray  # by city
+    matched: np.ndarray  # bids matched, by city (added to)
+    lost_to_rivals: np.ndarray  # by city (added to)
+    spent: np.ndarray  # case-by-case packages, by city (added to)
+    incentives: np.ndarray  # the cities' incentives paid (added to)
 
 
-def leadership(m: AttractionModel) -> None:
+def args(m: AttractionModel) -> tuple:
+    """The fields of :class:`LeadershipArgs`, built once per run (rebuilt with the levers)."""
+
+    def build() -> tuple:
+        t, f, b, s = terms(m), m.firms, m.spec.behaviour, m.streams
+        months, n_cities = m.horizon + 1, len(m.world.city_ids)
+        return tuple(LeadershipArgs(
+            threshold=t.threshold, cap=t.cap, visits=t.visits, rate=t.rate,
+            extra=float(b.major_negotiation_months), bid_rate=float(b.rival_bid_rate),
+            offer_share=float(b.rival_offer_share),
+            bid_salts=s.table(Purpose.RIVAL_BID, months)[:, 0].copy(),
+            offer_salts=s.table(Purpose.RIVAL_OFFER, months)[:, 0].copy(),
+            delay_salts=s.table(Purpose.MAJOR_DELAY, months)[:, 0].copy(),
+            trigger_salts=s.table(Purpose.TRIGGER, months, n_cities).copy(),
+            pitch_trigger=float(b.pitch_trigger), search_months=int(b.search_months),
+            learners=awareness.learners(m), stage=f.stage, city=f.city, park=f.park,
+            channel=f.channel, investment=f.investment, due=f.due, excluded=f.excluded,
+            search_start=f.search_start, search_end=f.search_end,
+            needs_choice=f.needs_choice, n_pool=int(f.n_pool), lengthened=m.lengthened,
+            time=m.leadership_time, realised=m.realised, realised_city=m.realised_city,
+            matched=m.major_results["matched"], lost_to_rivals=m.major_results["lost_to_rivals"],
+            spent=m.major_results["case_incentives_yuan"], incentives=m.cities.incentives,
+        ))
+
+    return m.kept("leadership", build)
+
+
+@njit(cache=True)
+def step(month: int, args: tuple, activity: tuple, ledger: tuple) -> int:
     """The month's major projects: longer negotiation, rival bids and the leaders' visits.
 
     This month's visits of each city's leaders are added to the fraction carried over
     (unused whole visits lapse); they go first to answering rival bids for deals in hand,
-    largest project first, then to prospects, largest first (:func:`_decide`, compiled).
+    largest project first, then to prospects, largest first (:func:`_decide`). Deals taken
+    by a rival are logged (cause ``RIVAL_BID``) and the firms search again without the city;
+    the prospects visited learn of the city (channel ``LEADERSHIP``), city by city.
+
+    A compiled month (:mod:`zhaoshang.model.month` says what it takes and returns); ``args``
+    holds the fields of :class:`LeadershipArgs` (:func:`args`). It returns 0, or the events
+    it needs room for (the active firms, once for the losses and once per city for the
+    visits) if the log lacks it.
     """
-    t, f, b, month = terms(m), m.firms, m.spec.behaviour, m.month
-    m.leadership_time[:] = np.mod(m.leadership_time, 1.0) + t.visits
-    streams = m.streams
-    d = Decisions(*_decide(
-        m.active, m.searchers(), f.stage, f.city, f.investment, f.due, f.known, f.excluded,
-        m.lengthened, t.threshold, t.cap, m.leadership_time,
-        float(b.major_negotiation_months), float(b.rival_bid_rate), float(b.rival_offer_share),
-        streams.salt(Purpose.RIVAL_BID, month), streams.salt(Purpose.RIVAL_OFFER, month),
-        streams.salt(Purpose.MAJOR_DELAY, month), month, t.rate, m.realised,
-        m.realised_city, f.n_pool,
-    ))
-    results = m.major_results
-    results["matched"] += d.matched
-    results["case_incentives_yuan"] += d.spent
-    m.cities.incentives[:] += d.spent
-    for city in np.unique(f.city[d.lost]).tolist():
-        results["lost_to_rivals"][city] += int((f.city[d.lost] == city).sum())
-    _lose(m, d.lost)
-    for city in np.unique(d.visited_city).tolist():
-        m.inform(d.visited[d.visited_city == city], city, Channel.LEADERSHIP)
+    a = LeadershipArgs(*args)
+    act, log = Activity(*activity), Ledger(*ledger)
+    n_cities = a.threshold.size
+    room = act.count[0] * (1 + n_cities)
+    if lacks_room(log, room):
+        return room
+    active = act.order[: act.count[0]]
+    for c in range(n_cities):
+        a.time[c] = np.mod(a.time[c], 1.0) + a.visits[c]
+    searching = searchers(active, a.stage, a.search_start, a.search_end, month, _AWARE)
+    learners = Learners(*a.learners)
+    lost, matched, spent, visited, visited_city = _decide(
+        active, searching, a.stage, a.city, a.investment, a.due, learners.known, a.excluded,
+        a.lengthened, a.threshold, a.cap, a.time, a.extra, a.bid_rate, a.offer_share,
+        a.bid_salts[month], a.offer_salts[month], a.delay_salts[month], month, a.rate,
+        a.realised, a.realised_city, a.n_pool,
+    )
+    for c in range(n_cities):
+        a.matched[c] += matched[c]
+        a.spent[c] += spent[c]
+        a.incentives[c] += spent[c]
+    for i in lost:
+        a.lost_to_rivals[a.city[i]] += 1
+    for i in lost:
+        record(log, i, a.stage[i], _LOST, a.park[i], a.city[i], a.channel[i], _RIVAL_BID)
+    for i in lost:
+        a.excluded[i, a.city[i]] = True
+        a.stage[i] = _AWARE
+        a.city[i] = -1
+        a.park[i] = -1
+        a.due[i] = NEVER
+        a.needs_choice[i] = True
+    for c in range(n_cities):
+        ids = visited[visited_city == c]
+        if ids.size:
+            pitch = Pitch(month, a.trigger_salts[month, c], a.pitch_trigger, a.search_months)
+            learn(ids, c, _LEADERSHIP, learners, pitch, act, log)
+    return 0
 
 
 @njit(cache=True)
@@ -144,7 +231,7 @@ def _decide(
     offer_salt: np.uint64, delay_salt: np.uint64, month: int, rate: np.ndarray,
     realised: np.ndarray, realised_city: np.ndarray, n_pool: int,
 ) -> tuple:
-    """The leadership's month (see :func:`leadership`); changes ``due``, ``lengthened``, ``time``.
+    """The leadership's decisions (see :func:`step`); changes ``due``, ``lengthened``, ``time``.
 
     Major projects in negotiation first seen with their city negotiate ``extra`` months
     longer (rounded at random); rivals bid for each with probability ``bid_rate``, offering
@@ -158,7 +245,9 @@ def _decide(
     a firm in a new deal starts again from nothing.
 
     Returns:
-        The fields of :class:`Decisions`.
+        The firms whose deal a rival took (in the order decided), the bids matched and the
+        case-by-case packages paid (yuan) by city, the prospects visited (grouped by city in
+        city order) and the city of each.
     """
     n_cities = threshold.size
     bidders = np.empty(active.size, dtype=np.int64)
@@ -231,22 +320,6 @@ def _realise(
         rest /= max(due[i] - month, 1) if due[i] != NEVER else 1
     realised[i] += rest
     realised_city[c] += rest
-
-
-def _lose(m: AttractionModel, ids: np.ndarray) -> None:
-    """Deals taken by a rival city: logged, and the firms search again without this city."""
-    if len(ids) == 0:
-        return
-    f = m.firms
-    cities = f.city[ids].astype(np.int64)
-    m.log(ids, f.stage[ids], np.full(len(ids), int(Stage.LOST)), f.park[ids], cities,
-          f.channel[ids], np.full(len(ids), int(Cause.RIVAL_BID)))
-    f.excluded[ids, cities] = True
-    f.stage[ids] = int(Stage.AWARE)
-    f.city[ids] = -1
-    f.park[ids] = -1
-    f.due[ids] = NEVER
-    f.needs_choice[ids] = True
 
 
 # ---------------------------------------------------------------- the ceremony

@@ -24,6 +24,7 @@ WRITERS = {
     "passive inquiries",
     "location choice",
     "pipeline (visit, negotiation, contract, construction, operation)",
+    "major projects (leadership, rival bids)",
     "idle-land fees and reclamation",
     "retention (satisfaction, exits, reinvestment, referrals)",
     "searches end (the rest stay home); active set pruned",

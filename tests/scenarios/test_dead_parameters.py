@@ -110,6 +110,17 @@ CONTEXT: dict[str, tuple[str, dict[str, Any]]] = {
         BASE,
         {**SMALL, "behaviour.rival_offer_share": 0.5},
     ),
+    # Merit's reserve acts when a park nears full: a small embroidery park.
+    "governments.*.land.merit_reserve": (BASE, {**SMALL, "parks.embroidery.land_ha": 20.0}),
+    "governments.*.land.merit_tax_per_ha_myuan": (
+        BASE,
+        {**SMALL, "parks.embroidery.land_ha": 20.0},
+    ),
+    # Leadership time needs major projects searching: a larger pool.
+    "governments.*.major_projects.leadership_visits_month": (
+        BASE,
+        {**SMALL, "pool.firms": 8000},
+    ),
     # A transfer programme's targets.
     **{
         f"programme.{name}": ("hebei-52111", {"pool.firms": 2000, "time.months": 60})

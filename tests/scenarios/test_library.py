@@ -51,6 +51,10 @@ EXPECTED = {
 DIRECTION = {"pool.firms": 4000, "time.months": 48}
 LONG = {"pool.firms": 1500, "time.months": 96}
 REPLICATES, SEED = 4, 11
+#: Pollution per job is a ratio of two heavy-tailed totals (project sizes have a Pareto
+#: tail): its reform is measured on twice the replicates (8; at 4 the interval of the
+#: difference, -0.049 [-0.148, 0.049], still crossed zero).
+NOISY = "reforms/selective"
 
 
 def raw(name: str) -> dict:
@@ -112,12 +116,14 @@ def direction_table():
     """Paired replicates of the baseline and every single ill and reform."""
     kpis = sorted({k for k, _ in EXPECTED.values()})
     tables = []
-    for names, settings in (
-        ([n for n in EXPECTED if n != "ills/turnover-default"], DIRECTION),
-        (["ills/turnover-default"], LONG),
+    own = {"ills/turnover-default", NOISY}
+    for names, settings, replicates in (
+        ([n for n in EXPECTED if n not in own], DIRECTION, REPLICATES),
+        (["ills/turnover-default"], LONG, REPLICATES),
+        ([NOISY], DIRECTION, 2 * REPLICATES),
     ):
         names = ["ruzhou-2017", *names]
-        reps, _ = run_comparison(names, REPLICATES, SEED, settings, workers=2)
+        reps, _ = run_comparison(names, replicates, SEED, settings, workers=2)
         table = summarise(reps, names, kpis)
         tables.append(table[table["scenario"] != "ruzhou-2017"])
     return pd.concat(tables).set_index(["scenario", "kpi"])
@@ -126,7 +132,8 @@ def direction_table():
 @pytest.mark.parametrize("name", list(EXPECTED))
 def test_moves_its_own_kpi(name, direction_table):
     """Null: the ill or reform leaves its KPI unchanged. Over 4 paired replicates (4,000 firms
-    over 48 months; 1,500 over 96 for the turnover ill; master seed 11) the 95% paired
+    over 48 months; 1,500 over 96 for the turnover ill; 8 for the selective reform; master
+    seed 11) the 95% paired
     interval of the difference from the baseline must lie wholly on the expected side of 0."""
     kpi, sign = EXPECTED[name]
     row = direction_table.loc[(name, kpi)]

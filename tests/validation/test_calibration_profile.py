@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import pytest
 
 from tests.conftest import run_cli
 from zhaoshang import AttractionModel, load_scenario
-from zhaoshang.experiments.analysis.calibrate import load_targets, profile_summary
+from zhaoshang.experiments.analysis.calibrate import kpi_value, load_targets, profile_summary
 
 #: Two targets and one fitted parameter: office inspections move with lead targeting.
 TARGETS = """
@@ -31,10 +33,14 @@ upper = 0.95
 
 
 def test_office_contracts_target_counts_embroidery_firms_through_the_offices():
-    """FACTS.md: the 43 are machine-embroidery firms that signed through the offices."""
+    """FACTS.md: the 43 are machine-embroidery firms that signed through the branch offices,
+    whose embroidery branch held the two embroidery conferences."""
     spec = load_targets("scenarios/targets/ruzhou-2017.toml")
     target = spec.targets["office_contracts"]
-    assert target.kpi == "contracts_by_channel_sector.office.embroidery"
+    assert target.kpi == (
+        "contracts_by_channel_sector.office.embroidery"
+        " + contracts_by_channel_sector.conference.embroidery"
+    )
     assert target.value == 43
 
 
@@ -98,3 +104,10 @@ def test_profile_needs_three_points(tmp_path, capsys):
     assert run_cli(args) == 2
     assert "at least 3 points" in capsys.readouterr().err
     assert not (tmp_path / "x").exists()
+
+
+def test_a_target_may_sum_kpi_paths():
+    """Paths joined by ' + ' give the sum of their values; a missing part gives NaN."""
+    kpis = {"a": {"b": 1.0}, "c": 2}
+    assert kpi_value(kpis, "a.b + c") == 3.0
+    assert math.isnan(kpi_value(kpis, "a.b + d"))

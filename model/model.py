@@ -414,7 +414,7 @@ class AttractionModel(mesa.Model):
         row["operating_firms"] = len(here)
         row["jobs"] = float(f.employees[here].sum())
         row["contracted_investment_yuan"] = projects.contracted_investment(self, c)
-        row["realized_investment_yuan"] = projects.realised_investment(self, c)
+        row["realized_investment_yuan"] = projects.realised_investment(self, c, here)
         row["tax_revenue_yuan"] = float(self.cities.tax[c])
         row["incentive_spending_yuan"] = float(self.cities.incentives[c])
         row["net_fiscal_yuan"] = float(self.cities.net_fiscal[c])

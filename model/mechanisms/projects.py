@@ -354,17 +354,24 @@ def ceremony(m: AttractionModel, city: int, declared: np.ndarray) -> dict[str, A
 
 
 # ---------------------------------------------------------------- contracted and realised
-def realised_investment(m: AttractionModel, city: int) -> float:
+def realised_investment(m: AttractionModel, city: int, here: np.ndarray | None = None) -> float:
     """Investment realised in ``city`` so far (yuan): over construction, plus reinvestment.
 
     Each project realises ``contracts.realisation_rate`` of its investment in equal parts over
-    its construction months (:func:`_decide`); reinvestment of the city's tenants counts in
+    its construction months (:func:`step`); reinvestment of the city's tenants counts in
     full when made.
+
+    Args:
+        m: The model.
+        city: City index.
+        here: The city's tenants in the order of the active set, if found already (the
+            monthly snapshot has them).
     """
     f = m.firms
-    tenants = m.tenants()
-    reinvested = f.reinvested[tenants[f.city[tenants] == city]].sum()
-    return float(m.realised_city[city] + reinvested)
+    if here is None:
+        tenants = m.tenants()
+        here = tenants[f.city[tenants] == city]
+    return float(m.realised_city[city] + f.reinvested[here].sum())
 
 
 def contracted_investment(m: AttractionModel, city: int) -> float:

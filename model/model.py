@@ -399,9 +399,7 @@ class AttractionModel(mesa.Model):
     # ------------------------------------------------------------------ outputs
     def idle_land_by_park(self) -> np.ndarray:
         """Idle land per park (ha) of every land holder, by the 2012 rule (``land.idle_land``)."""
-        ids = land.land_holders(self)
-        idle = land.idle_land(self, ids)
-        return np.bincount(self.firms.park[ids], weights=idle, minlength=len(self.world.park_ids))
+        return land.idle_land_by_park(self)
 
     def _snapshot(self) -> None:
         f, w, c = self.firms, self.world, self.world.focus

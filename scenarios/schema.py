@@ -746,7 +746,9 @@ class MajorProjects(Strict):
             0,
             2e8,
             "Packages that can match rival bids keep major projects that rivals would take "
-            "(一事一议), at the cost of the packages.",
+            "(一事一议), and with them most of their jobs; large projects take land smaller "
+            "firms would have had, so the count of entrants may fall.",
+            jobs=UP,
         ),
     )
     leadership_visits_month: float = param(

@@ -44,7 +44,7 @@ def call_seconds(model: AttractionModel, calls: int = 2000) -> float:
             before = int(model.activity[1][0])
             month._run(model.month, model.month, 0, 0, in_python, args, model.activity,
                        model.event_log.fields())
-            model._add_agents(before)
+            model.add_agents(before)
         batches.append((time.perf_counter() - start) / 100)
     return statistics.median(batches)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 import mesa
 import numpy as np
@@ -16,9 +16,8 @@ from ..scenarios.memory import check_memory
 from ..scenarios.schema import Scenario
 from . import month
 from . import schedule as lever_changes
-from .mechanisms import awareness, choice, land, outreach, projects
-from .outputs import kpis
-from .outputs.kpis import FLOWS
+from .mechanisms import awareness, choice, land, outreach
+from .outputs import kpis, series
 from .state import selection
 from .state.codes import PIPELINE, Cause, Channel, Stage
 from .state.events import EventLog
@@ -27,24 +26,6 @@ from .state.places import CityState, ParkState, Policy
 from .state.streams import KeyedStreams, Purpose
 from .state.world import World, real_wage_path
 
-#: Monthly flows of the focus city: the funnel's transitions (see ``kpis.FLOWS``).
-FLOW_STAGES = {name: stage for name, stage in FLOWS.items() if name != "rejections"}
-SERIES = (
-    *FLOW_STAGES,
-    "operating_firms",
-    "jobs",
-    "contracted_investment_yuan",
-    "realized_investment_yuan",
-    "tax_revenue_yuan",
-    "incentive_spending_yuan",
-    "net_fiscal_yuan",
-    "land_allocated_ha",
-    "land_developed_ha",
-    "idle_land_ha",
-    "credibility",
-    "pollution_load",
-    "searching_firms",
-)
 # Stage codes as plain ints for compiled kernels (an IntEnum argument is slow to dispatch).
 _AWARE, _OPERATING = int(Stage.AWARE), int(Stage.OPERATING)
 _FIRST_DEAL, _LAST_DEAL = int(min(PIPELINE)), int(max(PIPELINE))
@@ -67,6 +48,11 @@ class AttractionModel(mesa.Model):
         ScenarioError: If the run would need more memory than this machine has available
             (:mod:`zhaoshang.scenarios.memory`).
     """
+
+    #: Whether the model looks at the state after each month in :meth:`step` (a subclass
+    #: that traces every month, as the teaching page does): ``run_for`` then simulates its
+    #: months one call at a time instead of all in one call.
+    observes_each_month: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -139,10 +125,12 @@ class AttractionModel(mesa.Model):
         self.governments = [Government(self, c) for c in range(len(w.city_ids))]
         self.park_agents = [Park(self, p) for p in range(len(w.park_ids))]
         self._seed_incumbents()
-        self.current: dict[str, float] = {}
-        self._land_history: list[np.ndarray] = []
+        #: The focus city's monthly series and land by park, a row per month
+        #: (``outputs/series.py``; written when ``collect``), and the last month's row.
+        self.series_tables = series.tables(self)
+        self.current: dict[str, Any] = {}
         self.terms = choice.park_terms(self)
-        reporters = {name: (lambda m, k=name: m.current[k]) for name in ("date", *SERIES)}
+        reporters = {name: (lambda m, k=name: m.current[k]) for name in ("date", *series.SERIES)}
         agent_reporters = (
             {"stage": lambda a: a.stage, "park": lambda a: a.park} if collect_firms else None
         )
@@ -155,32 +143,39 @@ class AttractionModel(mesa.Model):
     def step(self) -> None:
         """Simulate one month: the mechanisms in the order of ``month.PHASES``.
 
-        A step that Mesa's clock takes for a month ``run_for`` has simulated already does
-        nothing.
+        A step that Mesa's clock takes for a month ``run_for`` has simulated already only
+        collects that month's series.
         """
         if self._ahead:  # a month that run_for simulated already: Mesa's clock catches up
+            self._collect(self.month - self._ahead)
             self._ahead -= 1
             return
         if self.month >= self.horizon:
             self.running = False
             return
         self._simulate(1)
-        if self.collect:
-            self._snapshot()
-            self.datacollector.collect(self)
+        self._collect(self.month)
         self._next_month()
+
+    def _collect(self, month: int) -> None:
+        """Hand ``month``'s row of the monthly series to Mesa's data collector (if collected)."""
+        if self.collect:
+            self.current = series.row(self, month)
+            self.datacollector.collect(self)
 
     def run_for(self, months: int) -> None:
         """Run ``months`` more months (stopping at the scenario's horizon).
 
-        A model that keeps no agents, monthly series or phase timings (a batch run) runs them
-        in one compiled call; Mesa's clock then advances by as many steps, each of which finds
-        its month done. Results are the same as month by month.
+        A model that keeps no agents or phase timings, and whose class does not observe each
+        month (:attr:`observes_each_month`), runs them in one compiled call (one per
+        stretch between policy changes); Mesa's clock then advances by as many steps, each of
+        which finds its month done and collects its monthly series (written by the month's
+        last phase). Results are the same as month by month.
         """
         months = min(months, self.horizon - self.month)
         if months <= 0:
             return
-        if self.collect or self.firm_agents or self.phase_seconds is not None:
+        if self.firm_agents or self.phase_seconds is not None or self.observes_each_month:
             for _ in range(months):
                 self.step()
             return
@@ -401,42 +396,12 @@ class AttractionModel(mesa.Model):
         """Idle land per park (ha) of every land holder, by the 2012 rule (``land.idle_land``)."""
         return land.idle_land_by_park(self)
 
-    def _snapshot(self) -> None:
-        f, w, c = self.firms, self.world, self.world.focus
-        ids = self.tenants()
-        here = selection.in_city(ids, f.city, c)
-        focus_parks = w.park_city == c
-        row: dict[str, Any] = {"date": w.date(self.month)}
-        for name, stage in FLOW_STAGES.items():
-            row[name] = int(self.event_log.flow[stage])
-        row["operating_firms"] = len(here)
-        row["jobs"] = float(f.employees[here].sum())
-        row["contracted_investment_yuan"] = projects.contracted_investment(self, c)
-        row["realized_investment_yuan"] = projects.realised_investment(self, c, here)
-        row["tax_revenue_yuan"] = float(self.cities.tax[c])
-        row["incentive_spending_yuan"] = float(self.cities.incentives[c])
-        row["net_fiscal_yuan"] = float(self.cities.net_fiscal[c])
-        row["land_allocated_ha"] = float(self.parks.land_allocated[focus_parks].sum())
-        developed = f.land_developed[here].sum()
-        row["land_developed_ha"] = float(developed)
-        idle_by_park = self.idle_land_by_park()
-        row["idle_land_ha"] = float(idle_by_park[focus_parks].sum())
-        row["credibility"] = float(self.cities.credibility[c])
-        row["pollution_load"] = float((f.pollution_rate[here] * f.output[here] / 1e6).sum())
-        row["searching_firms"] = len(self.searchers())
-        self.current = row
-        by_park = np.empty((3, len(w.park_ids)))  # allocated, developed, idle
-        by_park[0] = self.parks.land_allocated
-        selection.land_by_park(ids, f.park, f.land_held, f.land_developed, by_park[1:])
-        by_park[2] = idle_by_park
-        self._land_history.append(by_park)
-
     def land_by_park(self) -> pd.DataFrame:
         """Land allocated, developed and idle per park and month (ha), one row per pair."""
-        if not self._land_history:
+        if not self.collect or self.month == 0:
             return pd.DataFrame(columns=["month", "date", "park", "land_allocated_ha",
                                          "land_developed_ha", "idle_land_ha"])
-        history = np.stack(self._land_history)  # (months, 3, parks)
+        history = self.series_tables[1][: self.month]  # (months, 3, parks)
         months, _, n_parks = history.shape
         month = np.repeat(np.arange(months), n_parks)
         return pd.DataFrame({

@@ -45,6 +45,7 @@ from .mechanisms import (
     retention,
 )
 from .mechanisms.urn_dynamics import step as birth_death_urn
+from .outputs import series
 from .state import selection
 from .state.events import Ledger
 
@@ -93,10 +94,11 @@ PHASES = (
     Phase("retention (satisfaction, exits, reinvestment, referrals)", retention.args),
     Phase("taxes and rebates", fiscal.args),
     Phase("searches end (the rest stay home); active set pruned", pressure.end_args),
+    Phase("monthly series (the focus city at the end of the month)", series.args),
 )
 N_PHASES = len(PHASES)
 (TERMS, TURNOVER, START, OFFICES, _CONFERENCES, AGENTS, PASSIVE, CHOICE, _URN, PIPELINE,
- MAJOR, ENFORCE, RETENTION, FISCAL, END) = range(N_PHASES)
+ MAJOR, ENFORCE, RETENTION, FISCAL, END, SERIES) = range(N_PHASES)
 
 
 @njit(cache=True)
@@ -158,6 +160,8 @@ def _run(
                 need = fiscal.step(month, args[FISCAL], activity, ledger)
             elif phase == END:
                 need = pressure.end_step(month, args[END], activity, ledger)
+            elif phase == SERIES:
+                need = series.step(month, args[SERIES], activity, ledger)
             else:
                 need = 0  # a Python phase, in a month where it has nothing to do
             if need:

@@ -127,6 +127,9 @@ class TeachingModel(AttractionModel):
         self.trace = Trace(draw=draw)
         self.trace.start(self)
 
+    #: The trace records each month as it is simulated.
+    observes_each_month = True
+
     def step(self) -> None:
         """Simulate one month and record what the page shows of it."""
         super().step()
